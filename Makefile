@@ -1,0 +1,129 @@
+# postq - build, test and install.
+#
+#   make            build bin/ (normal build)
+#   make demo       install missing packages, build, run on the sample spool
+#   make check      install test needs (Postfix included), build, run all tests
+#   make install PREFIX=/usr/local DESTDIR=
+#   make install-compat DIR=/some/dir   links under classic names (mailq)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+MANDIR = $(DESTDIR)$(PREFIX)/share/man
+
+CC ?= cc
+PKGS = libpcre2-8 json-c zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+OPT ?= -O2 -g
+CFLAGS ?=
+BUILD ?= build
+BINOUT ?= bin
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(OPT) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS = $(PKG_LIBS) -lm
+
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIBA = $(BUILD)/libpostq.a
+
+# Every directory tools/NAME builds bin/postq-NAME from all its .c files;
+# tools/postq is the front end, bin/postq. A tool that needs more
+# libraries than lib/ does sets LIBS_NAME.
+TOOLS = $(filter-out postq,$(notdir $(wildcard tools/*)))
+TOOL_BINS = $(TOOLS:%=$(BINOUT)/postq-%) $(BINOUT)/postq
+
+.PHONY: all unit fuzz demo check test install install-compat compat-check clean deps bench
+
+all: $(TOOL_BINS)
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+unit: $(UNIT_BINS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+# libFuzzer targets need clang; built from the library sources directly.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+fuzz: $(FUZZ_BINS)
+
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Ilib $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+define tool_rule
+$(BINOUT)/postq-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c)) $(LIBA)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(LDLIBS) $$(LIBS_$(1))
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+$(BUILD)/tools/%.o: tools/%.c $(wildcard lib/*.h) $(wildcard tools/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BINOUT)/postq: $(BUILD)/tools/postq/postq.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	sh scripts/install-deps.sh build
+
+demo:
+	sh scripts/install-deps.sh build
+	$(MAKE) all
+	sh scripts/demo.sh
+
+check:
+	sh scripts/install-deps.sh test
+	$(MAKE) all
+	bash tests/run.sh
+
+test: all
+	bash tests/run.sh
+
+bench:
+	bash bench/run.sh
+
+install: all
+	install -d $(BINDIR) $(MANDIR)/man1
+	install -m 755 $(TOOL_BINS) $(BINDIR)/
+	install -m 644 man/*.1 $(MANDIR)/man1/
+
+# Classic names, never over Postfix's own files: refuse the directories
+# Postfix installs into and any existing file that is not our own link.
+COMPAT_LINKS = mailq:postq-mailq
+compat-check:
+	@test -n "$(DIR)" || { echo "usage: make install-compat DIR=/some/dir" >&2; exit 2; }
+	@case "$$(readlink -f "$(DIR)" 2>/dev/null || echo "$(DIR)")" in \
+	/usr/sbin|/usr/bin|/sbin|/bin|/usr/lib/postfix*|/etc/postfix*) \
+		echo "refusing to link into $(DIR): Postfix's own tools live there" >&2; exit 2;; \
+	esac
+install-compat: compat-check install
+	install -d $(DESTDIR)$(DIR)
+	@for pair in $(COMPAT_LINKS); do \
+		name=$${pair%%:*}; target=$(PREFIX)/bin/$${pair#*:}; \
+		link=$(DESTDIR)$(DIR)/$$name; \
+		if [ -e "$$link" ] || [ -L "$$link" ]; then \
+			case "$$(readlink "$$link")" in */postq-*) ;; \
+			*) echo "refusing to replace $$link: not a postq link" >&2; exit 2;; esac; \
+		fi; \
+		ln -sfn "$$target" "$$link" && echo "$$link -> $$target"; \
+	done
+
+clean:
+	rm -rf build build-* bin

@@ -1,0 +1,34 @@
+/*
+ * counter - count occurrences of strings and list them by count.
+ *
+ * What "sort | uniq -c | sort -rn" does in the admins' one-liners, in
+ * memory bounded by the number of distinct keys. Ties are listed in
+ * byte order of the key so output is repeatable.
+ */
+#ifndef POSTQ_COUNTER_H
+#define POSTQ_COUNTER_H
+
+#include <stddef.h>
+
+struct counter_entry {
+	char *key;
+	unsigned long count;
+};
+
+struct counter {
+	struct counter_entry *slots;
+	size_t nslots;
+	size_t used;
+};
+
+#define COUNTER_INIT { NULL, 0, 0 }
+
+void counter_add(struct counter *c, const char *key, unsigned long n);
+/*
+ * counter_sorted - the entries, most frequent first; the array is
+ * malloc'ed (free it), the keys stay owned by the counter.
+ */
+struct counter_entry *counter_sorted(const struct counter *c, size_t *n);
+void counter_free(struct counter *c);
+
+#endif

@@ -1,0 +1,94 @@
+#!/bin/bash
+# t_mailq_live.sh - postq-mailq against the real postqueue on live
+# sandboxed Postfix instances (short and long queue ids): -p and -j byte
+# for byte in several time zones, every filter against a brute-force
+# selection over postqueue -j, --count-by likewise, and the postq front.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/sandbox.sh"
+
+command -v postqueue >/dev/null || skip_all "postfix is not installed"
+ASAN_BIN=${ASAN_BIN:-}
+
+compare_listing() {	# label
+	local label=$1 tz bin
+	for tz in UTC America/New_York Asia/Kolkata; do
+		TZ=$tz postqueue -c "$SB_CONF" -p >"$TEST_TMP/want.p" 2>"$TEST_TMP/want.err"
+		TZ=$tz postqueue -c "$SB_CONF" -j >"$TEST_TMP/want.j" 2>>"$TEST_TMP/want.err"
+		for bin in "$BIN" ${ASAN_BIN:+"$ASAN_BIN"}; do
+			local tag=$label
+			[ "$bin" = "$BIN" ] || tag="$label asan"
+			TZ=$tz "$bin/postq-mailq" -c "$SB_CONF" >"$TEST_TMP/got.p" 2>"$TEST_TMP/got.err"
+			check_same "$tag: -p identical to postqueue -p (TZ=$tz)" "$TEST_TMP/want.p" "$TEST_TMP/got.p"
+			TZ=$tz "$bin/postq-mailq" -c "$SB_CONF" -j >"$TEST_TMP/got.j" 2>>"$TEST_TMP/got.err"
+			check_same "$tag: -j identical to postqueue -j (TZ=$tz)" "$TEST_TMP/want.j" "$TEST_TMP/got.j"
+			if [ -s "$TEST_TMP/got.err" ]; then
+				fail "$tag: no diagnostics on a healthy spool" "$(head -5 "$TEST_TMP/got.err")"
+			fi
+		done
+	done
+	TZ=UTC postqueue -c "$SB_CONF" -p >"$TEST_TMP/want.p" 2>/dev/null
+	TZ=UTC "$BIN/postq" mailq -c "$SB_CONF" >"$TEST_TMP/got.p"
+	check_same "$label: 'postq mailq' runs postq-mailq" "$TEST_TMP/want.p" "$TEST_TMP/got.p"
+	local n
+	for n in 1 3 8; do
+		TZ=UTC POSTQ_THREADS=$n "$BIN/postq-mailq" -c "$SB_CONF" >"$TEST_TMP/got.p"
+		check_same "$label: same listing with $n reader thread(s)" "$TEST_TMP/want.p" "$TEST_TMP/got.p"
+	done
+}
+
+check_filters() {	# label
+	local label=$1
+	postqueue -c "$SB_CONF" -j >"$TEST_TMP/oracle.j" 2>/dev/null
+	local n
+	n=$(wc -l <"$TEST_TMP/oracle.j")
+	[ "$n" -gt 10 ] && pass "$label: the queue has $n messages to filter" ||
+		fail "$label: the queue has only $n messages"
+	while IFS= read -r spec; do
+		[ -n "$spec" ] || continue
+		eval "set -- $spec"
+		python3 "$TOP/tests/lib/brute_select.py" ids "$@" <"$TEST_TMP/oracle.j" | sort >"$TEST_TMP/want.ids"
+		"$BIN/postq-mailq" -c "$SB_CONF" --ids "$@" | sort >"$TEST_TMP/got.ids"
+		check_same "$label: filter $spec selects $(wc -l <"$TEST_TMP/want.ids") as brute force does" \
+			"$TEST_TMP/want.ids" "$TEST_TMP/got.ids"
+	done <<'SPECS'
+--queue deferred
+--queue hold
+--queue deferred --queue hold
+--queue active --queue incoming
+--from '^MAILER-DAEMON$'
+--from 'sender'
+--to '^defer'
+--to 'EXAMPLE\.COM$' --ignore-case
+--to 'EXAMPLE\.COM$'
+--reason 'sink'
+--reason '^4[0-9][0-9] '
+--domain example.com
+--domain example.com --domain example.net
+--to '^defer' --reason 'deferred by sink'
+--to '^ok' --reason 'deferred'
+--min-size 1k
+--max-size 700
+--min-size 500 --max-size 2000
+--older 1h
+--newer 1h
+--domain example.org --from '.'
+SPECS
+	local by
+	for by in sender recipient domain reason; do
+		python3 "$TOP/tests/lib/brute_select.py" count "$by" <"$TEST_TMP/oracle.j" >"$TEST_TMP/want.c"
+		"$BIN/postq-mailq" -c "$SB_CONF" --count-by "$by" >"$TEST_TMP/got.c"
+		check_same "$label: --count-by $by matches brute force" "$TEST_TMP/want.c" "$TEST_TMP/got.c"
+	done
+}
+
+sandbox_build_tools
+for kind in short long; do
+	if [ "$kind" = long ]; then sandbox_start "mq$kind" long; else sandbox_start "mq$kind"; fi
+	sandbox_inject_varied
+	sandbox_wait_quiet
+	compare_listing "$kind ids"
+	check_filters "$kind ids"
+	sandbox_stop
+done
+exit 0

@@ -1,0 +1,229 @@
+/*
+ * test_record - the queue file record reader and envelope reader on
+ * well-formed and crafted damaged files.
+ */
+#include "buf.h"
+#include "envelope.h"
+#include "record.h"
+#include "unit.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/postq-unit-XXXXXX";
+
+/* Append one record with Postfix's length encoding. */
+static void rec(struct buf *f, int type, const char *data, size_t len)
+{
+	buf_addc(f, type);
+	size_t n = len;
+	do {
+		int b = n & 0177;
+		n >>= 7;
+		buf_addc(f, n ? b | 0200 : b);
+	} while (n);
+	buf_add(f, data, len);
+}
+
+static void recs(struct buf *f, int type, const char *s)
+{
+	rec(f, type, s, strlen(s));
+}
+
+static const char *write_file(const char *name, const struct buf *f)
+{
+	static char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *fp = fopen(path, "w");
+	fwrite(f->data, 1, f->len, fp);
+	fclose(fp);
+	return path;
+}
+
+/* Read the file like a listing does; returns the status. */
+static enum pq_env_status scan(const char *path, struct pq_envelope *env)
+{
+	struct pq_rec_reader r = { 0 };
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+	fstat(fd, &st);
+	pq_rec_init(&r, fd, path, st.st_size);
+	pq_envelope_read(env, &r, path, &st, false);
+	pq_rec_free(&r);
+	close(fd);
+	return env->status;
+}
+
+/* A message the way cleanup writes it, content and all. */
+static void good_message(struct buf *f, const char *content_size)
+{
+	char size[100];
+	snprintf(size, sizeof(size), "%15s %15d %15d %15d %15s %15d",
+		 content_size, 200, 2, 0, content_size, 0);
+	recs(f, 'C', size);
+	recs(f, 'T', "1700000000 123456");
+	recs(f, 'A', "create_time=1700000000");
+	recs(f, 'S', "sender@example.org");
+	recs(f, 'O', "one@example.com");
+	recs(f, 'R', "one@example.com");
+	recs(f, 'D', "done@example.com");
+	recs(f, 'M', "");
+}
+
+int main(void)
+{
+	struct buf f = BUF_INIT;
+	struct pq_envelope env = PQ_ENVELOPE_INIT;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+
+	/* Content of 3 N records: "Subject: x" (10+2), "" (0+2), "body" (4+2). */
+	good_message(&f, "20");
+	recs(&f, 'N', "Subject: x");
+	recs(&f, 'N', "");
+	recs(&f, 'N', "body");
+	recs(&f, 'X', "");
+	recs(&f, 'R', "two@example.com");
+	recs(&f, 'E', "");
+	const char *p = write_file("good", &f);
+	CHECK(scan(p, &env) == PQ_ENV_OK, "well-formed file reads to the end");
+	CHECK(env.rcpts.n == 2, "envelope and extracted recipients both listed");
+	CHECK_STR(env.rcpts.n == 2 ? strlist_get(&env.rcpts, 1) : NULL,
+		  "two@example.com", "extracted recipient after the content jump");
+	CHECK(env.size == 20 && env.size_ok, "size is the C record's first field");
+	CHECK(env.arrival == 1700000000, "arrival from the T record seconds");
+	CHECK(env.done_rcpts == 1, "done recipients counted, not listed");
+	CHECK_STR(buf_str(&env.sender), "sender@example.org", "sender");
+
+	/* Missing end marker: what was read is kept. */
+	buf_reset(&f);
+	good_message(&f, "0");
+	recs(&f, 'X', "");
+	p = write_file("noend", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.rcpts.n == 1,
+	      "missing end record: damage, listed as far as it goes");
+
+	/* Truncated inside a length. */
+	buf_reset(&f);
+	good_message(&f, "0");
+	buf_addc(&f, 'R');
+	buf_addc(&f, 0x85);
+	p = write_file("trunclen", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.rcpts.n == 1,
+	      "EOF inside a length is damage; earlier recipients kept");
+
+	/* Length far past EOF: no giant allocation, an error. */
+	buf_reset(&f);
+	recs(&f, 'S', "s@example.org");
+	buf_addc(&f, 'R');
+	buf_addc(&f, 0xff);
+	buf_addc(&f, 0xff);
+	buf_addc(&f, 0xff);
+	buf_addc(&f, 0x07);
+	buf_adds(&f, "short");
+	p = write_file("pasteof", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.rcpts.n == 0,
+	      "length past end of file is damage");
+
+	/* Too many length bits. */
+	buf_reset(&f);
+	recs(&f, 'S', "s@example.org");
+	buf_addc(&f, 'R');
+	for (int i = 0; i < 6; i++)
+		buf_addc(&f, 0x81);
+	buf_addc(&f, 0x01);
+	p = write_file("bits", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT, "too many length bits is damage");
+
+	/* Unknown record types are skipped. */
+	buf_reset(&f);
+	recs(&f, 'S', "s@example.org");
+	recs(&f, 'Z', "what is this");
+	recs(&f, 0x01, "binary");
+	recs(&f, 'R', "r@example.org");
+	recs(&f, 'E', "");
+	p = write_file("unknown", &f);
+	CHECK(scan(p, &env) == PQ_ENV_OK && env.rcpts.n == 1,
+	      "unknown record types are ignored");
+
+	/* Recipient before sender: showq lists nothing. */
+	buf_reset(&f);
+	recs(&f, 'R', "r@example.org");
+	recs(&f, 'S', "s@example.org");
+	p = write_file("nosender", &f);
+	CHECK(scan(p, &env) == PQ_ENV_NO_SENDER, "recipient before sender");
+
+	/* Second sender stops the scan. */
+	buf_reset(&f);
+	recs(&f, 'S', "s@example.org");
+	recs(&f, 'R', "r1@example.org");
+	recs(&f, 'S', "t@example.org");
+	recs(&f, 'R', "r2@example.org");
+	p = write_file("dupsender", &f);
+	CHECK(scan(p, &env) == PQ_ENV_DUP_SENDER && env.rcpts.n == 1,
+	      "duplicate sender stops the scan");
+
+	/* A pointer loop ends in an error, not a hang. */
+	buf_reset(&f);
+	recs(&f, 'S', "s@example.org");
+	char ptr[32];
+	snprintf(ptr, sizeof(ptr), "%15ld", (long)f.len);
+	recs(&f, 'p', ptr);
+	p = write_file("ptrloop", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT, "pointer loop is detected");
+
+	/* A pointer past EOF is just EOF. */
+	buf_reset(&f);
+	recs(&f, 'S', "s@example.org");
+	recs(&f, 'p', "        9999999");
+	p = write_file("ptrfar", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.have_sender,
+	      "pointer past the end reads as EOF before the end record");
+
+	/* Malformed pointer. */
+	buf_reset(&f);
+	recs(&f, 'S', "s@example.org");
+	recs(&f, 'p', "12x");
+	p = write_file("ptrbad", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT, "malformed pointer is damage");
+
+	/* Malformed size record: the file size is used. */
+	buf_reset(&f);
+	recs(&f, 'C', "12a");
+	recs(&f, 'S', "s@example.org");
+	recs(&f, 'M', "");
+	recs(&f, 'N', "text");
+	recs(&f, 'X', "");
+	recs(&f, 'R', "r@example.org");
+	recs(&f, 'E', "");
+	p = write_file("badsize", &f);
+	CHECK(scan(p, &env) == PQ_ENV_OK && env.size == (long)f.len
+	      && env.rcpts.n == 1, "malformed size record: file size, no jump");
+
+	/* Padding records are skipped, data after E is unreachable. */
+	buf_reset(&f);
+	recs(&f, 'S', "s@example.org");
+	recs(&f, 'w', "0000");
+	recs(&f, 'R', "r@example.org");
+	recs(&f, 'E', "");
+	recs(&f, 'R', "heap@example.org");
+	p = write_file("pad", &f);
+	CHECK(scan(p, &env) == PQ_ENV_OK && env.rcpts.n == 1,
+	      "padding skipped, nothing read after the end record");
+
+	/* Empty file. */
+	buf_reset(&f);
+	p = write_file("empty", &f);
+	CHECK(scan(p, &env) == PQ_ENV_NO_SENDER, "empty file lists nothing");
+
+	pq_envelope_free(&env);
+	buf_free(&f);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return 0;
+}

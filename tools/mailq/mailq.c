@@ -1,0 +1,228 @@
+/*
+ * postq-mailq - list a Postfix queue: "postqueue -p" / "postqueue -j",
+ * read straight from the spool, with selection filters, an ids-only
+ * mode for pipelines and per-key counts.
+ */
+#include "buf.h"
+#include "config.h"
+#include "counter.h"
+#include "diag.h"
+#include "filter.h"
+#include "listing.h"
+#include "mailq_format.h"
+#include "spool.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_SPOOL = 0x2000, OPT_COUNT_BY, OPT_HELP, OPT_VERSION };
+enum output { OUT_TEXT, OUT_JSON, OUT_IDS, OUT_COUNT };
+enum count_by { BY_SENDER, BY_RECIPIENT, BY_DOMAIN, BY_REASON };
+
+static const char usage_text[] =
+	"usage: postq-mailq [-c config_dir] [-p | -j | -i] [--spool DIR]\n"
+	"                   [--count-by sender|recipient|domain|reason] [filters]\n"
+	"  -p                 postqueue -p listing (default)\n"
+	"  -j                 postqueue -j: one JSON object per message\n"
+	"  -i, --ids          queue ids only, one per line (for postq-postsuper -d -)\n"
+	"  -c DIR             Postfix configuration directory\n"
+	"  --spool DIR        read this queue directory instead of queue_directory\n"
+	"  --count-by KEY     count messages by sender, or recipients by recipient,\n"
+	"                     domain or deferral reason, most frequent first\n";
+
+static _Noreturn void usage(int status)
+{
+	FILE *fp = status ? stderr : stdout;
+
+	fputs(usage_text, fp);
+	fputs(pq_filter_usage, fp);
+	exit(status);
+}
+
+static void check_output(void)
+{
+	if (ferror(stdout) || fflush(stdout) == EOF) {
+		if (errno == EPIPE)
+			exit(0);
+		pq_fatal(PQ_EX_IOERR, "output write error: %s", strerror(errno));
+	}
+}
+
+static void count_message(struct counter *c, enum count_by by,
+			  const struct pq_qmsg *m)
+{
+	if (by == BY_SENDER) {
+		counter_add(c, buf_str(&m->sender), 1);
+		return;
+	}
+	for (size_t i = 0; i < m->rcpts.n; i++) {
+		const char *addr = strlist_get(&m->rcpts, i);
+		const char *why = strlist_get(&m->reasons, i);
+		if (by == BY_RECIPIENT)
+			counter_add(c, addr, 1);
+		else if (by == BY_DOMAIN)
+			counter_add(c, pq_address_domain(addr), 1);
+		else if (*why)
+			counter_add(c, why, 1);
+	}
+}
+
+static void print_counts(const struct counter *c, bool json)
+{
+	size_t n;
+	struct counter_entry *v = counter_sorted(c, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "key", json_object_new_string(v[i].key));
+			json_object_object_add(o, "count",
+					       json_object_new_int64((int64_t)v[i].count));
+			puts(json_object_to_json_string_ext(
+				o, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(o);
+		} else {
+			printf("%7lu %s\n", v[i].count, v[i].key);
+		}
+	}
+	free(v);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ids", no_argument, NULL, 'i' },
+		{ "spool", required_argument, NULL, OPT_SPOOL },
+		{ "count-by", required_argument, NULL, OPT_COUNT_BY },
+		{ "help", no_argument, NULL, OPT_HELP },
+		PQ_FILTER_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_dir = NULL, *spool_dir = NULL;
+	enum output output = OUT_TEXT;
+	bool json = false;
+	enum count_by count_by = BY_SENDER;
+	struct pq_filter filter;
+	struct buf err = BUF_INIT;
+	int c;
+
+	pq_set_progname(argv[0]);
+	argv[0] = (char *)pq_progname();	/* getopt's messages say our name */
+	pq_filter_init(&filter);
+	while ((c = getopt_long(argc, argv, "c:ijpv", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_dir = optarg;
+			break;
+		case 'i':
+			output = OUT_IDS;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			json = false;
+			break;
+		case 'v':
+			break;
+		case OPT_SPOOL:
+			spool_dir = optarg;
+			break;
+		case OPT_COUNT_BY:
+			output = OUT_COUNT;
+			if (strcmp(optarg, "sender") == 0)
+				count_by = BY_SENDER;
+			else if (strcmp(optarg, "recipient") == 0)
+				count_by = BY_RECIPIENT;
+			else if (strcmp(optarg, "domain") == 0)
+				count_by = BY_DOMAIN;
+			else if (strcmp(optarg, "reason") == 0)
+				count_by = BY_REASON;
+			else
+				pq_fatal(PQ_EX_USAGE, "--count-by takes sender, recipient, "
+					 "domain or reason, not \"%s\"", optarg);
+			break;
+		case OPT_HELP:
+			usage(0);
+		default:
+			switch (pq_filter_option(&filter, c, optarg, &err)) {
+			case 1:
+				break;
+			case -1:
+				pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
+			default:
+				/* postqueue exits EX_UNAVAILABLE on a bad option. */
+				usage(PQ_EX_UNAVAILABLE);
+			}
+		}
+	}
+	if (optind < argc)
+		usage(PQ_EX_UNAVAILABLE);
+	if (output == OUT_TEXT && json)
+		output = OUT_JSON;
+	if (!pq_filter_finish(&filter, &err))
+		pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
+
+	struct pq_config *cfg = pq_config_load(config_dir,
+					       spool_dir != NULL && config_dir == NULL);
+	struct pq_spool spool;
+	pq_spool_open(&spool, cfg, spool_dir);
+	signal(SIGPIPE, SIG_IGN);
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+
+	struct pq_listing listing;
+	struct pq_mailq_text text;
+	struct counter counts = COUNTER_INIT;
+	struct buf scratch = BUF_INIT;
+	const struct pq_qmsg *m;
+	bool filtering = pq_filter_active(&filter);
+
+	pq_listing_open(&listing, &spool, pq_filter_queues(&filter, NULL));
+	pq_mailq_text_begin(&text, stdout, spool.long_ids);
+	while ((m = pq_listing_next(&listing)) != NULL) {
+		if (filtering && !pq_filter_match(&filter, m))
+			continue;
+		switch (output) {
+		case OUT_TEXT:
+			pq_mailq_text_message(&text, m);
+			break;
+		case OUT_JSON:
+			pq_mailq_json_message(stdout, m, spool.utf8, &scratch);
+			break;
+		case OUT_IDS:
+			printf("%s\n", m->id);
+			break;
+		case OUT_COUNT:
+			count_message(&counts, count_by, m);
+			break;
+		}
+		if (ferror(stdout))
+			check_output();
+	}
+	if (listing.error)
+		pq_fatal(listing.error == EACCES ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
+			 "open directory %s/%s: %s%s", spool.root, listing.error_queue,
+			 strerror(listing.error),
+			 listing.error == EACCES ? " (postq-mailq reads the queue"
+			 " directly: run it as root or as the mail_owner)" : "");
+	if (output == OUT_TEXT)
+		pq_mailq_text_end(&text);
+	else if (output == OUT_COUNT)
+		print_counts(&counts, json);
+	check_output();
+
+	counter_free(&counts);
+	buf_free(&scratch);
+	buf_free(&err);
+	pq_listing_close(&listing);
+	pq_spool_close(&spool);
+	pq_config_free(cfg);
+	pq_filter_free(&filter);
+	return 0;
+}
