@@ -1,0 +1,86 @@
+#!/bin/bash
+# t_pflogsumm_ext.sh - postq-pflogsumm's extensions beyond pflogsumm 1.1.5:
+# --json, --host, --per-host, -d with a date or range, --keep-year,
+# --use-orig-to, --rej-add-to, --mailq. Where an extension can be
+# expressed as pflogsumm on a filtered input, the real pflogsumm is the
+# oracle; otherwise the checks are on our own output.
+. "$(dirname "$0")/lib/common.sh"
+
+REAL=/usr/sbin/pflogsumm
+OURS=$BIN/postq-pflogsumm
+TIES=$TOP/tests/lib/pflogsumm_ties.py
+LOGS=$TOP/tests/fixtures/logs
+[ -x "$OURS" ] || skip_all "no $OURS (make)"
+command -v python3 >/dev/null || skip_all "no python3"
+command -v faketime >/dev/null || skip_all "no faketime"
+export LC_ALL=C TZ=UTC
+NOW='2026-11-23 08:00:00'
+ft() { faketime "$NOW" "$@"; }
+
+# --json: valid, and its totals are the text report's.
+for log in "$LOGS"/*.log; do
+	ft "$OURS" --json --smtpd-stats -e --per-host "$log" >"$TEST_TMP/j" 2>/dev/null
+	ft "$OURS" "$log" >"$TEST_TMP/t" 2>/dev/null
+	if python3 - "$TEST_TMP/j" "$TEST_TMP/t" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1], encoding='latin-1'))
+text = open(sys.argv[2], encoding='latin-1').read()
+g = d['grand_totals']
+for key, label in [('received', 'received'), ('delivered', 'delivered'), ('bounced', 'bounced'),
+                   ('held', 'held'), ('senders', 'senders'), ('recipients', 'recipients')]:
+    m = re.search(r'^ +(\d+)([ km])  ' + label + r'$', text, re.M)
+    v = g[key] if m.group(2) == ' ' else g[key] // (1024 if m.group(2) == 'k' else 1048576)
+    assert int(m.group(1)) == v, (key, m.group(0), g[key])
+assert sum(h['received'] for h in d['per_host'].values()) == g['received']
+assert sum(x['received'] for x in d['per_hour']) == g['received']
+PY
+	then pass "--json $(basename "$log")"; else fail "--json $(basename "$log")"; fi
+done
+
+if [ -x "$REAL" ]; then
+	# --host NAME == pflogsumm on that host's lines.
+	awk '$4 == "mx1"' "$LOGS/quirks.log" >"$TEST_TMP/mx1.log"
+	ft "$REAL" "$TEST_TMP/mx1.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real"
+	ft "$OURS" --host mx1 "$LOGS/quirks.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours"
+	check_same "--host mx1" "$TEST_TMP/real" "$TEST_TMP/ours"
+	# -d DATE == pflogsumm on that day's lines (RFC 3164 log), header aside.
+	grep -a '^Nov  1 ' "$LOGS/kdent-mail2-head.log" >"$TEST_TMP/nov1.log"
+	ft "$REAL" "$TEST_TMP/nov1.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real"
+	ft "$OURS" -d 2026-11-01 "$LOGS/kdent-mail2-head.log" 2>/dev/null | tail -n +2 | python3 "$TIES" >"$TEST_TMP/ours"
+	check_same "-d 2026-11-01" "$TEST_TMP/real" "$TEST_TMP/ours"
+	ft "$REAL" "$LOGS/kdent-mail2-head.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real"
+	ft "$OURS" -d 2026-10-30..2026-11-05 "$LOGS/kdent-mail2-head.log" 2>/dev/null | tail -n +2 | python3 "$TIES" >"$TEST_TMP/ours"
+	check_same "-d range covering the log" "$TEST_TMP/real" "$TEST_TMP/ours"
+	# --mailq: same section, our mailq (standard output compared).
+	MAIL_CONFIG=/nonexistent ft "$REAL" --mailq "$LOGS/youyo-test.log" >"$TEST_TMP/real" 2>/dev/null
+	MAIL_CONFIG=/nonexistent ft "$OURS" --mailq "$LOGS/youyo-test.log" >"$TEST_TMP/ours" 2>"$TEST_TMP/err"
+	check_same "--mailq section" "$TEST_TMP/real" "$TEST_TMP/ours"
+	if grep -q postq-mailq "$TEST_TMP/err"; then pass "--mailq runs postq-mailq"; else fail "--mailq runs postq-mailq" "$(cat "$TEST_TMP/err")"; fi
+fi
+
+# --per-host: one row per host, rows add up to Grand Totals.
+ft "$OURS" --per-host "$LOGS/quirks.log" >"$TEST_TMP/o"
+if grep -q '^Per-Host Grand Totals$' "$TEST_TMP/o" && grep -qE ' mx1$' "$TEST_TMP/o" &&
+   grep -qE ' mx2$' "$TEST_TMP/o"; then pass "--per-host table"; else fail "--per-host table"; fi
+
+# --keep-year: the RFC 3339 year is kept; without it, pflogsumm's guess.
+y1=$(ft "$OURS" --json --keep-year "$LOGS/youyo-test-iso8601.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["per_day"][0]["date"])')
+y2=$(ft "$OURS" --json "$LOGS/youyo-test-iso8601.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["per_day"][0]["date"])')
+if [ "$y1" = 2020-01-30 ] && [ "$y2" = 2026-01-30 ]; then pass "--keep-year"; else fail "--keep-year" "$y1 $y2"; fi
+
+# --use-orig-to / --rej-add-to
+ft "$OURS" --use-orig-to "$LOGS/quirks.log" >"$TEST_TMP/o"
+if grep -q '^      1   al@dest.example.org$' "$TEST_TMP/o"; then
+	pass "--use-orig-to"; else fail "--use-orig-to"; fi
+ft "$OURS" --rej-add-to "$LOGS/quirks.log" >"$TEST_TMP/o"
+if grep -q '198.51.100.29  (alice@dest.example.org)$' "$TEST_TMP/o"; then
+	pass "--rej-add-to"; else fail "--rej-add-to"; fi
+ft "$OURS" --pscrn-stats "$LOGS/quirks.log" >"$TEST_TMP/o"
+if grep -qE '^ +1   connections$' "$TEST_TMP/o" && grep -qE '^ +1   rejected$' "$TEST_TMP/o"; then
+	pass "--pscrn-stats"; else fail "--pscrn-stats" "$(grep -A14 '^postscreen' "$TEST_TMP/o")"; fi
+ft "$OURS" --colwidth 60 "$LOGS/quirks.log" >"$TEST_TMP/o"
+ft "$OURS" "$LOGS/quirks.log" >"$TEST_TMP/o2"
+if [ "$(awk 'length > 60' "$TEST_TMP/o" | wc -l)" = 0 ] && [ "$(wc -l <"$TEST_TMP/o")" = "$(wc -l <"$TEST_TMP/o2")" ] &&
+   grep -q '\.\.\.$' "$TEST_TMP/o"; then pass "--colwidth 60"; else fail "--colwidth 60"; fi
+if ft "$OURS" -d 2026-13-01 "$LOGS/quirks.log" >/dev/null 2>&1; then fail "bad -d date rejected"; else pass "bad -d date rejected"; fi
+exit 0

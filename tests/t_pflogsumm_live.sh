@@ -1,0 +1,65 @@
+#!/bin/bash
+# t_pflogsumm_live.sh - postq-pflogsumm against pflogsumm 1.1.5-8 on logs
+# written by a real sandboxed Postfix (tests/lib/sandbox.sh): short and
+# long queue ids, the standard varied mail set (deliveries, deferrals,
+# bounces, holds). The instance logs through maillog_file (RFC 3164
+# stamps in Postfix 3.7); the log is compared as written, with a
+# fraction of a second added to the stamps (pflogsumm skips such lines),
+# and rewritten to RFC 3339 (rsyslog's default on Debian 12).
+set -u
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/sandbox.sh"
+
+command -v postqueue >/dev/null || skip_all "postfix is not installed"
+[ -x /usr/sbin/pflogsumm ] || skip_all "no /usr/sbin/pflogsumm"
+command -v faketime >/dev/null || skip_all "no faketime"
+[ "$(id -u)" = 0 ] || skip_all "the Postfix sandbox needs root"
+REAL=/usr/sbin/pflogsumm
+OURS=$BIN/postq-pflogsumm
+TIES=$TOP/tests/lib/pflogsumm_ties.py
+export LC_ALL=C TZ=UTC
+NOW=$(date -u '+%Y-%m-%d %H:%M:%S')
+
+both() {	# NAME LOG OPTS...
+	local name=$1 log=$2
+	shift 2
+	faketime "$NOW" "$REAL" "$@" "$log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+	faketime "$NOW" "$OURS" "$@" "$log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+	check_same "$name" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
+}
+
+sandbox_trap
+sandbox_build_tools
+for kind in short long; do
+	SB_SYSLOG_NAME=postfix
+	export SB_SYSLOG_NAME
+	if [ "$kind" = long ]; then sandbox_start "pfl$kind" long; else sandbox_start "pfl$kind"; fi
+	sandbox_inject_varied
+	sandbox_wait_quiet
+	sandbox_stop
+	log=$TEST_TMP/$kind.maillog
+	cp "$SB_LOG" "$log"
+	n=$(grep -c 'postfix/' "$log")
+	[ "$n" -gt 20 ] && pass "$kind: Postfix wrote $n log lines" || fail "$kind: Postfix wrote $n log lines"
+	# as written, with a fraction, and RFC 3339 (+00:00)
+	sed -E 's/^([A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8}) /\1.123456 /' "$log" >"$log.frac"
+	sed -E 's/^([A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8})\.([0-9]+) /\1.\2 /' "$log" |
+		python3 -c '
+import sys, time, re
+y = time.gmtime().tm_year
+m = {k: i + 1 for i, k in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
+for line in sys.stdin.buffer:
+    t = re.match(rb"^([A-Z][a-z]{2}) ([ 0-9][0-9]) ([0-9:]{8})(\.[0-9]+)? ", line)
+    if not t:
+        sys.stdout.buffer.write(line); continue
+    stamp = b"%d-%02d-%02dT%s%s+00:00 " % (y, m[t.group(1).decode()], int(t.group(2)), t.group(3), t.group(4) or b"")
+    sys.stdout.buffer.write(stamp + line[t.end():])
+' >"$log.3339"
+	for v in "" .frac .3339; do
+		for o in "" "--smtpd-stats -e" "--iso-date-time --zero-fill -q" "--verbose-msg-detail --problems-first"; do
+			# shellcheck disable=SC2086
+			both "$kind$v [$o]" "$log$v" $o
+		done
+	done
+done
+exit 0

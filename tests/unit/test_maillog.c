@@ -1,0 +1,196 @@
+/*
+ * test_maillog - the mail-log line parser (framing, program names,
+ * event classification), the plain/gzip line reader and the string map.
+ */
+#include "logread.h"
+#include "maillog.h"
+#include "strmap.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static bool eq(struct ml_str s, const char *lit)
+{
+	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+static enum ml_bad parse(const char *line, struct ml_frame *f)
+{
+	return ml_parse_frame(line, strlen(line), f);
+}
+
+static void classify(const char *line, struct ml_event_info *ev)
+{
+	struct ml_frame f;
+	struct ml_prog p;
+	memset(ev, 0, sizeof(*ev));
+	if (parse(line, &f) != ML_OK || !ml_split_prog(&f.prog, NULL, &p)) {
+		ev->type = (enum ml_event)-1;
+		return;
+	}
+	ml_classify(&f, &p, ev);
+}
+
+int main(void)
+{
+	struct ml_frame f;
+	struct ml_prog p;
+	struct ml_event_info ev;
+
+	/* framing */
+	CHECK(parse("Oct 22 02:12:45 conch postfix/smtpd[26709]: connect from x[1.2.3.4]", &f) == ML_OK &&
+	    f.stamp == ML_STAMP_RFC3164 && f.mon == 9 && f.mday == 22 && f.hour == 2 && f.min == 12 &&
+	    f.sec == 45 && f.year == -1 && eq(f.host, "conch") && eq(f.prog, "postfix/smtpd") &&
+	    f.pid == 26709 && eq(f.text, "connect from x[1.2.3.4]"), "RFC 3164 line");
+	CHECK(parse("Nov  1 00:00:00 h postfix/qmgr[1]: X: removed", &f) == ML_OK && f.mday == 1,
+	    "RFC 3164 space-padded day");
+	CHECK(parse("Mar 03 00:00:00 h postfix/qmgr[1]: X: removed", &f) == ML_OK && f.mday == 3 && f.mon == 2,
+	    "RFC 3164 zero-padded day");
+	CHECK(parse("2020-01-30T06:26:05.404714+09:00 mail postfix/smtpd[1830]: hi", &f) == ML_OK &&
+	    f.stamp == ML_STAMP_RFC3339 && f.year == 2020 && f.mon == 0 && f.mday == 30 &&
+	    f.usec == 404714 && f.tz_min == 540 && eq(f.host, "mail"), "RFC 3339 with fraction and offset");
+	CHECK(parse("2024-03-01T10:00:00Z h postfix/smtp[1]: x", &f) == ML_OK && f.has_tz && f.tz_min == 0,
+	    "RFC 3339 Z");
+	CHECK(parse("2024-03-01T10:00:00+0100 h postfix/smtp[1]: x", &f) == ML_OK &&
+	    f.stamp == ML_STAMP_ISO_NOCOLON && f.tz_min == 60, "journalctl short-iso offset without colon");
+	CHECK(parse("2024-03-01T10:00:00.5-05:30 h postfix/smtp[1]: x", &f) == ML_OK && f.tz_min == -330 &&
+	    f.usec == 500000, "negative offset, short fraction");
+	CHECK(parse("Mar  1 12:00:00.123456 h postfix/smtp[1]: x", &f) == ML_OK &&
+	    f.stamp == ML_STAMP_RFC3164_FRAC && f.usec == 123456, "RFC 3164 with a fraction of a second");
+	CHECK(parse("Mar  1 12:00:00 h postfix[12]: fatal: x", &f) == ML_OK && eq(f.prog, "postfix"),
+	    "program without slash");
+	CHECK(parse("Mar  1 12:00:00 h postfix/smtpd: x", &f) == ML_OK && f.pid == -1, "no pid");
+	CHECK(parse("Xyz  1 12:00:00 h postfix/smtpd[1]: x", &f) == ML_OK && f.mon == -1, "unknown month reported as -1");
+	CHECK(parse("2024-03-01 10:00:00 h postfix/smtp[1]: x", &f) == ML_BAD_STAMP, "ISO with a space rejected");
+	CHECK(parse("<22>1 2024-03-01T10:00:00Z h postfix 1 - - x", &f) == ML_BAD_STAMP, "RFC 5424 rejected");
+	CHECK(parse("Mar  1 12:00:00 postfix/smtpd[1]:", &f) != ML_OK, "missing host or text rejected");
+	CHECK(parse("Mar  1 12:00:00 h postfix/smtpd[12", &f) == ML_BAD_PROG, "truncated pid rejected");
+	CHECK(parse("", &f) == ML_BAD_STAMP && parse("Mar", &f) == ML_BAD_STAMP, "empty and short lines");
+
+	/* program names */
+	struct ml_str s = { "postfix/submission/smtpd", 24 };
+	CHECK(ml_split_prog(&s, NULL, &p) && eq(p.syslog_name, "postfix") && eq(p.service, "submission") &&
+	    eq(p.daemon, "smtpd"), "postfix/submission/smtpd");
+	s.p = "postfix-slow/smtp";
+	s.n = 17;
+	CHECK(ml_split_prog(&s, NULL, &p) && eq(p.syslog_name, "postfix-slow") && eq(p.daemon, "smtp"),
+	    "postfix-slow/smtp");
+	s.p = "postfix-secondary/qmgr";
+	s.n = 22;
+	CHECK(ml_split_prog(&s, NULL, &p) && eq(p.daemon, "qmgr"), "postfix-<instance>/qmgr");
+	s.p = "mta/smtpd";
+	s.n = 9;
+	CHECK(!ml_split_prog(&s, NULL, &p) && ml_split_prog(&s, "mta", &p), "syslog_name given by the user");
+	s.p = "sendmail";
+	s.n = 8;
+	CHECK(!ml_split_prog(&s, NULL, &p), "not postfix");
+
+	/* events */
+	classify("Nov  1 00:00:00 h postfix/smtpd[1]: connect from a.example[192.0.2.1]", &ev);
+	CHECK(ev.type == ML_EV_CONNECT && eq(ev.client, "a.example[192.0.2.1]"), "smtpd connect");
+	classify("Nov  1 00:00:00 h postfix/smtpd[1]: disconnect from a.example[192.0.2.1] ehlo=1 quit=1 commands=2", &ev);
+	CHECK(ev.type == ML_EV_DISCONNECT && eq(ev.client, "a.example[192.0.2.1]"), "smtpd disconnect");
+	classify("Nov  1 00:00:00 h postfix/smtpd[1]: 1A2B3C4D5E: client=a.example[192.0.2.1], sasl_method=PLAIN", &ev);
+	CHECK(ev.type == ML_EV_CLIENT && eq(ev.qid, "1A2B3C4D5E") && eq(ev.client, "a.example[192.0.2.1]"),
+	    "smtpd client=");
+	classify("Nov  1 00:00:00 h postfix/smtpd[1]: NOQUEUE: reject: RCPT from u[198.51.100.1]: 554 5.7.1 <x@y>: "
+	    "Relay access denied; from=<a@b> to=<x@y> proto=ESMTP helo=<h>", &ev);
+	CHECK(ev.type == ML_EV_REJECT && eq(ev.qid, "NOQUEUE") && eq(ev.reject_stage, "RCPT") &&
+	    eq(ev.client, "u[198.51.100.1]") && eq(ev.from, "a@b") && eq(ev.to, "x@y") &&
+	    eq(ev.reason, "554 5.7.1 <x@y>: Relay access denied"), "NOQUEUE reject");
+	classify("Nov  1 00:00:00 h postfix/smtpd[1]: NOQUEUE: reject_warning: RCPT from u[1.2.3.4]: 450 x; from=<> to=<t@u>", &ev);
+	CHECK(ev.type == ML_EV_REJECT_WARNING && eq(ev.from, "") && eq(ev.to, "t@u"), "reject_warning");
+	classify("Nov  1 00:00:00 h postfix/postscreen[1]: CONNECT from [1.2.3.4]:5 to [5.6.7.8]:25", &ev);
+	CHECK(ev.type == ML_EV_POSTSCREEN, "postscreen");
+	classify("Nov  1 00:00:00 h postfix/cleanup[1]: 1A2B3C4D5E: message-id=<m@x>", &ev);
+	CHECK(ev.type == ML_EV_MESSAGE_ID && eq(ev.reason, "<m@x>"), "cleanup message-id");
+	classify("Nov  1 00:00:00 h postfix/cleanup[1]: 1A2B3C4D5E: milter-reject: END-OF-MESSAGE from u[1.2.3.4]: 5.7.1 Spam; from=<a@b> to=<c@d>", &ev);
+	CHECK(ev.type == ML_EV_REJECT && eq(ev.reject_stage, "END-OF-MESSAGE"), "cleanup milter-reject");
+	classify("Nov  1 00:00:00 h postfix/cleanup[1]: 1A2B3C4D5E: warning: header Subject: hi from u[1.2.3.4]; from=<a@b> to=<c@d>", &ev);
+	CHECK(ev.type == ML_EV_CLEANUP_WARNING && eq(ev.reject_stage, "header"), "cleanup header warning");
+	classify("Nov  1 00:00:00 h postfix/pickup[1]: 1A2B3C4D5E: uid=0 from=<root>", &ev);
+	CHECK(ev.type == ML_EV_PICKUP && eq(ev.from, "root"), "pickup");
+	classify("Nov  1 00:00:00 h postfix/qmgr[1]: 1A2B3C4D5E: from=<a@b>, size=1234, nrcpt=2 (queue active)", &ev);
+	CHECK(ev.type == ML_EV_QMGR_FROM && eq(ev.from, "a@b") && eq(ev.size, "1234") && eq(ev.nrcpt, "2"), "qmgr from/size/nrcpt");
+	classify("Nov  1 00:00:00 h postfix/qmgr[1]: 1A2B3C4D5E: removed", &ev);
+	CHECK(ev.type == ML_EV_REMOVED, "qmgr removed");
+	classify("Nov  1 00:00:00 h postfix/qmgr[1]: 1A2B3C4D5E: from=<a@b>, status=expired, returned to sender", &ev);
+	CHECK(ev.type == ML_EV_EXPIRED, "qmgr expired");
+	classify("Nov  1 00:00:00 h postfix/smtp[1]: 3mPVKl0Mhjz7sXv: to=<x@y>, orig_to=<o@y>, relay=mx[1.2.3.4]:25, "
+	    "delay=0.51, delays=0.44/0.01/0.05/0.01, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as Q)", &ev);
+	CHECK(ev.type == ML_EV_DELIVERY && eq(ev.qid, "3mPVKl0Mhjz7sXv") && eq(ev.to, "x@y") && eq(ev.orig_to, "o@y") &&
+	    eq(ev.relay, "mx[1.2.3.4]:25") && eq(ev.delay, "0.51") && eq(ev.dsn, "2.0.0") && eq(ev.status, "sent") &&
+	    eq(ev.reason, "250 2.0.0 Ok: queued as Q"), "delivery with long queue id");
+	classify("Nov  1 00:00:00 h postfix/bounce[1]: 1A2B3C4D5E: sender non-delivery notification: 2B3C4D5E6F", &ev);
+	CHECK(ev.type == ML_EV_BOUNCE_NOTIFY && eq(ev.other_qid, "2B3C4D5E6F"), "bounce notification");
+	classify("Nov  1 00:00:00 h postfix/smtpd[1]: warning: hostname x does not resolve", &ev);
+	CHECK(ev.type == ML_EV_WARNING && eq(ev.reason, "hostname x does not resolve"), "warning");
+	classify("Nov  1 00:00:00 h postfix/master[1]: daemon started -- version 3.7", &ev);
+	CHECK(ev.type == ML_EV_MASTER, "master");
+	classify("Nov  1 00:00:00 h postfix/qmgr[1]: panic: myfree", &ev);
+	CHECK(ev.type == ML_EV_PANIC, "panic");
+	CHECK(ml_is_qid("1A2B3C4D5E", 10) && ml_is_qid("3mPVKl0Mhjz7sXv", 15) && !ml_is_qid("NOQUEUE", 7) &&
+	    !ml_is_qid("warning", 7), "queue id shapes");
+
+	/* line reader: plain, gzip, no final newline, long line */
+	char path[] = "/tmp/postq-unit-maillog-XXXXXX";
+	int fd = mkstemp(path);
+	const char *content = "one\ntwo\n\nthree";
+	CHECK(write(fd, content, strlen(content)) == (ssize_t)strlen(content), "write plain");
+	close(fd);
+	struct logread *r = logread_open(path);
+	size_t n;
+	const char *l1 = logread_line(r, &n);
+	CHECK(l1 && n == 3 && memcmp(l1, "one", 3) == 0, "plain line 1");
+	logread_line(r, &n);
+	const char *l3 = logread_line(r, &n);
+	CHECK(l3 && n == 0, "empty line");
+	const char *l4 = logread_line(r, &n);
+	CHECK(l4 && n == 5 && memcmp(l4, "three", 5) == 0, "last line without newline");
+	CHECK(logread_line(r, &n) == NULL && logread_error(r) == NULL, "end of input");
+	logread_close(r);
+	gzFile gz = gzopen(path, "wb");
+	char *big = malloc(3000000);
+	memset(big, 'x', 2999999);
+	big[2999999] = '\n';
+	gzwrite(gz, "gz line\n", 8);
+	gzwrite(gz, big, 3000000);
+	gzclose(gz);
+	r = logread_open(path);
+	l1 = logread_line(r, &n);
+	CHECK(l1 && n == 7 && memcmp(l1, "gz line", 7) == 0, "gzip line");
+	l1 = logread_line(r, &n);
+	CHECK(l1 && n == 2999999, "3 MB line from gzip");
+	CHECK(logread_line(r, &n) == NULL, "gzip end");
+	logread_close(r);
+	free(big);
+	unlink(path);
+	CHECK(logread_open("/nonexistent/file") == NULL, "missing file");
+
+	/* string map with deletion */
+	struct strmap m;
+	strmap_init(&m, sizeof(long));
+	char key[32];
+	for (long i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%ld", i);
+		*(long *)strmap_put(&m, key, strlen(key), NULL) = i;
+	}
+	for (long i = 0; i < 5000; i += 2) {
+		snprintf(key, sizeof(key), "k%ld", i);
+		strmap_del(&m, key, strlen(key));
+	}
+	bool ok = m.used == 2500;
+	for (long i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%ld", i);
+		long *v = strmap_get(&m, key, strlen(key));
+		ok = ok && ((i % 2) ? (v && *v == i) : v == NULL);
+	}
+	CHECK(ok, "strmap insert, delete half, find the rest");
+	bool isnew;
+	strmap_put(&m, "a\0b", 3, &isnew);
+	CHECK(isnew && strmap_get(&m, "a\0b", 3) && !strmap_get(&m, "a", 1), "keys with NUL bytes");
+	strmap_free(&m, NULL);
+	return unit_failures ? 1 : 0;
+}

@@ -1,0 +1,184 @@
+/*
+ * pfl.h - postq-pflogsumm's shared state: options, the tallies the
+ * report is made from, and the Perl-compatible text helpers.
+ *
+ * The tool is split by concern: main.c (options, files), scan.c (one
+ * log line, exactly as pflogsumm 1.1.5-8's main loop treats it),
+ * perlre.c (hand-written equivalents of pflogsumm's regular expressions
+ * and helper subs), report.c (the text report), json.c (--json).
+ */
+#ifndef PFL_H
+#define PFL_H
+
+#include "buf.h"
+#include "ledger.h"
+#include "maillog.h"
+#include "strmap.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct pfl_opts {
+	long bounce_detail, deferral_detail, smtp_detail, smtpd_warn_detail, reject_detail;
+	long h, u;
+	bool e, i, iso, m, mailq, no_no_msg_size, pf, q, rej_add_from, rej_add_to;
+	bool smtpd_stats, verbose, zero_fill, no_smtpd_warnings;
+	bool verp_set;
+	long verp;
+	bool use_orig_to, pscrn_stats;
+	const char *syslog_name;	/* NULL: "postfix" */
+	/* -d */
+	bool have_date;
+	char date_str[32];		/* "Mon %2d" */
+	char date_iso[32];		/* "YYYY-MM-DD" */
+	/* -d with a date or range (extension): inclusive yyyymmdd bounds */
+	bool date_range;
+	long range_lo, range_hi;
+	/* extensions */
+	bool json, keep_year, per_host;
+	const char *host;
+	long colwidth;			/* 0: pflogsumm 1.1.5 layout */
+	/* clock */
+	int this_year, this_mon;
+};
+
+/* A nested tally: leaves count, inner nodes hold another level. */
+struct nest {
+	struct strmap kids;		/* of struct nest */
+	long long cnt;
+};
+
+struct dom_stat {		/* recipDom / sendgDom / users */
+	long long cnt;
+	double size;
+	long long dfrs;
+	double dly_sum, dly_max;
+	bool touched_cnt;
+};
+
+struct smtpd_stat {
+	double cnt, sum, max;
+};
+
+struct day_stat {
+	long key;			/* yr*10000 + mon0*100 + day; LONG_MIN: undefined */
+	long long v[5];
+	int ncols;
+	struct smtpd_stat smtpd;
+	bool has_smtpd;
+};
+
+struct host_stat {		/* --per-host */
+	long long rcvd, dlvd, dfrd, bncd, rjct;
+};
+
+struct qstate {			/* per queue id, dropped at "removed" */
+	unsigned long long size;
+	bool size_true;		/* Perl truthiness of $msgSizes{$qid} */
+	bool dfrd;
+	char *rcvd;			/* $rcvdMsg{$qid} when true, else NULL */
+};
+
+struct conn {			/* --smtpd-stats: smtpd pid -> connect time */
+	int yr, mon, day, hr, min, sec;
+};
+
+struct strvec {
+	char **v;
+	size_t n, cap;
+};
+
+#define PSCRN_N 12
+
+struct pfl {
+	struct pfl_opts o;
+	/* grand totals */
+	long long rcvd, dlvd, fwdd, dfrd, dfrd_cnt, bncd, rjct, wrnd, held, dscrdd;
+	double size_rcvd, size_dlvd;
+	long long sendg_user_cnt, sendg_dom_cnt, recip_user_cnt, recip_dom_cnt;
+	long long rcv_hr[24], dlv_hr[24], dfr_hr[24], bnc_hr[24], rej_hr[24];
+	struct smtpd_stat smtpd_hr[24];
+	long long smtpd_conn_cnt;
+	long long pscrn[PSCRN_N];	/* --pscrn-stats */
+	double smtpd_tot_time;
+	/* days */
+	struct day_stat *days;
+	size_t ndays, days_cap;
+	long cur_day;			/* index into days, -1 if undefined */
+	int last_day;
+	long day_cnt;
+	/* tables */
+	struct strmap recip_dom, sendg_dom, recip_user, sendg_user;	/* dom_stat */
+	struct strmap smtpd_dom;	/* smtpd_stat */
+	struct strmap qids;		/* qstate */
+	struct ledger removed;		/* what pflogsumm remembers of removed qids */
+	struct strmap conns;		/* conn */
+	struct strmap no_size;		/* char * (address) */
+	struct strmap detail;		/* strvec, -e */
+	struct strmap hosts;		/* host_stat, --per-host */
+	struct nest deferred, bounced, rejects, warns, holds, discards, smtp_msgs;
+	struct nest warnings, fatals, panics, master;
+	/* scratch */
+	struct buf t1, t2, t3, t4, t5, line;
+	unsigned long long lines, skipped;
+};
+
+/* perlre.c */
+bool perl_true(const char *s, size_t n);
+void gimme_domain(const char *s, size_t n, struct buf *out);
+void said_string_trimmer(struct buf *b, size_t max);
+void string_trimmer(struct buf *b, size_t max, bool verbose);
+void lc_buf(struct buf *b, size_t from);
+void addr_case(struct buf *b, bool ignore_case);
+void uucp_mung(struct buf *b);
+void verp_mung(const struct pfl_opts *o, struct buf *b);
+void reject_reason(const char *typ, size_t typn, struct buf *reas);
+void normalize_host(const char *s, size_t n, struct buf *out);
+double perl_num(const char *s, size_t n);
+const char *find_bytes(const char *p, size_t n, const char *lit, size_t k);
+
+/* has_prefix/find_lit take a string literal: its length is a constant. */
+#define has_prefix(p, n, lit) has_prefix_n((p), (n), (lit), __builtin_strlen(lit))
+#define find_lit(p, n, lit) find_bytes((p), (n), (lit), __builtin_strlen(lit))
+
+/* find_lit_at: the same, scanning for lit[idx] (pick a rare byte such as '<'). */
+#define find_lit_at(p, n, lit, idx) find_bytes_at((p), (n), (lit), __builtin_strlen(lit), (idx))
+const char *find_bytes_at(const char *p, size_t n, const char *lit, size_t k, size_t idx);
+#define str_eq(p, n, lit) ((n) == sizeof(lit) - 1 && memcmp((p), (lit), sizeof(lit) - 1) == 0)
+
+static inline bool has_prefix_n(const char *p, size_t n, const char *lit, size_t k)
+{
+	return n >= k && memcmp(p, lit, k) == 0;
+}
+
+/* scan.c */
+enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO };
+struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in flight) */
+	const char *rest, *host;	/* the line from the program name on; the host */
+	uint32_t rn, hostn;
+	int16_t year;
+	uint8_t status, mon, mday, hour, min, sec;
+	uint8_t slow;			/* rest longer than 4 GB: its length is in slow_rn */
+	size_t slow_rn;
+};
+void pfl_init(struct pfl *P);
+void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *pr);
+void pfl_apply(struct pfl *P, const struct pfl_pre *pr);
+void pfl_line(struct pfl *P, char *line, size_t len);
+struct nest *nest_child(struct nest *n, const char *k, size_t kn);
+void nest_free(struct nest *n);
+
+/* pipeline.c: read and tally all files; 1 after a read error */
+int pfl_run(struct pfl *P, char **files, int nfiles);
+
+/* report.c */
+void pfl_report(struct pfl *P, FILE *out);
+void pfl_sort_entries(struct strmap_entry **v, size_t n, int (*cmp)(const void *, const void *));
+
+/* json.c */
+void pfl_json(struct pfl *P, FILE *out);
+
+#endif

@@ -1,0 +1,1203 @@
+/*
+ * scan.c - one log line, exactly as pflogsumm 1.1.5-8's main loop
+ * treats it (the Perl is quoted where the C is not obvious). Framing
+ * comes from lib/maillog; what pflogsumm then matches is replicated
+ * here with its quirks, because the report must be byte-identical.
+ *
+ * Memory: per-queue-id state (size, received-from, deferred flag) is
+ * dropped at the "QID: removed" line, where pflogsumm keeps it forever.
+ */
+#include "pfl.h"
+
+#include "diag.h"
+#include "maillog.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool isdig(int c) { return c >= '0' && c <= '9'; }
+static bool isspc(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static bool isword(int c)
+{
+	return isdig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+
+void pfl_init(struct pfl *P)
+{
+	strmap_init(&P->recip_dom, sizeof(struct dom_stat));
+	strmap_init(&P->sendg_dom, sizeof(struct dom_stat));
+	strmap_init(&P->recip_user, sizeof(struct dom_stat));
+	strmap_init(&P->sendg_user, sizeof(struct dom_stat));
+	strmap_init(&P->smtpd_dom, sizeof(struct smtpd_stat));
+	strmap_init(&P->qids, sizeof(struct qstate));
+	strmap_init(&P->conns, sizeof(struct conn));
+	strmap_init(&P->no_size, sizeof(char *));
+	strmap_init(&P->detail, sizeof(struct strvec));
+	strmap_init(&P->hosts, sizeof(struct host_stat));
+	struct nest *ns[] = { &P->deferred, &P->bounced, &P->rejects, &P->warns, &P->holds,
+		&P->discards, &P->smtp_msgs, &P->warnings, &P->fatals, &P->panics, &P->master };
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		strmap_init(&ns[i]->kids, sizeof(struct nest));
+	P->cur_day = -1;
+}
+
+struct nest *nest_child(struct nest *n, const char *k, size_t kn)
+{
+	bool isnew;
+	struct nest *c = strmap_put(&n->kids, k, kn, &isnew);
+	if (isnew)
+		strmap_init(&c->kids, sizeof(struct nest));
+	return c;
+}
+
+static void nest_free_cb(void *v)
+{
+	nest_free(v);
+}
+
+void nest_free(struct nest *n)
+{
+	strmap_free(&n->kids, nest_free_cb);
+}
+
+static void strvec_push(struct strvec *v, const char *s, size_t n)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 4;
+		v->v = realloc(v->v, v->cap * sizeof(*v->v));
+		if (v->v == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+	}
+	char *c = malloc(n + 1);
+	if (c == NULL)
+		pq_fatal(PQ_EX_OSERR, "out of memory");
+	memcpy(c, s, n);
+	c[n] = 0;
+	v->v[v->n++] = c;
+}
+
+static long day_index(struct pfl *P, long key)
+{
+	for (size_t i = P->ndays; i-- > 0;)
+		if (P->days[i].key == key)
+			return (long)i;
+	if (P->ndays == P->days_cap) {
+		P->days_cap = P->days_cap ? P->days_cap * 2 : 16;
+		P->days = realloc(P->days, P->days_cap * sizeof(*P->days));
+		if (P->days == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+	}
+	memset(&P->days[P->ndays], 0, sizeof(P->days[0]));
+	P->days[P->ndays].key = key;
+	return (long)P->ndays++;
+}
+
+/* ${$msgsPerDay{$revMsgDateStr}}[col] op */
+static void day_inc(struct pfl *P, int col)
+{
+	long idx = P->cur_day;
+	if (idx < 0)
+		idx = day_index(P, LONG_MIN);
+	struct day_stat *d = &P->days[idx];
+	d->v[col]++;
+	if (d->ncols < col + 1)
+		d->ncols = col + 1;
+}
+
+static struct host_stat *host_of(struct pfl *P, const struct ml_frame *f)
+{
+	if (!P->o.per_host)
+		return NULL;
+	return strmap_put(&P->hosts, f->host.p, f->host.n, NULL);
+}
+
+/*
+ * proc_smtpd_reject($logLine, \%rejects, \$count, ...)
+ */
+static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nest *rej,
+    long long *count, int hr, struct host_stat *hs)
+{
+	(*count)++;
+	P->rej_hr[hr]++;
+	day_inc(P, 4);
+	if (hs)
+		hs->rjct++;
+	if (P->o.reject_detail == 0)
+		return;
+	/* /^.* \b(?:reject(?:_warning)?|hold|discard): (\S+) from (\S+?): (.*)$/ */
+	const char *typ = "", *from = "", *rmdr = "";
+	size_t typn = 0, fromn = 0, rmdrn = 0;
+	/* candidates end in ": ": visit the colons from the right */
+	for (size_t ci = n; ci > 0;) {
+		const char *cp = memrchr(s, ':', ci);
+		if (cp == NULL)
+			break;
+		ci = (size_t)(cp - s);
+		if (ci + 1 >= n || s[ci + 1] != ' ')
+			continue;
+		size_t j = 0;
+		if (ci >= 15 && memcmp(s + ci - 15, " reject_warning", 15) == 0)
+			j = ci + 2;
+		else if (ci >= 7 && memcmp(s + ci - 7, " reject", 7) == 0)
+			j = ci + 2;
+		else if (ci >= 5 && memcmp(s + ci - 5, " hold", 5) == 0)
+			j = ci + 2;
+		else if (ci >= 8 && memcmp(s + ci - 8, " discard", 8) == 0)
+			j = ci + 2;
+		if (!j)
+			continue;
+		size_t a = j;
+		while (j < n && !isspc((unsigned char)s[j]))
+			j++;
+		if (j == a || !has_prefix(s + j, n - j, " from "))
+			continue;
+		size_t f = j + 6, q = f;
+		while (q < n && !isspc((unsigned char)s[q]) && !(s[q] == ':' && q > f && q + 1 < n && s[q + 1] == ' '))
+			q++;
+		if (q == f || q + 1 >= n || s[q] != ':' || s[q + 1] != ' ')
+			continue;
+		typ = s + a;
+		typn = j - a;
+		from = s + f;
+		fromn = q - f;
+		rmdr = s + q + 2;
+		rmdrn = n - q - 2;
+		break;
+	}
+	struct buf *reas = &P->t1, *to = &P->t2, *fr = &P->t3, *data = &P->t4;
+	buf_reset(reas);
+	buf_add(reas, rmdr, rmdrn);
+	if (!P->o.verbose)
+		reject_reason(typ, typn, reas);
+	/* to */
+	buf_reset(to);
+	bool got = false;
+	for (const char *p = rmdr, *e = rmdr + rmdrn; !got && (p = find_lit_at(p, (size_t)(e - p), "to=<", 3));) {
+		const char *a = p + 4, *g = memchr(a, '>', (size_t)(e - a));
+		if (g && g > a) {
+			buf_add(to, a, (size_t)(g - a));
+			got = true;
+		}
+		p++;
+	}
+	for (size_t i = 0; !got && i + 3 < rmdrn; i++) {
+		/* /\d{3} <([^>]+)>: User unknown / */
+		if (!(isdig(rmdr[i]) && isdig(rmdr[i + 1]) && isdig(rmdr[i + 2]) && rmdr[i + 3] == ' '))
+			continue;
+		if (i + 4 >= rmdrn || rmdr[i + 4] != '<')
+			continue;
+		const char *a = rmdr + i + 5, *e = rmdr + rmdrn;
+		const char *g = memchr(a, '>', (size_t)(e - a));
+		if (g && g > a && has_prefix(g, (size_t)(e - g), ">: User unknown ")) {
+			buf_add(to, a, (size_t)(g - a));
+			got = true;
+		}
+	}
+	if (!got) {
+		const char *e = rmdr + rmdrn, *p = find_lit(rmdr, rmdrn, "to=<");
+		if (p) {
+			const char *a = p + 4, *q = a;
+			while (q < e && *q != ',' && *q != ' ')
+				q++;
+			buf_add(to, a, (size_t)(q - a));
+			got = true;
+		}
+	}
+	if (!got)
+		buf_adds(to, "<>");
+	if (P->o.i)
+		lc_buf(to, 0);
+	/* from */
+	buf_reset(fr);
+	got = false;
+	for (const char *p = rmdr, *e = rmdr + rmdrn; !got && (p = find_lit_at(p, (size_t)(e - p), "from=<", 5));) {
+		const char *a = p + 6, *g = memchr(a, '>', (size_t)(e - a));
+		if (g && g > a) {
+			buf_add(fr, a, (size_t)(g - a));
+			got = true;
+		}
+		p++;
+	}
+	if (!got)
+		buf_adds(fr, "<>");
+	verp_mung(&P->o, fr);
+	if (P->o.i)
+		lc_buf(fr, 0);
+	bool add_from = P->o.rej_add_from;
+
+	struct nest *t = nest_child(rej, typ, typn);
+	const char *r = reas->data ? reas->data : "";
+	size_t rn = reas->len;
+	buf_reset(data);
+	if (has_prefix(r, rn, "Sender address rejected:")) {
+		buf_add(data, fr->data, fr->len);
+	} else if (has_prefix(r, rn, "Recipient address rejected:") ||
+	    (has_prefix(r, rn, "User unknown") && (rn == 12 || r[12] == ' '))) {
+		buf_add(data, to->data, to->len);
+		if (add_from) {
+			buf_adds(data, "  (");
+			if (perl_true(fr->data, fr->len)) {
+				buf_add(data, fr->data, fr->len);
+			} else {
+				gimme_domain(from, fromn, &P->t5);
+				buf_add(data, P->t5.data, P->t5.len);
+			}
+			buf_adds(data, ")");
+		}
+	} else {
+		static const char *phr[] = { " Improper use of SMTP command pipelining;",
+			" Message size exceeds fixed limit;", " Server configuration error;",
+			" Server configuration problem;" };
+		int which = -1;
+		size_t pos = 0;
+		for (int k = 0; k < 4 && which < 0; k++) {
+			for (const char *p = r, *e = r + rn; (p = find_lit(p, (size_t)(e - p), phr[k]));) {
+				size_t at = (size_t)(p - r);
+				if (at >= 3 && isdig(r[at - 1]) && isdig(r[at - 2]) && isdig(r[at - 3])) {
+					which = k;
+					pos = at;
+					break;
+				}
+				p++;
+			}
+			/* pipelining is tested before the others: stop at the first hit in Perl's order */
+		}
+		(void)pos;
+		if (which == 0) {
+			buf_set(reas, "Improper use of SMTP command pipelining");
+			/* my ($src) = $logLine =~ /^.+? from (\S+?):.*$/; */
+			for (const char *p = s + 1, *e = s + n; (p = find_lit(p, (size_t)(e - p), " from "));) {
+				const char *a = p + 6, *q = a;
+				while (q < e && !isspc((unsigned char)*q) && !(*q == ':' && q > a))
+					q++;
+				if (q > a && q < e && *q == ':') {
+					buf_add(data, a, (size_t)(q - a));
+					break;
+				}
+				p++;
+			}
+		} else {
+			if (which == 1)
+				buf_set(reas, "Message size exceeds fixed limit");
+			else if (which == 2)
+				buf_set(reas, "(Local) Server configuration error");
+			else if (which == 3)
+				buf_set(reas, "(Local) Server configuration problem");
+			gimme_domain(from, fromn, data);
+			if (add_from) {
+				buf_adds(data, "  (");
+				buf_add(data, fr->data, fr->len);
+				buf_adds(data, ")");
+			}
+		}
+	}
+	if (P->o.rej_add_to && !(has_prefix(r, rn, "Recipient address rejected:") ||
+	    (has_prefix(r, rn, "User unknown") && (rn == 12 || r[12] == ' ')))) {
+		/* --rej-add-to (extension): the recipient, as --rej-add-from adds the sender */
+		buf_adds(data, "  (");
+		buf_add(data, to->data, to->len);
+		buf_adds(data, ")");
+	}
+	struct nest *rr = nest_child(t, reas->data ? reas->data : "", reas->len);
+	nest_child(rr, data->data ? data->data : "", data->len)->cnt++;
+}
+
+/* Apply -m, case and -i munging to an address in b. */
+static void munge_addr(struct pfl *P, struct buf *b)
+{
+	if (P->o.m)
+		uucp_mung(b);
+	addr_case(b, P->o.i);
+}
+
+static void qstate_drop(struct pfl *P, const char *q, size_t qn)
+{
+	struct qstate *st = strmap_get(&P->qids, q, qn);
+	if (st) {
+		if (st->size_true || st->dfrd)
+			ledger_put(&P->removed, ledger_hash(q, qn),
+			    (uint64_t)st->size << 2 | (uint64_t)st->size_true << 1 | st->dfrd);
+		free(st->rcvd);
+		strmap_del(&P->qids, q, qn);
+	}
+}
+
+/* The state of a queue id; a removed one comes back as pflogsumm remembers it. */
+static struct qstate *qget(struct pfl *P, const char *q, size_t qn, bool create)
+{
+	struct qstate *st = strmap_get(&P->qids, q, qn);
+	if (st || (!create && P->removed.used == 0))
+		return st;
+	uint64_t v;
+	bool known = P->removed.used && ledger_get(&P->removed, ledger_hash(q, qn), &v);
+	if (!create && !known)
+		return NULL;
+	st = strmap_put(&P->qids, q, qn, NULL);
+	if (known) {
+		st->size = v >> 2;
+		st->size_true = (v >> 1) & 1;
+		st->dfrd = v & 1;
+	}
+	return st;
+}
+
+static void count_received(struct pfl *P, int hr, struct host_stat *hs)
+{
+	P->rcv_hr[hr]++;
+	day_inc(P, 0);
+	P->rcvd++;
+	if (hs)
+		hs->rcvd++;
+}
+
+/* days since 1970-01-01 of a proleptic Gregorian date */
+static long days_from_civil(long y, long m, long d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void smtpd_stat_add(struct smtpd_stat *s, double t)
+{
+	s->cnt++;
+	s->sum += t;
+	if (t > s->max)
+		s->max = t;
+}
+
+/*
+ * The program and queue id, pflogsumm's way:
+ * m#^(?:postfix|$syslogName)(?:/(?:smtps|submission))?/([^\[:]*).*?: ([^:\s]+)#o ||
+ * m#^((?:postfix)(?:-script)?)(?:\[\d+\])?: ([^:\s]+)#o
+ * (runs in the tallying thread: it balances the two threads' work)
+ */
+static bool cmd_qid(const struct pfl_opts *o, const char *rest, size_t rn, const char **cmdp,
+    size_t *cmdnp, const char **qidp, size_t *qidnp)
+{
+	const char *cmd = NULL, *qid = NULL;
+	size_t cmdn = 0, qidn = 0;
+	const char *names[2] = { "postfix", o->syslog_name ? o->syslog_name : "postfix" };
+	for (int ni = 0; ni < 2 && !cmd; ni++) {
+		size_t nl = strlen(names[ni]);
+		if (!has_prefix(rest, rn, names[ni]))
+			continue;
+		size_t starts_at[2];
+		int ns = 0;
+		size_t p = nl;
+		if (has_prefix(rest + p, rn - p, "/smtps/"))
+			starts_at[ns++] = p + 7;
+		else if (has_prefix(rest + p, rn - p, "/submission/"))
+			starts_at[ns++] = p + 12;
+		if (p < rn && rest[p] == '/')
+			starts_at[ns++] = p + 1;
+		for (int si = 0; si < ns && !cmd; si++) {
+			size_t c = starts_at[si], i = c;
+			while (i < rn && rest[i] != '[' && rest[i] != ':')
+				i++;
+			for (size_t k = i; k + 2 < rn; k++) {
+				if (rest[k] == ':' && rest[k + 1] == ' ' && k + 2 < rn &&
+				    rest[k + 2] != ':' && !isspc((unsigned char)rest[k + 2])) {
+					size_t q = k + 2;
+					while (q < rn && rest[q] != ':' && !isspc((unsigned char)rest[q]))
+						q++;
+					cmd = rest + c;
+					cmdn = i - c;
+					qid = rest + k + 2;
+					qidn = q - k - 2;
+					break;
+				}
+			}
+		}
+	}
+	if (!cmd && has_prefix(rest, rn, "postfix")) {
+		for (int scr = 1; scr >= 0 && !cmd; scr--) {
+			size_t p = 7;
+			if (scr) {
+				if (!has_prefix(rest + p, rn - p, "-script"))
+					continue;
+				p += 7;
+			}
+			size_t cl = p;
+			for (int pid = 1; pid >= 0 && !cmd; pid--) {
+				size_t i = cl;
+				if (pid) {
+					if (i >= rn || rest[i] != '[')
+						continue;
+					size_t d = ++i;
+					while (i < rn && isdig(rest[i]))
+						i++;
+					if (i == d || i >= rn || rest[i] != ']')
+						continue;
+					i++;
+				}
+				if (i + 2 < rn && rest[i] == ':' && rest[i + 1] == ' ' &&
+				    rest[i + 2] != ':' && !isspc((unsigned char)rest[i + 2])) {
+					size_t q = i + 2;
+					while (q < rn && rest[q] != ':' && !isspc((unsigned char)rest[q]))
+						q++;
+					cmd = rest;
+					cmdn = cl;
+					qid = rest + i + 2;
+					qidn = q - i - 2;
+				}
+			}
+		}
+	}
+	*cmdp = cmd;
+	*cmdnp = cmdn;
+	*qidp = qid;
+	*qidnp = qidn;
+	return cmd != NULL;
+}
+
+/*
+ * pfl_pre - the part of a line's processing that depends only on the
+ * line and the options (framing, filters, program and queue id), so it
+ * can run ahead in the reader thread. The Solaris "[ID ...]" rewrite is
+ * done in place (it only shortens the line).
+ */
+void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *pr)
+{
+	struct ml_frame f;
+
+	pr->status = PRE_FILTERED;
+	/* next if(defined($dateStr) && ! (/^${dateStr} / || /^${dateStrRFC3339}T/)); */
+	if (o->have_date && !o->date_range) {
+		size_t a = strlen(o->date_str), b = strlen(o->date_iso);
+		if (!((len > a && memcmp(line, o->date_str, a) == 0 && line[a] == ' ') ||
+		    (len > b && memcmp(line, o->date_iso, b) == 0 && line[b] == 'T')))
+			return;
+	}
+	/* s/: \[ID \d+ [^\]]+\] /: /; */
+	if (find_lit_at(line, len, ": [ID ", 3)) {
+		for (char *p = line, *e = line + len; (p = (char *)find_lit_at(p, (size_t)(e - p), ": [ID ", 3));) {
+			const char *q = p + 6, *d = q;
+			while (q < e && isdig(*q))
+				q++;
+			if (q > d && q < e && *q == ' ') {
+				const char *a = ++q;
+				while (q < e && *q != ']')
+					q++;
+				if (q > a && q + 1 < e && q[1] == ' ') {
+					size_t keep = (size_t)(p - line) + 2, tail = (size_t)(e - q - 2);
+					memmove(line + keep, q + 2, tail);
+					len = keep + tail;
+					break;
+				}
+			}
+			p++;
+		}
+	}
+	enum ml_bad bad = ml_parse_frame(line, len, &f);
+	if (bad == ML_BAD_STAMP || bad == ML_BAD_HOST || f.stamp == ML_STAMP_RFC3164_FRAC ||
+	    f.stamp == ML_STAMP_ISO_NOCOLON) {
+		pr->status = PRE_SKIPPED;
+		return;
+	}
+	if (o->host && !(f.host.n == strlen(o->host) && memcmp(f.host.p, o->host, f.host.n) == 0))
+		return;
+	int mon = f.mon < 0 ? 0 : f.mon;
+	if (o->date_range) {
+		int yr = (o->keep_year && f.year >= 0) ? f.year :
+		    (mon > o->this_mon ? o->this_year - 1 : o->this_year);
+		long k = (long)yr * 10000 + (mon + 1) * 100 + f.mday;
+		if (k < o->range_lo || k > o->range_hi)
+			return;
+	}
+	const char *rest = f.rest.p;
+	size_t rn = f.rest.n;
+
+	pr->status = PRE_GO;
+	pr->rest = rest;
+	pr->rn = (uint32_t)(rn > UINT32_MAX ? UINT32_MAX : rn);
+	pr->host = f.host.p;
+	pr->hostn = (uint32_t)(f.host.n > UINT32_MAX ? UINT32_MAX : f.host.n);
+	pr->year = (int16_t)(f.year > 9999 ? 9999 : f.year);
+	pr->mon = (uint8_t)mon;
+	pr->mday = (uint8_t)f.mday;
+	pr->hour = (uint8_t)f.hour;
+	pr->min = (uint8_t)f.min;
+	pr->sec = (uint8_t)f.sec;
+	pr->slow = rn > UINT32_MAX;
+	if (pr->slow)
+		pr->slow_rn = rn;
+}
+
+void pfl_line(struct pfl *P, char *line, size_t len)
+{
+	struct pfl_pre pr;
+
+	pfl_pre(&P->o, line, len, &pr);
+	pfl_apply(P, &pr);
+}
+
+void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
+{
+	struct pfl_opts *o = &P->o;
+
+	P->lines++;
+	if (pr->status == PRE_SKIPPED)
+		P->skipped++;
+	if (pr->status != PRE_GO)
+		return;
+	struct ml_frame f;
+	f.year = pr->year;
+	f.mday = pr->mday;
+	f.hour = pr->hour;
+	f.min = pr->min;
+	f.sec = pr->sec;
+	f.host.p = pr->host;
+	f.host.n = pr->hostn;
+	int mon = pr->mon;
+	const char *rest = pr->rest, *cmd, *qid;
+	size_t rn = pr->slow ? pr->slow_rn : pr->rn, cmdn, qidn;
+	if (!cmd_qid(o, rest, rn, &cmd, &cmdn, &qid, &qidn)) {
+		P->skipped++;
+		return;
+	}
+
+	/* $msgYr = ($msgMon > $thisMon? $thisYr - 1 : $thisYr); */
+	int yr = mon > o->this_mon ? o->this_year - 1 : o->this_year;
+	if (o->keep_year && f.year >= 0)
+		yr = f.year;
+	int hr = f.hour;
+	if (hr < 0 || hr > 23)
+		hr = 0;	/* \d{2} can be up to 99; Perl would index past 23 */
+	if (f.mday != P->last_day) {
+		P->last_day = f.mday;
+		P->cur_day = day_index(P, (long)yr * 10000 + mon * 100 + f.mday);
+		P->day_cnt++;
+		if (o->zero_fill) {
+			struct day_stat *d = &P->days[P->cur_day];
+			d->v[4] = 0;
+			if (d->ncols < 5)
+				d->ncols = 5;
+		}
+	}
+	struct host_stat *hs = host_of(P, &f);
+	struct buf *b1 = &P->t1;
+
+	/* cleanup header/body checks */
+	if (str_eq(cmd, cmdn, "cleanup")) {
+		/* /\/cleanup\[\d+\]: .*?\b((?:milter-)?reject|warning|hold|discard): (header|body|END-OF-MESSAGE) (.*)$/ */
+		const char *e = rest + rn;
+		for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "/cleanup[", 8));) {
+			const char *q = p + 9, *d = q;
+			while (q < e && isdig(*q))
+				q++;
+			p++;
+			if (q == d || !has_prefix(q, (size_t)(e - q), "]: "))
+				continue;
+			q += 3;
+			/* keywords end in ": "; visit those, leftmost first */
+			for (const char *c = q; (c = memchr(c, ':', (size_t)(e - c))) != NULL; c++) {
+				if (c + 1 >= e || c[1] != ' ')
+					continue;
+				static const char *kw[] = { "milter-reject: ", "reject: ", "warning: ", "hold: ", "discard: " };
+				int k;
+				size_t kl = 0;
+				const char *w = NULL;
+				for (k = 0; k < 5; k++) {
+					kl = strlen(kw[k]);
+					if ((size_t)(c + 2 - q) >= kl && memcmp(c + 2 - kl, kw[k], kl) == 0) {
+						w = c + 2 - kl;
+						/* \b before the keyword */
+						if (!(w > rest && isword((unsigned char)w[-1])))
+							break;
+					}
+				}
+				if (k == 5)
+					continue;
+				const char *t = w + kl;
+				size_t tl;
+				if (has_prefix(t, (size_t)(e - t), "header "))
+					tl = 6;
+				else if (has_prefix(t, (size_t)(e - t), "body "))
+					tl = 4;
+				else if (has_prefix(t, (size_t)(e - t), "END-OF-MESSAGE "))
+					tl = 14;
+				else
+					continue;
+				const char *rm = t + tl + 1;
+				buf_reset(b1);
+				buf_add(b1, rm, (size_t)(e - rm));
+				if (!o->verbose) {
+					/* s/( from \S+?)?; from=<.*$// */
+					const char *s = b1->data;
+					size_t n = b1->len;
+					for (size_t i = 0; i < n; i++) {
+						if (has_prefix(s + i, n - i, "; from=<")) {
+							b1->len = i;
+							break;
+						}
+						if (has_prefix(s + i, n - i, " from ")) {
+							size_t j = i + 6, a = j;
+							bool hit = false;
+							while (j < n && !isspc((unsigned char)s[j])) {
+								j++;
+								if (j > a && has_prefix(s + j, n - j, "; from=<")) {
+									hit = true;
+									break;
+								}
+							}
+							if (hit) {
+								b1->len = i;
+								break;
+							}
+						}
+					}
+					b1->data[b1->len] = 0;
+				}
+				string_trimmer(b1, 64, o->verbose);
+				struct nest *tgt;
+				long long *cnt;
+				if (k <= 1) {
+					tgt = &P->rejects;
+					cnt = &P->rjct;
+					if (hs)
+						hs->rjct++;
+				} else if (k == 2) {
+					tgt = &P->warns;
+					cnt = &P->wrnd;
+				} else if (k == 3) {
+					tgt = &P->holds;
+					cnt = &P->held;
+				} else {
+					tgt = &P->discards;
+					cnt = &P->dscrdd;
+				}
+				if (o->reject_detail != 0) {
+					struct nest *c1 = nest_child(tgt, cmd, cmdn);
+					struct nest *c2 = nest_child(c1, t, tl);
+					nest_child(c2, b1->data, b1->len)->cnt++;
+				}
+				(*cnt)++;
+				P->rej_hr[hr]++;
+				day_inc(P, 4);
+				if (k <= 1 || k == 4)
+					qstate_drop(P, qid, qidn);
+				return;
+			}
+		}
+	}
+	struct nest *gen = NULL;
+	const char *kwd = NULL;
+	if (str_eq(qid, qidn, "warning"))
+		gen = &P->warnings, kwd = "warning: ";
+	else if (str_eq(qid, qidn, "fatal"))
+		gen = &P->fatals, kwd = "fatal: ";
+	else if (str_eq(qid, qidn, "panic"))
+		gen = &P->panics, kwd = "panic: ";
+	if (gen) {
+		/* (my $warnReas = $logRmdr) =~ s/^.*warning: //; */
+		const char *last = NULL, *e = rest + rn;
+		for (const char *p = rest; (p = find_lit(p, (size_t)(e - p), kwd)); p++)
+			last = p;
+		const char *a = last ? last + strlen(kwd) : rest;
+		buf_reset(b1);
+		buf_add(b1, a, (size_t)(e - a));
+		string_trimmer(b1, 66, o->verbose);
+		if (!(gen == &P->warnings && str_eq(cmd, cmdn, "smtpd") && o->no_smtpd_warnings))
+			nest_child(nest_child(gen, cmd, cmdn), b1->data, b1->len)->cnt++;
+		return;
+	}
+	if (str_eq(qid, qidn, "reject")) {
+		proc_smtpd_reject(P, rest, rn, &P->rejects, &P->rjct, hr, hs);
+		return;
+	}
+	if (str_eq(qid, qidn, "reject_warning")) {
+		proc_smtpd_reject(P, rest, rn, &P->warns, &P->wrnd, hr, NULL);
+		return;
+	}
+	if (str_eq(qid, qidn, "hold")) {
+		proc_smtpd_reject(P, rest, rn, &P->holds, &P->held, hr, NULL);
+		return;
+	}
+	if (str_eq(qid, qidn, "discard")) {
+		proc_smtpd_reject(P, rest, rn, &P->discards, &P->dscrdd, hr, NULL);
+		return;
+	}
+	if (str_eq(cmd, cmdn, "master")) {
+		/* ++$masterMsgs{(split(/^.*master.*: /, $logRmdr))[1]}; */
+		const char *e = rest + rn, *m = find_lit(rest, rn, "master");
+		const char *key = "";
+		size_t kn = 0;
+		if (m) {
+			const char *last = NULL;
+			for (const char *p = m + 6; (p = find_lit(p, (size_t)(e - p), ": ")); p++)
+				last = p;
+			if (last) {
+				key = last + 2;
+				kn = (size_t)(e - key);
+			}
+		}
+		nest_child(&P->master, key, kn)->cnt++;
+		return;
+	}
+	if (o->pscrn_stats && str_eq(cmd, cmdn, "postscreen")) {
+		/* --pscrn-stats (extension): postscreen's verdicts, by keyword */
+		static const char *kw[PSCRN_N] = { "CONNECT from ", "PASS NEW ", "PASS OLD ",
+			"WHITELISTED ", "BLACKLISTED ", "DNSBL rank ", "PREGREET ", "HANGUP ",
+			"COMMAND ", "BARE NEWLINE ", "NON-SMTP COMMAND ", "NOQUEUE: reject: " };
+		const char *e = rest + rn, *c = find_lit(rest, rn, "]: ");
+		if (c) {
+			c += 3;
+			for (int k = 0; k < PSCRN_N; k++) {
+				if (has_prefix_n(c, (size_t)(e - c), kw[k], strlen(kw[k]))) {
+					P->pscrn[k]++;
+					break;
+				}
+			}
+			if (has_prefix(c, (size_t)(e - c), "DENYLISTED ") || has_prefix(c, (size_t)(e - c), "ALLOWLISTED "))
+				P->pscrn[c[0] == 'D' ? 4 : 3]++;
+		}
+	}
+	if (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")) {
+		const char *e = rest + rn;
+		/* /\[\d+\]: \w+: client=(.+?)(,|$)/ and /\[\d+\]: \w+: (reject(?:_warning)?|hold|discard): / */
+		int which = 0;		/* 1 client, 2.. reject kinds */
+		const char *val = NULL;
+		size_t valn = 0;
+		/* one walk over the "[pid]: word: " positions serves both regexes */
+		int rej = 0;
+		for (const char *p = rest; which == 0 && (p = memchr(p, '[', (size_t)(e - p))); p++) {
+			const char *q = p + 1, *d = q;
+			while (q < e && isdig(*q))
+				q++;
+			if (q == d || !has_prefix(q, (size_t)(e - q), "]: "))
+				continue;
+			q += 3;
+			const char *w = q;
+			while (q < e && isword((unsigned char)*q))
+				q++;
+			if (q == w || !has_prefix(q, (size_t)(e - q), ": "))
+				continue;
+			q += 2;
+			if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
+				const char *a = q + 7, *c = a + 1;
+				while (c < e && *c != ',')
+					c++;
+				val = a;
+				valn = (size_t)(c - a);
+				which = 1;
+			} else if (rej == 0) {
+				if (has_prefix(q, (size_t)(e - q), "reject: "))
+					rej = 2;
+				else if (has_prefix(q, (size_t)(e - q), "reject_warning: "))
+					rej = 3;
+				else if (has_prefix(q, (size_t)(e - q), "hold: "))
+					rej = 4;
+				else if (has_prefix(q, (size_t)(e - q), "discard: "))
+					rej = 5;
+			}
+		}
+		if (which == 0)
+			which = rej;
+		if (which == 1) {
+			count_received(P, hr, hs);
+			gimme_domain(val, valn, &P->t2);
+			struct qstate *st = qget(P, qid, qidn, true);
+			free(st->rcvd);
+			st->rcvd = NULL;
+			if (perl_true(P->t2.data, P->t2.len))
+				st->rcvd = strdup(P->t2.data);
+			return;
+		}
+		if (which == 2)
+			proc_smtpd_reject(P, rest, rn, &P->rejects, &P->rjct, hr, hs);
+		else if (which == 3)
+			proc_smtpd_reject(P, rest, rn, &P->warns, &P->wrnd, hr, NULL);
+		else if (which == 4)
+			proc_smtpd_reject(P, rest, rn, &P->holds, &P->held, hr, NULL);
+		else if (which == 5)
+			proc_smtpd_reject(P, rest, rn, &P->discards, &P->dscrdd, hr, NULL);
+		if (which || !o->smtpd_stats)
+			return;
+		/* connection statistics */
+		const char *pidp = "";
+		size_t pidn = 0;
+		bool have_pid = false;
+		for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "/smtpd[", 6)); p++) {
+			const char *q = p + 7, *d = q;
+			while (q < e && isdig(*q))
+				q++;
+			if (q > d && has_prefix(q, (size_t)(e - q), "]: ")) {
+				pidp = d;
+				pidn = (size_t)(q - d);
+				have_pid = true;
+				break;
+			}
+		}
+		if (find_lit(rest, rn, ": connect from ")) {
+			struct conn *c = strmap_put(&P->conns, pidp, pidn, NULL);
+			c->yr = yr;
+			c->mon = mon + 1;
+			c->day = f.mday;
+			c->hr = f.hour;
+			c->min = f.min;
+			c->sec = f.sec;
+		} else if (find_lit(rest, rn, ": disconnect from ")) {
+			/* /\/smtpd\[(\d+)\]: disconnect from (.+)$/ */
+			const char *host = NULL;
+			size_t hostn = 0;
+			for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "/smtpd[", 6)); p++) {
+				const char *q = p + 7, *d = q;
+				while (q < e && isdig(*q))
+					q++;
+				if (q > d && has_prefix(q, (size_t)(e - q), "]: disconnect from ") && q + 19 < e) {
+					pidp = d;
+					pidn = (size_t)(q - d);
+					host = q + 19;
+					hostn = (size_t)(e - host);
+					break;
+				}
+			}
+			if (!host) {
+				pidp = "";
+				pidn = 0;
+			}
+			(void)have_pid;
+			struct conn *c = strmap_get(&P->conns, pidp, pidn);
+			if (c == NULL)
+				return;
+			gimme_domain(host ? host : "", hostn, &P->t2);
+			long d0 = days_from_civil(c->yr, c->mon, c->day);
+			long d1 = days_from_civil(yr, mon + 1, f.mday);
+			double t = (double)((d1 - d0) * 86400L + (f.hour - c->hr) * 3600L +
+			    (f.min - c->min) * 60L + (f.sec - c->sec));
+			strmap_del(&P->conns, pidp, pidn);
+			smtpd_stat_add(&P->smtpd_hr[hr], t);
+			long di = P->cur_day >= 0 ? P->cur_day : day_index(P, LONG_MIN);
+			P->days[di].has_smtpd = true;
+			smtpd_stat_add(&P->days[di].smtpd, t);
+			smtpd_stat_add(strmap_put(&P->smtpd_dom, P->t2.data ? P->t2.data : "", P->t2.len, NULL), t);
+			P->smtpd_conn_cnt++;
+			P->smtpd_tot_time += t;
+		}
+		return;
+	}
+
+	const char *e = rest + rn;
+	/* /from=<([^>]*)>, size=(\d+)/ */
+	for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "from=<", 5)); p++) {
+		const char *a = p + 6, *g = memchr(a, '>', (size_t)(e - a));
+		if (!g || !has_prefix(g, (size_t)(e - g), ">, size=") || g + 8 >= e || !isdig(g[8]))
+			continue;
+		const char *sz = g + 8, *sze = sz;
+		while (sze < e && isdig(*sze))
+			sze++;
+		bool isnew;
+		struct qstate *st = qget(P, qid, qidn, true);
+		if (st->size_true)
+			return;	/* avoid double-counting! */
+		struct buf *addr = &P->t1;
+		buf_reset(addr);
+		if (g > a) {
+			buf_add(addr, a, (size_t)(g - a));
+			munge_addr(P, addr);
+			verp_mung(o, addr);
+		} else {
+			buf_adds(addr, "from=<>");
+		}
+		unsigned long long size = 0;
+		for (const char *c = sz; c < sze; c++)
+			size = size * 10 + (unsigned)(*c - '0');
+		st->size = size;
+		st->size_true = perl_true(sz, (size_t)(sze - sz));
+		if (o->e)
+			strvec_push(strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
+		if (st->rcvd) {
+			const char *at = memchr(addr->data, '@', addr->len);
+			const char *dom;
+			size_t domn;
+			if (at && at > addr->data && (size_t)(at - addr->data) + 1 < addr->len) {
+				dom = at + 1;
+				domn = addr->len - (size_t)(at - addr->data) - 1;
+			} else if (strcmp(st->rcvd, "pickup") == 0) {
+				dom = addr->data;
+				domn = addr->len;
+			} else {
+				dom = st->rcvd;
+				domn = strlen(st->rcvd);
+			}
+			struct dom_stat *ds = strmap_put(&P->sendg_dom, dom, domn, &isnew);
+			if (ds->cnt == 0)
+				P->sendg_dom_cnt++;
+			ds->cnt++;
+			ds->size += (double)size;
+			struct dom_stat *us = strmap_put(&P->sendg_user, addr->data, addr->len, &isnew);
+			if (us->cnt == 0)
+				P->sendg_user_cnt++;
+			us->cnt++;
+			us->size += (double)size;
+			P->size_rcvd += (double)size;
+			free(st->rcvd);
+			st->rcvd = NULL;
+		}
+		return;
+	}
+	/* deliveries */
+	for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "to=<", 3)); p++) {
+		const char *a = p + 4, *g = memchr(a, '>', (size_t)(e - a));
+		if (!g || !has_prefix(g, (size_t)(e - g), ">, "))
+			continue;
+		const char *q = g + 3, *ot = NULL, *ote = NULL;
+		if (has_prefix(q, (size_t)(e - q), "orig_to=<")) {
+			const char *g2 = memchr(q + 9, '>', (size_t)(e - q - 9));
+			if (g2 && has_prefix(g2, (size_t)(e - g2), ">, relay=")) {
+				ot = q + 9;
+				ote = g2;
+				q = g2 + 3;
+			}
+		}
+		if (!has_prefix(q, (size_t)(e - q), "relay="))
+			continue;
+		const char *rl = q + 6, *rle = rl;
+		while (rle < e && *rle != ',')
+			rle++;
+		if (rle == rl || !has_prefix(rle, (size_t)(e - rle), ", "))
+			continue;
+		q = rle + 2;
+		if (has_prefix(q, (size_t)(e - q), "conn_use=")) {
+			const char *c = q + 9, *ce = c;
+			while (ce < e && *ce != ',')
+				ce++;
+			if (ce > c && has_prefix(ce, (size_t)(e - ce), ", delay="))
+				q = ce + 2;
+		}
+		if (!has_prefix(q, (size_t)(e - q), "delay="))
+			continue;
+		const char *dl = q + 6, *dle = dl;
+		while (dle < e && *dle != ',')
+			dle++;
+		if (dle == dl || !has_prefix(dle, (size_t)(e - dle), ", "))
+			continue;
+		q = dle + 2;
+		static const char *opt[] = { "delays=", "dsn=" };
+		for (int k = 0; k < 2; k++) {
+			if (!has_prefix(q, (size_t)(e - q), opt[k]))
+				continue;
+			const char *c = q + strlen(opt[k]), *ce = c;
+			while (ce < e && *ce != ',')
+				ce++;
+			if (ce > c && has_prefix(ce, (size_t)(e - ce), ", ") &&
+			    (has_prefix(ce + 2, (size_t)(e - ce - 2), "status=") ||
+			    (k == 0 && has_prefix(ce + 2, (size_t)(e - ce - 2), "dsn="))))
+				q = ce + 2;
+		}
+		if (!has_prefix(q, (size_t)(e - q), "status="))
+			continue;
+		const char *stp = q + 7, *ste = stp;
+		while (ste < e && !isspc((unsigned char)*ste))
+			ste++;
+		if (ste == stp)
+			continue;
+		const char *tormdr = ste;
+
+		struct buf *addr = &P->t1, *relay = &P->t2;
+		buf_reset(addr);
+		if (o->use_orig_to && ot && ote > ot)
+			buf_add(addr, ot, (size_t)(ote - ot));	/* --use-orig-to (extension) */
+		else
+			buf_add(addr, a, (size_t)(g - a));
+		munge_addr(P, addr);
+		buf_reset(relay);
+		buf_add(relay, rl, (size_t)(rle - rl));
+		if (o->i)
+			lc_buf(relay, 0);
+		const char *dom = addr->data;
+		size_t domn = addr->len;
+		const char *at = memchr(addr->data, '@', addr->len);
+		if (at && at > addr->data) {
+			dom = at + 1;
+			domn = addr->len - (size_t)(at - addr->data) - 1;
+		}
+		double delay = perl_num(dl, (size_t)(dle - dl));
+		size_t stn = (size_t)(ste - stp);
+		if (stn == 4 && memcmp(stp, "sent", 4) == 0) {
+			if (find_lit(tormdr, (size_t)(e - tormdr), "forwarded as ")) {
+				P->fwdd++;
+				return;
+			}
+			bool isnew;
+			struct dom_stat *ds = strmap_put(&P->recip_dom, dom, domn, &isnew);
+			if (ds->cnt == 0)
+				P->recip_dom_cnt++;
+			ds->cnt++;
+			ds->dly_sum += delay;
+			if (ds->dly_max == 0 || delay > ds->dly_max)
+				ds->dly_max = delay;
+			struct dom_stat *us = strmap_put(&P->recip_user, addr->data, addr->len, &isnew);
+			if (us->cnt == 0)
+				P->recip_user_cnt++;
+			us->cnt++;
+			P->dlv_hr[hr]++;
+			day_inc(P, 1);
+			P->dlvd++;
+			if (hs)
+				hs->dlvd++;
+			struct qstate *st = qget(P, qid, qidn, false);
+			if (st && st->size_true) {
+				ds->size += (double)st->size;
+				us->size += (double)st->size;
+				P->size_dlvd += (double)st->size;
+			} else {
+				if (!o->no_no_msg_size) {
+					bool nn;
+					char **slot = strmap_put(&P->no_size, qid, qidn, &nn);
+					free(*slot);
+					*slot = strdup(addr->data);
+				}
+				if (o->e)
+					strvec_push(strmap_put(&P->detail, qid, qidn, NULL), "(sender not in log)", 19);
+			}
+			if (o->e)
+				strvec_push(strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
+		} else if (stn == 8 && memcmp(stp, "deferred", 8) == 0) {
+			if (o->deferral_detail != 0) {
+				/* /, status=deferred \(([^\)]+)/ */
+				struct buf *r = &P->t3;
+				buf_reset(r);
+				const char *m = find_lit(rest, rn, ", status=deferred (");
+				while (m && (m + 19 >= e || m[19] == ')'))
+					m = find_lit(m + 1, (size_t)(e - m - 1), ", status=deferred (");
+				if (m) {
+					const char *c = m + 19, *ce = c;
+					while (ce < e && *ce != ')')
+						ce++;
+					buf_add(r, c, (size_t)(ce - c));
+				}
+				if (!o->verbose) {
+					said_string_trimmer(r, 65);
+					if (r->len >= 4 && isdig(r->data[0]) && isdig(r->data[1]) &&
+					    isdig(r->data[2]) && r->data[3] == ' ')
+						memmove(r->data, r->data + 4, r->len - 3), r->len -= 4;
+					if (has_prefix(r->data ? r->data : "", r->len, "connect to "))
+						memmove(r->data, r->data + 11, r->len - 10), r->len -= 11;
+				}
+				nest_child(nest_child(&P->deferred, cmd, cmdn), r->data ? r->data : "", r->len)->cnt++;
+			}
+			P->dfr_hr[hr]++;
+			day_inc(P, 2);
+			P->dfrd_cnt++;
+			struct qstate *st = qget(P, qid, qidn, true);
+			if (!st->dfrd) {
+				st->dfrd = true;
+				P->dfrd++;
+				if (hs)
+					hs->dfrd++;
+			}
+			struct dom_stat *ds = strmap_put(&P->recip_dom, dom, domn, NULL);
+			ds->dfrs++;
+			if (ds->dly_max == 0 || delay > ds->dly_max)
+				ds->dly_max = delay;
+		} else if (stn == 7 && memcmp(stp, "bounced", 7) == 0) {
+			if (o->bounce_detail != 0) {
+				/* /, status=bounced \((.+)\)/ */
+				struct buf *r = &P->t3;
+				buf_reset(r);
+				const char *m = find_lit(rest, rn, ", status=bounced (");
+				const char *rp = memrchr(rest, ')', rn);
+				while (m && !(rp && rp > m + 18))
+					m = NULL;
+				if (m)
+					buf_add(r, m + 18, (size_t)(rp - m - 18));
+				if (!o->verbose) {
+					said_string_trimmer(r, 66);
+					if (r->len >= 4 && isdig(r->data[0]) && isdig(r->data[1]) &&
+					    isdig(r->data[2]) && r->data[3] == ' ')
+						memmove(r->data, r->data + 4, r->len - 3), r->len -= 4;
+				}
+				nest_child(nest_child(&P->bounced, relay->data, relay->len),
+				    r->data ? r->data : "", r->len)->cnt++;
+			}
+			P->bnc_hr[hr]++;
+			day_inc(P, 3);
+			P->bncd++;
+			if (hs)
+				hs->bncd++;
+		}
+		return;
+	}
+	if (str_eq(cmd, cmdn, "pickup") && (find_lit(rest, rn, ": sender=") || find_lit(rest, rn, ": uid="))) {
+		count_received(P, hr, hs);
+		struct qstate *st = qget(P, qid, qidn, true);
+		free(st->rcvd);
+		st->rcvd = strdup("pickup");
+		return;
+	}
+	if (str_eq(cmd, cmdn, "smtp") && o->smtp_detail != 0) {
+		/* /.* connect to (\S+?): ([^;]+); address \S+ port.*$/ */
+		const char *last = NULL;
+		for (int pat = 0; pat < 2; pat++) {
+			/* try occurrences of " connect to " from the last */
+			const char *pos = e;
+			for (;;) {
+				last = NULL;
+				for (const char *p = rest; (p = find_lit(p, (size_t)(pos - p), " connect to ")) && p < pos; p++)
+					last = p;
+				if (!last)
+					break;
+				pos = last + 11;	/* next search stops before this one */
+				const char *h = last + 12;
+				if (pat == 0) {
+					const char *c = h;
+					while (c < e && !isspc((unsigned char)*c) && !(*c == ':' && c > h && c + 1 < e && c[1] == ' '))
+						c++;
+					if (c == h || c + 1 >= e || *c != ':' || c[1] != ' ')
+						continue;
+					const char *r = c + 2, *re = r;
+					while (re < e && *re != ';')
+						re++;
+					if (re == r || !has_prefix(re, (size_t)(e - re), "; address "))
+						continue;
+					const char *x = re + 10, *xe = x;
+					while (xe < e && !isspc((unsigned char)*xe))
+						xe++;
+					if (xe == x || !has_prefix(xe, (size_t)(e - xe), " port"))
+						continue;
+					buf_reset(&P->t3);
+					buf_add(&P->t3, r, (size_t)(re - r));
+					lc_buf(&P->t3, 0);
+					nest_child(nest_child(&P->smtp_msgs, P->t3.data, P->t3.len), h, (size_t)(c - h))->cnt++;
+					return;
+				} else {
+					const char *c = h;
+					while (c < e && *c != '[')
+						c++;
+					if (c == h || c >= e)
+						continue;
+					const char *x = c + 1, *xe = x;
+					while (xe < e && !isspc((unsigned char)*xe) && !(xe > x && has_prefix(xe, (size_t)(e - xe), "]: ")))
+						xe++;
+					if (xe == x || !has_prefix(xe, (size_t)(e - xe), "]: "))
+						continue;
+					const char *r = xe + 3;
+					/* (.+?) \(port \d+\)$ */
+					if (e - r < 2 || e[-1] != ')')
+						continue;
+					const char *d = e - 1;
+					while (d > r && isdig(d[-1]))
+						d--;
+					if (d == e - 1 || d - r < 7 || memcmp(d - 7, " (port ", 7) != 0 || d - 7 <= r)
+						continue;
+					buf_reset(&P->t3);
+					buf_add(&P->t3, r, (size_t)(d - 7 - r));
+					lc_buf(&P->t3, 0);
+					nest_child(nest_child(&P->smtp_msgs, P->t3.data, P->t3.len), h, (size_t)(c - h))->cnt++;
+					return;
+				}
+			}
+		}
+	}
+	/* not in pflogsumm: drop per-message state when the message is gone */
+	if (has_prefix(qid + qidn, (size_t)(e - qid - qidn), ": removed") && qid + qidn + 9 == e)
+		qstate_drop(P, qid, qidn);
+}

@@ -1,0 +1,430 @@
+/*
+ * postq-qshape - Postfix's qshape(1), byte for byte, read straight from
+ * the spool in C: the domain (or sender domain) by age table of the
+ * given queues. Plus --json, --by reason (rows are deferral reason
+ * classes from the defer logs) and postq's selection filters.
+ *
+ * Options are parsed as Perl's Getopt::Std parses qshape's
+ * "lhc:psw:b:t:m:n:N:" (bundling, values glued or separate, the first
+ * non-option ends the options); postq's own options are long ones
+ * (--name or --name=value), which qshape never accepted.
+ */
+#include "buf.h"
+#include "config.h"
+#include "diag.h"
+#include "filter.h"
+#include "listing.h"
+#include "perl_find.h"
+#include "perl_num.h"
+#include "qshape.h"
+#include "qshape_env.h"
+#include "qshape_msg.h"
+#include "qshape_scan.h"
+#include "reason_class.h"
+#include "spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Refuse bucket counts whose output no terminal or script could use. */
+#define MAX_BUCKETS 100000
+
+static const char usage_text[] =
+	"Usage: %s [ -s ] [ -p ] [ -m <min_subdomains> ] [ -l ]\n"
+	"\t[ -b <bucket_count> ] [ -t <bucket_time> ] [ -w <terminal_width> ]\n"
+	"\t[ -N <batch_msg_count> ] [ -n <batch_top_domains> ]\n"
+	"\t[ -c <config_directory> ] [ <queue_name> ... ]\n"
+	"The 's' option shows sender domain counts.\n"
+	"The 'p' option shows address counts by for parent domains.\n"
+	"Parent domains are shown with a leading '.' before the domain name.\n"
+	"Parent domains are only shown if the domain is not a TLD, and at\n"
+	"least <min_subdomains> (default 5) subdomains are shown in the output.\n\n"
+	"The bucket age ranges in units of <bucket_time> minutes are\n"
+	"[0,1), [1,2), [2,4), [4,8), [8, 16), ... i.e.:\n"
+	"\tthe first bucket is [0, bucket_time) minutes\n"
+	"\tthe second bucket is [bucket_time, 2*bucket_time) minutes\n"
+	"\tthe third bucket is [2*bucket_time, 4*bucket_time) minutes...\n"
+	"'-l' makes the ages linear, the number of buckets shown is <bucket_count>\n\n"
+	"The default summary is for the incoming and active queues. An explicit\n"
+	"list of queue names can be given on the command line. Non-absolute queue\n"
+	"names are interpreted relative to the Postfix queue directory. Use\n"
+	"<config_directory> to specify a non-default Postfix instance.\n\n"
+	"postq options (before the queue names):\n"
+	"  --spool DIR        queue directory (instead of main.cf's queue_directory)\n"
+	"  --json             the table as one JSON object\n"
+	"  --by domain|reason rows are domains (default) or deferral reason classes\n"
+	"  --threads N        read with N threads (default: $POSTQ_THREADS, else\n"
+	"                     one per CPU, at most 8)\n"
+	"  --help             this text\n";
+
+static _Noreturn void usage(int status)
+{
+	FILE *fp = status ? stderr : stdout;
+
+	fprintf(fp, usage_text, pq_progname());
+	fputs(pq_filter_usage, fp);
+	exit(status);
+}
+
+struct run {
+	struct pq_qshape table;
+	struct pq_qenv env;
+	bool senders;
+	bool by_reason;
+	bool json;
+	bool utf8;
+	/* batch mode (stdout is a terminal) */
+	double batch;
+	unsigned long long batch_mod;
+	double top;
+	char *clear;
+	unsigned long long msgs;
+	/* filters and reasons */
+	bool need_msg;
+	struct pq_filter *filter;
+	struct pq_spool *spool;
+	struct pq_qshape_msg qm;
+	struct buf path;
+	struct buf cls;
+};
+
+static void check_output(void)
+{
+	if (ferror(stdout) || fflush(stdout) == EOF) {
+		if (errno == EPIPE)
+			exit(0);
+		pq_fatal(PQ_EX_IOERR, "output write error: %s", strerror(errno));
+	}
+}
+
+/* The queue a top-level name stands for: its last path component. */
+static const char *queue_label(const char *top, struct buf *out)
+{
+	buf_set(out, top);
+	while (out->len > 1 && out->data[out->len - 1] == '/')
+		out->data[--out->len] = 0;
+	const char *slash = strrchr(out->data, '/');
+	return slash && slash[1] ? slash + 1 : out->data;
+}
+
+static void visit(void *ctx, int dirfd, const char *dir, const char *name,
+		  unsigned char d_type, const char *top)
+{
+	struct run *run = ctx;
+	struct stat st;
+
+	if (!pq_qenv_name_ok(name))
+		return;
+	buf_reset(&run->path);
+	buf_printf(&run->path, "%s/%s", dir, name);
+	if (pq_qshape_read_file(&run->env, dirfd, name, d_type, run->path.data,
+				&st) == PQ_QENV_SKIP)
+		return;
+
+	const struct pq_qmsg *m = NULL;
+	if (run->need_msg) {
+		struct buf label = BUF_INIT;
+		m = pq_qshape_msg_build(&run->qm, run->spool, &run->env,
+					queue_label(top, &label), name, &st);
+		bool keep = !pq_filter_active(run->filter)
+			    || pq_filter_match(run->filter, m);
+		buf_free(&label);
+		if (!keep)
+			return;
+	}
+
+	struct pq_qshape *q = &run->table;
+	if (run->by_reason) {
+		size_t b = pq_qshape_bucket(&q->conf, q->now, run->env.time);
+		struct buf cls = BUF_INIT;
+		for (size_t i = 0; i < m->rcpts.n; i++) {
+			const char *why = strlist_get(&m->reasons, i);
+			const char *c = *why ? pq_reason_class(&cls, why) : "(no reason)";
+			pq_qshape_add_key(q, b, c, strlen(c));
+		}
+		buf_free(&cls);
+	} else {
+		pq_qshape_count(q, &run->env, run->senders);
+	}
+	if (run->batch > 0) {
+		run->msgs++;
+		if (run->batch_mod == 0) {
+			/* What Perl's % says to qshape's "-N 0.5". */
+			fflush(stdout);
+			fprintf(stderr, "Illegal modulus zero at /usr/sbin/qshape line 309.\n");
+			exit(255);
+		}
+		if (run->batch_mod != ~0ULL && run->msgs % run->batch_mod == 0) {
+			pq_qshape_print(q, stdout, run->top, run->clear);
+			check_output();
+		}
+	}
+}
+
+/* `clear`'s output, as qshape's $cls = `clear`. */
+static char *clear_sequence(void)
+{
+	struct buf b = BUF_INIT;
+	FILE *fp = popen("clear", "r");
+	char chunk[256];
+	size_t n;
+
+	if (fp != NULL) {
+		while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+			buf_add(&b, chunk, n);
+		pclose(fp);
+	}
+	buf_add(&b, "", 0);
+	return b.data;
+}
+
+struct opt_values {
+	const char *c, *w, *b, *t, *m, *n, *N;
+	bool s, p, l, h;
+};
+
+static const struct option long_opts[] = {
+	{ "spool", required_argument, NULL, 's' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "by", required_argument, NULL, 'y' },
+	{ "threads", required_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	PQ_FILTER_LONG_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	struct opt_values o = { 0 };
+	const char *spool_dir = NULL;
+	struct pq_filter filter;
+	struct buf err = BUF_INIT;
+	struct run run;
+	double now = (double)time(NULL);
+	int i = 1, threads = 0;
+
+	memset(&run, 0, sizeof(run));
+	pq_set_progname(argv[0]);
+	pq_filter_init(&filter);
+
+	/* Getopt::Std::getopts("lhc:psw:b:t:m:n:N:"), plus long options. */
+	while (i < argc && argv[i][0] == '-' && argv[i][1] != 0) {
+		char *arg = argv[i];
+		if (strcmp(arg, "--") == 0) {
+			i++;
+			break;
+		}
+		if (arg[1] == '-') {
+			char *name = arg + 2, *value = strchr(name, '=');
+			size_t nlen = value ? (size_t)(value - name) : strlen(name);
+			const struct option *lo;
+			i++;
+			for (lo = long_opts; lo->name; lo++)
+				if (strlen(lo->name) == nlen && strncmp(lo->name, name, nlen) == 0)
+					break;
+			if (lo->name == NULL) {
+				pq_error("unknown option: --%.*s", (int)nlen, name);
+				usage(255);
+			}
+			if (lo->has_arg == required_argument) {
+				if (value)
+					value++;
+				else if (i < argc)
+					value = argv[i++];
+				else {
+					pq_error("option --%s needs a value", lo->name);
+					usage(255);
+				}
+			} else if (value) {
+				pq_error("option --%s takes no value", lo->name);
+				usage(255);
+			}
+			switch (lo->val) {
+			case 's':
+				spool_dir = value;
+				break;
+			case 'j':
+				run.json = true;
+				break;
+			case 'T':
+				threads = atoi(value);
+				if (threads < 1 || threads > 64)
+					pq_fatal(255, "--threads takes 1 to 64, not \"%s\"", value);
+				break;
+			case 'y':
+				if (strcmp(value, "reason") == 0)
+					run.by_reason = true;
+				else if (strcmp(value, "domain") == 0)
+					run.by_reason = false;
+				else
+					pq_fatal(255, "--by takes domain or reason, not \"%s\"", value);
+				break;
+			case 'h':
+				usage(0);
+			default:
+				if (pq_filter_option(&filter, lo->val, value, &err) < 0)
+					pq_fatal(255, "%s", buf_str(&err));
+			}
+			continue;
+		}
+		for (size_t j = 1; arg[j];) {
+			char c = arg[j];
+			const char *rest = arg + j + 1;
+			const char **slot = NULL;
+			switch (c) {
+			case 'c': slot = &o.c; break;
+			case 'w': slot = &o.w; break;
+			case 'b': slot = &o.b; break;
+			case 't': slot = &o.t; break;
+			case 'm': slot = &o.m; break;
+			case 'n': slot = &o.n; break;
+			case 'N': slot = &o.N; break;
+			case 's': o.s = true; break;
+			case 'p': o.p = true; break;
+			case 'l': o.l = true; break;
+			case 'h': o.h = true; break;
+			case ':': break;	/* Getopt::Std finds ':' in its spec */
+			default:
+				fprintf(stderr, "%s: Unknown option: %c\n", pq_progname(), c);
+				usage(255);
+			}
+			if (slot) {
+				/* The rest of the word, or the next word (none: undef). */
+				*slot = *rest ? rest : (i + 1 < argc ? argv[++i] : NULL);
+				break;
+			}
+			j++;
+		}
+		i++;
+	}
+	if (o.h)
+		usage(255);
+	if (!pq_filter_finish(&filter, &err))
+		pq_fatal(255, "%s", buf_str(&err));
+
+	struct pq_qshape_conf conf;
+	pq_qshape_conf_init(&conf);
+	if (o.w && pq_perl_atofs(o.w) > 80)
+		conf.width = pq_perl_atofs(o.w);
+	if (o.b && pq_perl_atofs(o.b) > 0) {
+		conf.bnum = pq_perl_atofs(o.b);
+		if (!(conf.bnum <= MAX_BUCKETS))
+			pq_fatal(255, "bucket count %s: more than %d buckets", o.b,
+				 MAX_BUCKETS);
+	}
+	if (o.t && pq_perl_atofs(o.t) > 0)
+		conf.tick = pq_pnum_from_string(o.t);
+	if (o.m && pq_perl_atofs(o.m) > 0)
+		conf.minsub = pq_perl_atofs(o.m);
+	conf.linear = o.l;
+	conf.parents = o.p;
+	if (run.by_reason && (o.s || o.p))
+		pq_fatal(255, "--by reason counts recipients by reason: no -s or -p");
+
+	const char *dflt[] = { "incoming", "active" };
+	const char *const *queues = dflt;
+	size_t nqueues = 2;
+	if (i < argc) {
+		queues = (const char *const *)argv + i;
+		nqueues = (size_t)(argc - i);
+	} else if (filter.queues) {
+		queues = filter.queues;
+		nqueues = filter.nqueues;
+	}
+
+	/* qshape reads main.cf only when a queue name is relative. */
+	bool relative = false;
+	for (size_t k = 0; k < nqueues; k++)
+		if (queues[k][0] != '/')
+			relative = true;
+	run.need_msg = run.by_reason || pq_filter_active(&filter);
+	struct pq_config *cfg = NULL;
+	struct pq_spool spool;
+	int basefd = AT_FDCWD;
+	if (relative && spool_dir == NULL) {
+		/* Fail as qshape does when postconf or chdir fails: status 1, errno. */
+		const char *dir = o.c ? o.c : getenv("MAIL_CONFIG");
+		struct buf mc = BUF_INIT;
+		buf_printf(&mc, "%s/main.cf", dir && *dir ? dir : "/etc/postfix");
+		if (access(mc.data, R_OK) < 0)
+			pq_fatal(1, "open %s: %s", mc.data, strerror(errno));
+		buf_free(&mc);
+	}
+	if (relative || run.need_msg) {
+		cfg = pq_config_load(o.c, spool_dir != NULL || !relative);
+		if (relative) {
+			const char *qd = spool_dir ? spool_dir
+					 : pq_config_get(cfg, "queue_directory");
+			int fd = open(qd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0)
+				pq_fatal(errno ? errno : 1, "chdir(%s): %s", qd, strerror(errno));
+			close(fd);
+		}
+		pq_spool_open(&spool, cfg, spool_dir);
+		if (relative)
+			basefd = spool.rootfd;
+		run.spool = &spool;
+		run.utf8 = spool.utf8;
+	}
+	run.filter = &filter;
+
+	signal(SIGPIPE, SIG_IGN);
+	static char outbuf[1 << 16];
+	bool tty = isatty(STDOUT_FILENO);
+	if (!tty)
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (tty && !run.json) {
+		run.batch = o.N ? pq_perl_atofs(o.N) : 1000;
+		run.top = o.n ? pq_perl_atofs(o.n) : 20;
+		if (run.batch > 0) {
+			run.clear = clear_sequence();
+			/* Perl's %: integer parts, unless the divisor is huge. */
+			run.batch_mod = run.batch >= 18446744073709551616.0
+					? ~0ULL : (unsigned long long)run.batch;
+		}
+	}
+	run.senders = o.s;
+	pq_qshape_init(&run.table, &conf, now);
+
+	if (run.need_msg || run.batch > 0) {
+		/* Filters, reasons and batches: one message at a time, in order. */
+		pq_perl_find(basefd, queues, nqueues, visit, &run);
+	} else {
+		const char *env_threads = getenv("POSTQ_THREADS");
+		if (threads == 0 && env_threads && atoi(env_threads) > 0)
+			threads = atoi(env_threads) > 64 ? 64 : atoi(env_threads);
+		if (threads == 0) {
+			long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+			threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
+		}
+		pq_qshape_scan(&run.table, basefd, queues, nqueues, run.senders, threads);
+	}
+
+	if (run.json)
+		pq_qshape_print_json(&run.table, stdout, 0, run.utf8);
+	else
+		pq_qshape_print(&run.table, stdout, run.top, run.clear);
+	check_output();
+
+	free(run.clear);
+	buf_free(&run.path);
+	buf_free(&err);
+	pq_qenv_free(&run.env);
+	pq_qshape_msg_free(&run.qm);
+	pq_qshape_free(&run.table);
+	if (run.spool)
+		pq_spool_close(&spool);
+	if (cfg)
+		pq_config_free(cfg);
+	pq_filter_free(&filter);
+	return 0;
+}
