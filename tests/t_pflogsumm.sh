@@ -78,7 +78,10 @@ both "-d today ISO (Jan 30 2020)" "2020-01-30 12:00:00" -d today "$LOGS/youyo-te
 both "-d today --iso quirks" "2026-11-02 12:00:00" -d today --iso-date-time "$LOGS/quirks.log"
 both "year rollover guess" "2026-01-15 12:00:00" "$LOGS/quirks.log"
 
-# Option parsing quirks: usage errors (exit status 2, usage on stderr).
+# Option parsing quirks: usage errors (usage on stderr).  pflogsumm dies
+# with Perl's die, whose status is whatever errno Perl holds: 255 on a
+# fresh Debian 12, 2 (ENOENT) where module loading left it set.  We
+# always exit 255; a real 2 is accepted as the same outcome.
 for o in "--de 5" "--foo" "-h x" "-eq" "--help=1" "-d sometime" "--rej" "--verp-mung=x"; do
 	# shellcheck disable=SC2086
 	faketime "$NOW" "$REAL" $o "$LOGS/youyo-test.log" >"$TEST_TMP/real.out" 2>"$TEST_TMP/real.err"
@@ -87,6 +90,7 @@ for o in "--de 5" "--foo" "-h x" "-eq" "--help=1" "-d sometime" "--rej" "--verp-
 	faketime "$NOW" "$OURS" $o "$LOGS/youyo-test.log" >"$TEST_TMP/ours.out" 2>"$TEST_TMP/ours.err"
 	r2=$?
 	sed 's/postq-pflogsumm/pflogsumm/g' "$TEST_TMP/ours.err" >"$TEST_TMP/ours.e2"
+	[ "$r1" = 2 ] && [ "$r2" = 255 ] && r1=255
 	if [ $r1 = $r2 ] && cmp -s "$TEST_TMP/real.out" "$TEST_TMP/ours.out" &&
 	   cmp -s "$TEST_TMP/real.err" "$TEST_TMP/ours.e2"; then
 		pass "usage error [$o]"

@@ -11,9 +11,10 @@ two outputs that differ only in that order become identical. Several
 tables in one stream (qshape's batches on a terminal, each one starting
 where a heading line "... T 5 10 ..." is) are handled one by one.
 
---mask-last: also replace the names in the last run of each table by
-"?": with a row limit (-n on a terminal) the cut can fall inside a run of
-ties, and then which of the tied rows made it in is random too.
+--mask-last: also reduce the rows of the last run of each table to "?"
+and the row total: with a row limit (-n on a terminal) the cut can fall
+inside a run of ties, and then which of the tied rows made it in (name
+and bucket counts) is random too.
 """
 import re
 import sys
@@ -27,7 +28,8 @@ def tokens(line):
 
 def main():
     mask = "--mask-last" in sys.argv
-    data = sys.stdin.buffer.read()
+    # a terminal (script(1)'s pty) ends lines with CR LF
+    data = sys.stdin.buffer.read().replace(b"\r\n", b"\n")
     lines = data.split(b"\n")
     trailing = lines[-1] == b""
     if trailing:
@@ -51,7 +53,8 @@ def main():
         for gi, g in enumerate(groups):
             g = sorted(g)
             if mask and gi == len(groups) - 1:
-                g = [re.sub(rb"^.*?(( +\d+){%d})$" % ncols, rb"?\1", t, flags=re.S) for t in g]
+                g = [re.sub(rb"^.*?( +\d+)( +\d+){%d}$" % (ncols - 1), rb"?\1", t, flags=re.S)
+                     for t in g]
             out.extend(g)
 
     for line in lines:
@@ -69,6 +72,8 @@ def main():
         t = tokens(line)
         if len(t) >= ncols and all(x.isdigit() for x in t[-ncols:]):
             m = re.match(rb"^(.*?)(( +\d+){%d})$" % ncols, pending, re.S)
+            if m is None:
+                sys.exit("qshape_ties.py: cannot split row: %r" % pending)
             name = m.group(1).lstrip(b" ")
             count = m.group(2).split()[0]
             table[1].append((pending, (count, len(name))))

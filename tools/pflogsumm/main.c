@@ -38,10 +38,14 @@ static void usage_text(FILE *f)
 	    "       %s --[version|help]\n", prog_name, prog_name);
 }
 
+/*
+ * pflogsumm reports usage errors with Perl's die, whose exit status is
+ * the errno Perl happens to hold (0 on a fresh Debian 12, so 255).
+ */
 _Noreturn static void die_usage(void)
 {
 	usage_text(stderr);
-	exit(2);
+	exit(255);
 }
 
 enum otype { O_FLAG, O_INT, O_STR, O_OPTINT };
