@@ -404,9 +404,20 @@ static long perl_iv(double v)
 	return (long)v;
 }
 
-static void print_key(FILE *out, double dw, const char *key, size_t len)
+static void print_key(FILE *out, double dw, bool cut_tail, const char *key,
+		      size_t len)
 {
-	if ((double)len > dw) {
+	if (cut_tail && (double)len > dw) {
+		long room = perl_iv(dw - 1), keep = room;
+		/* never split a UTF-8 sequence */
+		while (keep > 0 && ((unsigned char)key[keep] & 0xC0) == 0x80)
+			keep--;
+		if (keep > 0)
+			fwrite(key, 1, (size_t)keep, out);
+		fputc('+', out);
+		for (; keep < room; keep++)
+			fputc(' ', out);
+	} else if ((double)len > dw) {
 		long off, cnt;
 		if (len > 0 && key[0] == '.') {
 			fputs(".+", out);
@@ -481,14 +492,14 @@ void pq_qshape_print(struct pq_qshape *q, FILE *out, double top,
 	layout_init(&l, q);
 	if (clear)
 		fputs(clear, out);
-	print_key(out, l.dw, "", 0);
+	print_key(out, l.dw, false, "", 0);
 	for (size_t i = 0; i < l.ncols; i++)
 		fprintf(out, "%*s", l.widths[i], l.heads.data + l.offsets[i]);
 	fputc('\n', out);
 
 	struct pq_qshape_row **rows = pq_qshape_rows(q, top, &n);
 	for (size_t r = 0; r < n; r++) {
-		print_key(out, l.dw, rows[r]->key, rows[r]->len);
+		print_key(out, l.dw, q->conf.cut_tail, rows[r]->key, rows[r]->len);
 		for (size_t i = 0; i < l.ncols; i++)
 			fprintf(out, "%*lu", l.widths[i], count_of(rows[r], i));
 		fputc('\n', out);

@@ -37,6 +37,9 @@ struct pq_qshape_conf {
 	bool parents;		/* -p */
 	double minsub;		/* -m (5) */
 	double width;		/* -w (80) */
+	bool cut_tail;		/* long names keep their head ("text+"):
+				 * reasons read from the left, domains
+				 * (qshape's way, "+tail") from the right */
 };
 
 void pq_qshape_conf_init(struct pq_qshape_conf *c);

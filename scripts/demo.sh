@@ -30,3 +30,12 @@ run bin/postq mailq $S --queue hold -j
 echo
 echo "== the sample spool with long queue ids"
 run bin/postq-mailq -c "$work/long/etc" --spool "$work/long/spool" --from MAILER-DAEMON
+
+echo
+echo "== postq-qshape: the deferred and hold queues by destination and age"
+run bin/postq-qshape $S deferred hold
+run bin/postq qshape $S --by reason deferred
+
+echo
+echo "== postq-pflogsumm on a real public mail log (tests/fixtures/logs)"
+run bin/postq-pflogsumm --detail 5 --smtpd-stats tests/fixtures/logs/kdent-mail.log

@@ -225,6 +225,10 @@ print(n)' >"$TEST_TMP/want"
 	grep -q 'said: 450 4\.[0-9]\.[0-9] <\*>' "$TEST_TMP/reasons" &&
 		pass "$kind: --by reason keeps the SMTP codes" ||
 		fail "$kind: --by reason keeps the SMTP codes" "$(head -5 "$TEST_TMP/reasons")"
+	"$BIN/postq-qshape" -c "$conf" --by reason -w 40 deferred | sed -n 3p >"$TEST_TMP/narrow"
+	grep -q '^host \*\[\*\] said: 4[0-9][0-9][- ].*+ ' "$TEST_TMP/narrow" &&
+		pass "$kind: --by reason cuts long classes at the end" ||
+		fail "$kind: --by reason cuts long classes at the end" "$(cat "$TEST_TMP/narrow")"
 
 	# filters: qshape on a copy holding only what postq-mailq selects
 	while IFS= read -r spec; do

@@ -327,6 +327,7 @@ int main(int argc, char **argv)
 		conf.minsub = pq_perl_atofs(o.m);
 	conf.linear = o.l;
 	conf.parents = o.p;
+	conf.cut_tail = run.by_reason;
 	if (run.by_reason && (o.s || o.p))
 		pq_fatal(255, "--by reason counts recipients by reason: no -s or -p");
 
