@@ -2,13 +2,14 @@
  * postq - git-style front end: "postq mailq ARGS" runs postq-mailq ARGS.
  *
  * The tool is looked up first beside this program (so an uninstalled
- * bin/ works), then on $PATH. "postq help" lists the tools.
+ * bin/ works), then on $PATH. "postq help" lists the tools that are
+ * installed, so it never offers one that would not run.
  */
 #include "buf.h"
 #include "diag.h"
 
 #include <errno.h>
-#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,20 +27,76 @@ static const struct {
 	{ "exporter", "Prometheus exporter" },
 };
 
-static void list_tools(FILE *fp)
+/* The directory this program lives in, with a trailing '/', or "". */
+static void self_dir(struct buf *dir)
+{
+	size_t size = 256;
+
+	buf_reset(dir);
+	for (;;) {
+		char *p = malloc(size);
+		if (p == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+		ssize_t n = readlink("/proc/self/exe", p, size);
+		if (n < 0) {
+			free(p);
+			return;
+		}
+		if ((size_t)n < size) {
+			char *slash = memrchr(p, '/', (size_t)n);
+			if (slash)
+				buf_add(dir, p, (size_t)(slash - p) + 1);
+			free(p);
+			return;
+		}
+		free(p);
+		size *= 2;
+	}
+}
+
+/* Is postq-NAME beside us or on $PATH? */
+static bool installed(const char *dir, const char *name)
+{
+	struct buf path = BUF_INIT;
+	bool found = false;
+
+	buf_printf(&path, "%spostq-%s", dir, name);
+	if (*dir && access(path.data, X_OK) == 0)
+		found = true;
+	const char *env = getenv("PATH");
+	while (!found && env && *env) {
+		const char *end = strchrnul(env, ':');
+		buf_reset(&path);
+		if (end > env)
+			buf_add(&path, env, (size_t)(end - env));
+		else
+			buf_adds(&path, ".");
+		buf_printf(&path, "/postq-%s", name);
+		found = access(path.data, X_OK) == 0;
+		env = *end ? end + 1 : end;
+	}
+	buf_free(&path);
+	return found;
+}
+
+static void list_tools(FILE *fp, const char *dir)
 {
 	fputs("usage: postq TOOL [ARGS...]\n\ntools:\n", fp);
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
-		fprintf(fp, "  %-10s %s\n", tools[i].name, tools[i].what);
+		if (installed(dir, tools[i].name))
+			fprintf(fp, "  %-10s %s\n", tools[i].name, tools[i].what);
 	fputs("\n\"postq TOOL --help\" describes a tool's options.\n", fp);
 }
 
 int main(int argc, char **argv)
 {
+	struct buf dir = BUF_INIT;
+
 	pq_set_progname(argv[0]);
+	self_dir(&dir);
 	if (argc < 2 || strcmp(argv[1], "help") == 0
 	    || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		list_tools(argc < 2 ? stderr : stdout);
+		list_tools(argc < 2 ? stderr : stdout, dir.data ? dir.data : "");
 		return argc < 2 ? PQ_EX_USAGE : 0;
 	}
 	if (strchr(argv[1], '/') != NULL)
@@ -49,19 +106,12 @@ int main(int argc, char **argv)
 	buf_printf(&prog, "postq-%s", argv[1]);
 	argv[1] = prog.data;
 
-	/* Beside ourselves first. */
-	char self[PATH_MAX + 1];
-	ssize_t n = readlink("/proc/self/exe", self, PATH_MAX);
-	if (n > 0) {
-		self[n] = 0;
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			struct buf path = BUF_INIT;
-			buf_add(&path, self, (size_t)(slash - self) + 1);
-			buf_adds(&path, prog.data);
-			execv(path.data, argv + 1);
-			buf_free(&path);
-		}
+	/* Beside ourselves first, so an uninstalled bin/ works. */
+	if (dir.len > 0) {
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "%s%s", dir.data, prog.data);
+		execv(path.data, argv + 1);
+		buf_free(&path);
 	}
 	execvp(prog.data, argv + 1);
 	int saved = errno;
