@@ -15,28 +15,15 @@ set -eu
 cd "$(dirname "$0")/.."
 TOP=$PWD
 N=${1:-200000}
-W=${BENCH_DIR:-/tmp/postq-bench}
-spool=$W/spool-short-$N
-etc=$W/etc-short-$N
-
+. bench/lib.sh
 make -s all
-cc -O2 -o "$W/bare_read" bench/bare_read.c 2>/dev/null || { mkdir -p "$W"; cc -O2 -o "$W/bare_read" bench/bare_read.c; }
-
-if [ ! -d "$spool" ]; then
-	rm -rf "$W/template-short"
-	mkdir -p "$W/template-short"
-	tar --warning=no-timestamp -xzf tests/fixtures/spool-short.tar.gz -C "$W/template-short"
-	echo "building $spool ($N messages)..." >&2
-	python3 bench/make-spool.py "$W/template-short" "$spool" "$N"
-fi
-mkdir -p "$etc"
-{
-	cat tests/fixtures/spool-short.main.cf
-	echo "queue_directory = $spool"
-	echo "compatibility_level = 3.6"
-	echo "maillog_file = /dev/stdout"
-} >"$etc/main.cf"
-cp /usr/share/postfix/master.cf.dist "$etc/master.cf"
+bench_spool "$N"
+etc=$W/etc-short-$N
+bench_conf "$etc" <<EOC
+compatibility_level = 3.6
+maillog_file = /dev/stdout
+EOC
+cc -O2 -o "$W/bare_read" bench/bare_read.c
 
 # time_it NAME CMD...: median wall seconds and max RSS of 3 warm runs.
 time_it() {
@@ -45,12 +32,12 @@ time_it() {
 	"$@" >/dev/null 2>&1 || true
 	local runs=()
 	for i in 1 2 3; do
-		/usr/bin/time -f "%e %M" -o "$W/time.out" "$@" >/dev/null 2>&1 || true
+		/usr/bin/time -f "%e %M %U %S" -o "$W/time.out" "$@" >/dev/null 2>&1 || true
 		runs+=("$(cat "$W/time.out")")
 	done
 	printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p | {
-		read -r secs kb
-		echo "$name $secs $kb"
+		read -r secs kb user sys
+		echo "$name $secs $kb $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
 	}
 }
 
@@ -68,18 +55,27 @@ bin/postq-mailq -c "$etc" | md5sum >"$W/b.md5"
 same=$(cmp -s "$W/a.md5" "$W/b.md5" && echo identical || echo DIFFERENT)
 
 secs() { echo "$1" | awk '{print $2}'; }
+cpu() { echo "$1" | awk '{print $4}'; }
 rss() { echo "$1" | awk '{print $3}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
 
 echo
 echo "Spool: $files message files (+ defer logs), short ids, $(du -sh "$spool" | cut -f1); output $same."
 echo
-echo "| command | seconds (median of 3, warm) | peak RSS (KB) | postqueue / this |"
-echo "| --- | --- | --- | --- |"
+echo "| command | seconds (median of 3, warm) | CPU s (user+sys, all processes) | peak RSS (KB) | postqueue / this (wall) | (CPU) |"
+echo "| --- | --- | --- | --- | --- | --- |"
 for r in "$r_pq" "$r_us" "$r_pj" "$r_uj" "$r_bare"; do
 	base=$r_pq
 	case $r in postqueue-j* | postq-mailq-j*) base=$r_pj ;; esac
-	echo "| $(echo "$r" | awk '{print $1}') | $(secs "$r") | $(rss "$r") | $(ratio "$(secs "$base")" "$(secs "$r")") |"
+	echo "| $(echo "$r" | awk '{print $1}') | $(secs "$r") | $(cpu "$r") | $(rss "$r") | $(ratio "$(secs "$base")" "$(secs "$r")") | $(ratio "$(cpu "$base")" "$(cpu "$r")") |"
 done
 echo
-echo "postq-mailq / bare_read: $(ratio "$(secs "$r_us")" "$(secs "$r_bare")")"
+echo "postq-mailq / bare_read: $(ratio "$(secs "$r_us")" "$(secs "$r_bare")") (wall), $(ratio "$(cpu "$r_us")" "$(cpu "$r_bare")") (CPU)"
+
+# Memory must not grow with the queue: the same listing of a 2,000-message spool.
+big=$spool
+bench_spool 2000
+bench_conf "$W/etc-short-2000" </dev/null
+r_small=$(time_it postq-mailq-2000 bin/postq-mailq -c "$W/etc-short-2000")
+echo "postq-mailq peak RSS: $(rss "$r_small") KB at 2,000 messages, $(rss "$r_us") KB at $N."
+spool=$big

@@ -16,24 +16,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-200000}
-W=${BENCH_DIR:-/tmp/postq-bench}
-spool=$W/spool-short-$N
-etc=$W/etc-qshape-$N
-
+. bench/lib.sh
 make -s all
-mkdir -p "$W"
-if [ ! -d "$spool" ]; then
-	rm -rf "$W/template-short"
-	mkdir -p "$W/template-short"
-	tar --warning=no-timestamp -xzf tests/fixtures/spool-short.tar.gz -C "$W/template-short"
-	echo "building $spool ($N messages)..." >&2
-	python3 bench/make-spool.py "$W/template-short" "$spool" "$N"
-fi
-mkdir -p "$etc"
-{
-	cat tests/fixtures/spool-short.main.cf
-	echo "queue_directory = $spool"
-} >"$etc/main.cf"
+bench_spool "$N"
+etc=$W/etc-qshape-$N
+bench_conf "$etc" </dev/null
 
 # time_it NAME CMD...: "NAME seconds maxrss_kb", median of 3 warm runs.
 time_it() {
