@@ -11,7 +11,7 @@
 #include "listing.h"
 
 #include "diag.h"
-#include "quote.h"
+#include "rcpt_list.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,10 +28,8 @@ struct listing_reader {
 	bool want_reasons;
 	struct pq_rec_reader rec;
 	struct pq_envelope env;
-	struct pq_bounce_entry bentry;
-	struct strset dups;
+	struct pq_rcpt_list rl;
 	struct buf path;
-	struct buf quoted;
 	pthread_t thread;
 	struct pq_listing *ls;
 };
@@ -64,42 +62,6 @@ void pq_qmsg_free(struct pq_qmsg *m)
 	strlist_free(&m->reasons);
 }
 
-/* quote_822_local + printable, with the empty address spelled out. */
-static const char *show_address(struct listing_reader *rd, const char *addr)
-{
-	if (*addr == 0)
-		addr = rd->sp.empty_addr;
-	pq_quote_822_local(&rd->quoted, addr);
-	return pq_printable(rd->quoted.data, '?', rd->sp.utf8);
-}
-
-static void add_rcpt(struct pq_qmsg *m, const char *addr, const char *why)
-{
-	strlist_add(&m->rcpts, addr);
-	strlist_add(&m->reasons, why);
-}
-
-/*
- * Defer-log recipients first, remembered in the duplicate filter. Returns
- * whether there was a defer log: only then does showq filter duplicates.
- */
-static bool add_deferred(struct listing_reader *rd, struct pq_qmsg *m)
-{
-	struct pq_bounce_log log;
-	long limit = rd->sp.dup_limit;
-
-	if (!pq_bounce_log_open(&log, &rd->sp, "defer", m->id))
-		return false;
-	while (pq_bounce_log_read(&log, &rd->bentry)) {
-		const char *addr = buf_str(&rd->bentry.address);
-		if (limit == 0 || (long)rd->dups.used < limit)
-			strset_add(&rd->dups, addr);
-		add_rcpt(m, addr, buf_str(&rd->bentry.reason));
-	}
-	pq_bounce_log_close(&log);
-	return true;
-}
-
 /* Read queue/id into m; false if there is nothing to list. */
 static bool read_message(struct listing_reader *rd, const char *queue,
 			 struct pq_qmsg *m)
@@ -127,20 +89,10 @@ static bool read_message(struct listing_reader *rd, const char *queue,
 	m->forced_expire = (m->st.st_mode & S_IXGRP) != 0;
 	m->done_rcpts = rd->env.done_rcpts;
 	m->status = rd->env.status;
-	buf_set(&m->sender, show_address(rd, buf_str(&rd->env.sender)));
-	strlist_reset(&m->rcpts);
-	strlist_reset(&m->reasons);
-
-	if (rd->dups.nslots > 64)
-		strset_free(&rd->dups);
-	else
-		strset_clear(&rd->dups);
-	bool filtering = rd->want_reasons && add_deferred(rd, m);
-	for (size_t i = 0; i < rd->env.rcpts.n; i++) {
-		const char *addr = show_address(rd, strlist_get(&rd->env.rcpts, i));
-		if (!filtering || !strset_contains(&rd->dups, addr))
-			add_rcpt(m, addr, "");
-	}
+	buf_set(&m->sender, pq_rcpt_list_show(&rd->rl, &rd->sp, buf_str(&rd->env.sender)));
+	pq_rcpt_list_begin(&rd->rl, &rd->sp, m, rd->want_reasons);
+	for (size_t i = 0; i < rd->env.rcpts.n; i++)
+		pq_rcpt_list_pending(&rd->rl, m, strlist_get(&rd->env.rcpts, i));
 	return true;
 }
 
@@ -153,6 +105,7 @@ static void reader_init(struct listing_reader *rd, struct pq_listing *ls)
 	rd->sp.ndirfds = 0;
 	memset(&rd->sp.scratch, 0, sizeof(rd->sp.scratch));
 	rd->want_reasons = ls->want_reasons;
+	pq_rcpt_list_init(&rd->rl);
 	rd->ls = ls;
 }
 
@@ -162,10 +115,8 @@ static void reader_free(struct listing_reader *rd)
 	buf_free(&rd->sp.scratch);
 	pq_rec_free(&rd->rec);
 	pq_envelope_free(&rd->env);
-	pq_bounce_entry_free(&rd->bentry);
-	strset_free(&rd->dups);
+	pq_rcpt_list_free(&rd->rl);
 	buf_free(&rd->path);
-	buf_free(&rd->quoted);
 }
 
 static void *reader_main(void *arg)

@@ -6,26 +6,23 @@
  * Addresses are quoted and made printable as showq does (the null
  * sender as empty_address_recipient); recipients named in the message's
  * defer log come first with their reasons, then the pending recipients
- * the log did not name, with no reason (listing.h's rules).
+ * the log did not name, with no reason (rcpt_list.h's rules).
  */
 #ifndef POSTQ_QSHAPE_MSG_H
 #define POSTQ_QSHAPE_MSG_H
 
 #include <sys/stat.h>
 
-#include "bounce_log.h"
 #include "buf.h"
 #include "listing.h"
 #include "qshape_env.h"
+#include "rcpt_list.h"
 #include "spool.h"
-#include "strset.h"
 
 struct pq_qshape_msg {
 	struct pq_qmsg msg;
-	struct strset dups;
-	struct buf quoted;
+	struct pq_rcpt_list rl;
 	struct buf scratch;
-	struct pq_bounce_entry bentry;
 };
 
 /* Fill qm->msg for env (queue label, id, lstat st); valid until next call. */
