@@ -158,9 +158,13 @@ static inline bool has_prefix_n(const char *p, size_t n, const char *lit, size_t
 enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO };
 struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in flight) */
 	const char *rest, *host;	/* the line from the program name on; the host */
+	const char *cmd, *qid;		/* pflogsumm's $cmd and $qid; cmd NULL: no match */
+	const char *val;		/* smtpd/postscreen client= value (smtpd_kind 1) */
+	size_t cmdn, qidn, valn;
 	uint32_t rn, hostn;
 	int16_t year;
 	uint8_t status, mon, mday, hour, min, sec;
+	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
 	uint8_t slow;			/* rest longer than 4 GB: its length is in slow_rn */
 	size_t slow_rn;
 };
