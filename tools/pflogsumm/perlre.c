@@ -12,12 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool isdig(int c) { return c >= '0' && c <= '9'; }
-static bool isspc(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-static bool isword(int c)
-{
-	return isdig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+#define isdig pfl_isdig
+#define isspc pfl_isspc
+#define isword pfl_isword
+
+#define W (PFL_WORD)
+#define D (PFL_DIG | PFL_WORD)
+const unsigned char pfl_ctype[256] = {
+	['\t'] = PFL_SPC, ['\n'] = PFL_SPC, ['\v'] = PFL_SPC, ['\f'] = PFL_SPC, ['\r'] = PFL_SPC,
+	[' '] = PFL_SPC, ['_'] = W,
+	['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
+	['A'] = W, ['B'] = W, ['C'] = W, ['D'] = W, ['E'] = W, ['F'] = W, ['G'] = W, ['H'] = W, ['I'] = W,
+	['J'] = W, ['K'] = W, ['L'] = W, ['M'] = W, ['N'] = W, ['O'] = W, ['P'] = W, ['Q'] = W, ['R'] = W,
+	['S'] = W, ['T'] = W, ['U'] = W, ['V'] = W, ['W'] = W, ['X'] = W, ['Y'] = W, ['Z'] = W,
+	['a'] = W, ['b'] = W, ['c'] = W, ['d'] = W, ['e'] = W, ['f'] = W, ['g'] = W, ['h'] = W, ['i'] = W,
+	['j'] = W, ['k'] = W, ['l'] = W, ['m'] = W, ['n'] = W, ['o'] = W, ['p'] = W, ['q'] = W, ['r'] = W,
+	['s'] = W, ['t'] = W, ['u'] = W, ['v'] = W, ['w'] = W, ['x'] = W, ['y'] = W, ['z'] = W,
+};
+#undef W
+#undef D
 static int lcc(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
 /* memmem for short needles: memchr on the first byte, then compare. */

@@ -140,6 +140,17 @@ void normalize_host(const char *s, size_t n, struct buf *out);
 double perl_num(const char *s, size_t n);
 const char *find_bytes(const char *p, size_t n, const char *lit, size_t k);
 
+/*
+ * Byte classes as table lookups: the scanners test one byte at a time
+ * on every line. PFL_SPC is Perl's \s (space, \t \n \v \f \r), PFL_WORD
+ * is \w in the C locale.
+ */
+enum { PFL_DIG = 1, PFL_SPC = 2, PFL_WORD = 4 };
+extern const unsigned char pfl_ctype[256];
+static inline bool pfl_isdig(int c) { return pfl_ctype[(unsigned char)c] & PFL_DIG; }
+static inline bool pfl_isspc(int c) { return pfl_ctype[(unsigned char)c] & PFL_SPC; }
+static inline bool pfl_isword(int c) { return pfl_ctype[(unsigned char)c] & PFL_WORD; }
+
 /* has_prefix/find_lit take a string literal: its length is a constant. */
 #define has_prefix(p, n, lit) has_prefix_n((p), (n), (lit), __builtin_strlen(lit))
 #define find_lit(p, n, lit) find_bytes((p), (n), (lit), __builtin_strlen(lit))

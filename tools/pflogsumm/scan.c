@@ -17,12 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool isdig(int c) { return c >= '0' && c <= '9'; }
-static bool isspc(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-static bool isword(int c)
-{
-	return isdig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+#define isdig pfl_isdig
+#define isspc pfl_isspc
+#define isword pfl_isword
 
 
 void pfl_init(struct pfl *P)
@@ -584,9 +581,11 @@ void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *p
 	 */
 	const char *cmd, *qid;
 	size_t cmdn, qidn;
-	if (bad == ML_OK && f.prog.n > 8 && memcmp(f.prog.p, "postfix/", 8) == 0 &&
-	    memchr(f.prog.p + 8, '/', f.prog.n - 8) == NULL && f.text.n > 0 &&
-	    f.text.p[0] != ':' && !isspc((unsigned char)f.text.p[0])) {
+	bool fast = bad == ML_OK && f.prog.n > 8 && memcmp(f.prog.p, "postfix/", 8) == 0 &&
+	    f.text.n > 0 && f.text.p[0] != ':' && !isspc((unsigned char)f.text.p[0]);
+	for (size_t k = 8; fast && k < f.prog.n; k++)	/* a few bytes: no memchr call */
+		fast = f.prog.p[k] != '/';
+	if (fast) {
 		cmd = f.prog.p + 8;
 		cmdn = f.prog.n - 8;
 		const char *q = f.text.p, *e = f.text.p + f.text.n;
