@@ -671,6 +671,7 @@ double perl_num(const char *s, size_t n)
 	}
 	if (i == d || (i == d + 1 && s[d] == '.'))
 		return 0;
+	size_t mant_end = i;
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		size_t j = i + 1;
 		if (j < n && (s[j] == '+' || s[j] == '-'))
@@ -687,7 +688,7 @@ double perl_num(const char *s, size_t n)
 	 * rounded, the value strtod gives (Clinger's fast path); strtod
 	 * costs some 700 instructions a call.
 	 */
-	if (i - d <= 16 && (i == n || (s[i] != 'e' && s[i] != 'E'))) {
+	if (i == mant_end && i - d <= 16) {	/* no exponent */
 		static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 			1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16 };
 		unsigned long long m = 0;
