@@ -241,6 +241,36 @@ enum ml_bad ml_parse_frame(const char *p, size_t len, struct ml_frame *f)
 	return prog_text(f);
 }
 
+enum ml_bad ml_parse_frame_next(struct ml_frame_cache *c, const char *p, size_t len,
+    struct ml_frame *f)
+{
+	size_t n = c->n;
+
+	if (n > 0 && len > n && memcmp(p, c->prefix, n) == 0) {
+		*f = c->f;
+		f->host.p = p + c->host_off;
+		f->rest.p = p + n;
+		f->rest.n = len - n;
+		f->prog.p = f->text.p = p;
+		f->prog.n = f->text.n = 0;
+		f->pid = -1;
+		return prog_text(f);
+	}
+	enum ml_bad r = ml_parse_frame(p, len, f);
+	c->n = 0;
+	if (r == ML_OK || r == ML_BAD_PROG) {
+		/* host_rest succeeded: stamp and host end at rest */
+		size_t k = (size_t)(f->rest.p - p);
+		if (k <= sizeof(c->prefix)) {
+			memcpy(c->prefix, p, k);
+			c->n = k;
+			c->host_off = (size_t)(f->host.p - p);
+			c->f = *f;
+		}
+	}
+	return r;
+}
+
 static bool str_is(struct ml_str s, const char *lit)
 {
 	size_t n = strlen(lit);

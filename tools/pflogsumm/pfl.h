@@ -180,9 +180,10 @@ struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in f
 	size_t slow_rn;
 };
 void pfl_init(struct pfl *P);
-void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *pr);
+/* fc: the reading thread's frame cache (zeroed before the first line) */
+void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, size_t len,
+    struct pfl_pre *pr);
 void pfl_apply(struct pfl *P, const struct pfl_pre *pr);
-void pfl_line(struct pfl *P, char *line, size_t len);
 struct nest *nest_child(struct nest *n, const char *k, size_t kn);
 void nest_free(struct nest *n);
 

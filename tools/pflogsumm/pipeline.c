@@ -101,12 +101,13 @@ static void chunk_grow(struct chunk *c, size_t need)
  */
 struct feeder {
 	const struct pfl_opts *o;
+	struct ml_frame_cache fc;
 	struct chunk *(*get)(void *arg);
 	void (*put)(void *arg, struct chunk *c);
 	void *arg;
 };
 
-static void add_line(const struct pfl_opts *o, struct chunk *c, char *line, size_t len)
+static void add_line(struct feeder *F, struct chunk *c, char *line, size_t len)
 {
 	if (c->npre == c->precap) {
 		/* lines are rarely under 64 bytes: one allocation per chunk, sized to use */
@@ -116,7 +117,7 @@ static void add_line(const struct pfl_opts *o, struct chunk *c, char *line, size
 			pq_fatal(PQ_EX_OSERR, "out of memory");
 	}
 	/* the chunk is ours until put: pfl_pre may edit the line */
-	pfl_pre(o, line, len, &c->pre[c->npre++]);
+	pfl_pre(F->o, &F->fc, line, len, &c->pre[c->npre++]);
 }
 
 /* Hand c on; the unfinished line moves to the front of the next chunk. */
@@ -162,13 +163,13 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 			c->used += n;
 			char *nl;
 			while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-				add_line(F->o, c, c->data + c->done, (size_t)(nl - (c->data + c->done)));
+				add_line(F, c, c->data + c->done, (size_t)(nl - (c->data + c->done)));
 				p = nl + 1;
 				c->done = (size_t)(p - c->data);
 			}
 		}
 		if (c->used > c->done) {	/* a last line without its newline */
-			add_line(F->o, c, c->data + c->done, c->used - c->done);
+			add_line(F, c, c->data + c->done, c->used - c->done);
 			c->done = c->used;
 		}
 		if (logread_error(r)) {
@@ -216,7 +217,7 @@ static int run_direct(struct pfl *P, char **files, int nfiles)
 	memset(&D, 0, sizeof(D));
 	D.P = P;
 	D.spare = &D.ch[0];
-	struct feeder F = { &P->o, direct_get, direct_put, &D };
+	struct feeder F = { .o = &P->o, .get = direct_get, .put = direct_put, .arg = &D };
 	int rc = read_files(files, nfiles, &F);
 	for (int i = 0; i < 2; i++) {
 		free(D.ch[i].data);
@@ -240,7 +241,7 @@ static void thread_put(void *arg, struct chunk *c)
 static void *reader_main(void *arg)
 {
 	struct pipe_state *S = arg;
-	struct feeder F = { &S->P->o, thread_get, thread_put, S };
+	struct feeder F = { .o = &S->P->o, .get = thread_get, .put = thread_put, .arg = S };
 	S->rc = read_files(S->files, S->nfiles, &F);
 	return NULL;
 }

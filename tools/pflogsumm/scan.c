@@ -460,13 +460,19 @@ static bool cmd_qid(const struct pfl_opts *o, const char *rest, size_t rn, const
  * /\[\d+\]: \w+: client=(.+?)(,|$)/ (tried first) and
  * /\[\d+\]: \w+: (reject(?:_warning)?|hold|discard): / matches.
  */
-static void smtpd_kind(const char *rest, size_t rn, struct pfl_pre *pr)
+static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pfl_pre *pr)
 {
 	const char *e = rest + rn;
 	int which = 0;		/* 1 client, 2.. reject kinds */
-	/* one walk over the "[pid]: word: " positions serves both regexes */
+	/*
+	 * One walk over the "[pid]: word: " positions serves both regexes.
+	 * first, if not NULL, is the first '[' of rest (known from the
+	 * frame): no memchr call for the candidate that is nearly always
+	 * the one that matches.
+	 */
 	int rej = 0;
-	for (const char *p = rest; which == 0 && (p = memchr(p, '[', (size_t)(e - p))); p++) {
+	for (const char *p = first ? first : rest; which == 0 &&
+	    (p == first || (p = memchr(p, '[', (size_t)(e - p))) != NULL); p++) {
 		const char *q = p + 1, *d = q;
 		while (q < e && isdig(*q))
 			q++;
@@ -506,7 +512,8 @@ static void smtpd_kind(const char *rest, size_t rn, struct pfl_pre *pr)
  * smtpd regex matches), so it can run ahead in the reader thread. The Solaris "[ID ...]" rewrite is
  * done in place (it only shortens the line).
  */
-void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *pr)
+void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, size_t len,
+    struct pfl_pre *pr)
 {
 	struct ml_frame f;
 
@@ -539,7 +546,7 @@ void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *p
 			p++;
 		}
 	}
-	enum ml_bad bad = ml_parse_frame(line, len, &f);
+	enum ml_bad bad = ml_parse_frame_next(fc, line, len, &f);
 	if (bad == ML_BAD_STAMP || bad == ML_BAD_HOST || f.stamp == ML_STAMP_RFC3164_FRAC ||
 	    f.stamp == ML_STAMP_ISO_NOCOLON) {
 		pr->status = PRE_SKIPPED;
@@ -602,15 +609,8 @@ void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *p
 	pr->qidn = qidn;
 	pr->smtpd_kind = 0;
 	if (cmd && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))
-		smtpd_kind(rest, rn, pr);
-}
-
-void pfl_line(struct pfl *P, char *line, size_t len)
-{
-	struct pfl_pre pr;
-
-	pfl_pre(&P->o, line, len, &pr);
-	pfl_apply(P, &pr);
+		smtpd_kind(rest, rn, fast && f.prog.n < rn && rest[f.prog.n] == '[' ?
+		    rest + f.prog.n : NULL, pr);
 }
 
 void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
