@@ -20,9 +20,21 @@ static uint64_t hash_bytes(const char *s, size_t n)
 		h = (h ^ w) * 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
+	/* the tail as one or two loads (overlapping what was hashed: fine for a hash) */
 	uint64_t t = 0;
-	for (size_t k = 0; i < n; i++, k += 8)
-		t |= (uint64_t)(unsigned char)s[i] << k;
+	if (i < n) {
+		if (n >= 8) {
+			memcpy(&t, s + n - 8, 8);
+		} else if (n >= 4) {
+			uint32_t a, b;
+			memcpy(&a, s, 4);
+			memcpy(&b, s + n - 4, 4);
+			t = (uint64_t)a << 32 | b;
+		} else {
+			for (size_t k = 0; i < n; i++, k += 8)
+				t |= (uint64_t)(unsigned char)s[i] << k;
+		}
+	}
 	h = (h ^ t) * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	h *= 0xff51afd7ed558ccdULL;
