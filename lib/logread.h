@@ -9,6 +9,11 @@
  * newline; a last line without a newline is still returned. Bytes are
  * passed through untouched: NULs and invalid UTF-8 are the parser's
  * business.
+ *
+ * Uncompressed regular files bypass zlib: gzread copies every byte once
+ * more through its own buffer, which costs as much as the line
+ * splitting on a 1 GB log. logread_read gives callers that split lines
+ * themselves (into buffers they keep) the raw bytes without that copy.
  */
 #ifndef POSTQ_LOGREAD_H
 #define POSTQ_LOGREAD_H
@@ -28,6 +33,12 @@ struct logread *logread_open(const char *path);
  * decompression error ends the input and is reported by logread_error.
  */
 const char *logread_line(struct logread *r, size_t *len);
+/*
+ * logread_read - up to n bytes of (decompressed) input into buf; 0 at
+ * end of input or after an error (see logread_error). Do not mix with
+ * logread_line on the same reader.
+ */
+size_t logread_read(struct logread *r, char *buf, size_t n);
 /* logread_error - NULL, or a description of the error that ended input. */
 const char *logread_error(const struct logread *r);
 void logread_close(struct logread *r);

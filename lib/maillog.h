@@ -72,6 +72,26 @@ int ml_month(const char *p);
 enum ml_bad ml_parse_frame(const char *line, size_t len, struct ml_frame *f);
 
 /*
+ * Consecutive log lines nearly always start with the same "stamp host "
+ * bytes (one stamp per second, one host per file). ml_parse_frame_next
+ * remembers the last such prefix and, when the next line starts with
+ * it, takes the stamp and host from the previous result and parses
+ * only the program name and text. The result is exactly ml_parse_frame's
+ * (the stamp and host fields depend on nothing past that prefix). Zero
+ * a cache before first use; one cache per thread of lines.
+ */
+struct ml_frame_cache {
+	size_t n;		/* prefix length, 0: nothing cached */
+	size_t host_off;
+	struct ml_frame f;	/* stamp fields of the cached line */
+	char prefix[80];	/* longer prefixes are simply not cached */
+};
+
+/* ml_parse_frame_next - ml_parse_frame, using and updating c. */
+enum ml_bad ml_parse_frame_next(struct ml_frame_cache *c, const char *line, size_t len,
+    struct ml_frame *f);
+
+/*
  * Program names. "postfix-slow/smtp" has syslog_name "postfix-slow",
  * service "" and daemon "smtp"; "postfix/submission/smtpd" has service
  * "submission" and daemon "smtpd"; "postfix" (postfix-script) has daemon

@@ -20,9 +20,21 @@ static uint64_t hash_bytes(const char *s, size_t n)
 		h = (h ^ w) * 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
+	/* the tail as one or two loads (overlapping what was hashed: fine for a hash) */
 	uint64_t t = 0;
-	for (size_t k = 0; i < n; i++, k += 8)
-		t |= (uint64_t)(unsigned char)s[i] << k;
+	if (i < n) {
+		if (n >= 8) {
+			memcpy(&t, s + n - 8, 8);
+		} else if (n >= 4) {
+			uint32_t a, b;
+			memcpy(&a, s, 4);
+			memcpy(&b, s + n - 4, 4);
+			t = (uint64_t)a << 32 | b;
+		} else {
+			for (size_t k = 0; i < n; i++, k += 8)
+				t |= (uint64_t)(unsigned char)s[i] << k;
+		}
+	}
 	h = (h ^ t) * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	h *= 0xff51afd7ed558ccdULL;
@@ -41,10 +53,10 @@ void strmap_init(struct strmap *m, size_t vsize)
 static size_t find(const struct strmap *m, uint64_t h, const char *key, size_t klen)
 {
 	size_t mask = m->nslots - 1, i = (size_t)h & mask;
-	struct strmap_entry *e;
+	const struct strmap_slot *s;
 
-	while ((e = m->slots[i]) != NULL) {
-		if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0)
+	while ((s = &m->slots[i])->e != NULL) {
+		if (s->hash == h && s->e->klen == klen && memcmp(s->e->key, key, klen) == 0)
 			break;
 		i = (i + 1) & mask;
 	}
@@ -55,25 +67,24 @@ void *strmap_get(const struct strmap *m, const char *key, size_t klen)
 {
 	if (m->nslots == 0)
 		return NULL;
-	struct strmap_entry *e = m->slots[find(m, hash_bytes(key, klen), key, klen)];
+	struct strmap_entry *e = m->slots[find(m, hash_bytes(key, klen), key, klen)].e;
 	return e ? e->val : NULL;
 }
 
 static void grow(struct strmap *m)
 {
 	size_t n = m->nslots ? m->nslots * 2 : 16;
-	struct strmap_entry **s = calloc(n, sizeof(*s));
+	struct strmap_slot *s = calloc(n, sizeof(*s));
 
 	if (s == NULL)
 		pq_fatal(PQ_EX_OSERR, "out of memory");
 	for (size_t i = 0; i < m->nslots; i++) {
-		struct strmap_entry *e = m->slots[i];
-		if (e == NULL)
+		if (m->slots[i].e == NULL)
 			continue;
-		size_t j = (size_t)e->hash & (n - 1);
-		while (s[j])
+		size_t j = (size_t)m->slots[i].hash & (n - 1);
+		while (s[j].e)
 			j = (j + 1) & (n - 1);
-		s[j] = e;
+		s[j] = m->slots[i];
 	}
 	free(m->slots);
 	m->slots = s;
@@ -86,10 +97,10 @@ void *strmap_put(struct strmap *m, const char *key, size_t klen, bool *isnew)
 		grow(m);
 	uint64_t h = hash_bytes(key, klen);
 	size_t i = find(m, h, key, klen);
-	if (m->slots[i]) {
+	if (m->slots[i].e) {
 		if (isnew)
 			*isnew = false;
-		return m->slots[i]->val;
+		return m->slots[i].e->val;
 	}
 	size_t hs = (sizeof(struct strmap_entry) + 15) & ~(size_t)15;
 	size_t vs = (m->vsize + 15) & ~(size_t)15;
@@ -103,7 +114,8 @@ void *strmap_put(struct strmap *m, const char *key, size_t klen, bool *isnew)
 	memset(e->val, 0, vs);
 	memcpy(e->key, key, klen);
 	e->key[klen] = 0;
-	m->slots[i] = e;
+	m->slots[i].hash = h;
+	m->slots[i].e = e;
 	m->used++;
 	if (isnew)
 		*isnew = true;
@@ -116,21 +128,20 @@ bool strmap_del(struct strmap *m, const char *key, size_t klen)
 		return false;
 	size_t mask = m->nslots - 1;
 	size_t i = find(m, hash_bytes(key, klen), key, klen);
-	if (m->slots[i] == NULL)
+	if (m->slots[i].e == NULL)
 		return false;
-	free(m->slots[i]);
-	m->slots[i] = NULL;
+	free(m->slots[i].e);
+	m->slots[i].e = NULL;
 	m->used--;
 	/* backward-shift: re-place the rest of the cluster */
 	size_t j = (i + 1) & mask;
-	while (m->slots[j]) {
-		struct strmap_entry *e = m->slots[j];
-		size_t home = (size_t)e->hash & mask;
-		/* can e move to i? yes if home is not cyclically in (i, j] */
+	while (m->slots[j].e) {
+		size_t home = (size_t)m->slots[j].hash & mask;
+		/* can the entry move to i? yes if home is not cyclically in (i, j] */
 		bool in = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
 		if (!in) {
-			m->slots[i] = e;
-			m->slots[j] = NULL;
+			m->slots[i] = m->slots[j];
+			m->slots[j].e = NULL;
 			i = j;
 		}
 		j = (j + 1) & mask;
@@ -146,8 +157,8 @@ struct strmap_entry **strmap_entries(const struct strmap *m, size_t *n)
 	if (v == NULL)
 		pq_fatal(PQ_EX_OSERR, "out of memory");
 	for (size_t i = 0; i < m->nslots; i++)
-		if (m->slots[i])
-			v[k++] = m->slots[i];
+		if (m->slots[i].e)
+			v[k++] = m->slots[i].e;
 	*n = k;
 	return v;
 }
@@ -155,11 +166,11 @@ struct strmap_entry **strmap_entries(const struct strmap *m, size_t *n)
 void strmap_free(struct strmap *m, void (*cb)(void *val))
 {
 	for (size_t i = 0; i < m->nslots; i++) {
-		if (m->slots[i] == NULL)
+		if (m->slots[i].e == NULL)
 			continue;
 		if (cb)
-			cb(m->slots[i]->val);
-		free(m->slots[i]);
+			cb(m->slots[i].e->val);
+		free(m->slots[i].e);
 	}
 	free(m->slots);
 	m->slots = NULL;

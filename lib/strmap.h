@@ -25,8 +25,17 @@ struct strmap_entry {
 	void *val;		/* vsize bytes, zeroed on insertion */
 };
 
+/*
+ * A slot keeps the hash next to the entry pointer: probing compares
+ * hashes without touching the entries (a cache miss each in big maps).
+ */
+struct strmap_slot {
+	uint64_t hash;
+	struct strmap_entry *e;	/* NULL: empty */
+};
+
 struct strmap {
-	struct strmap_entry **slots;
+	struct strmap_slot *slots;
 	size_t nslots;		/* power of two, or 0 */
 	size_t used;
 	size_t vsize;

@@ -2,10 +2,14 @@
  * fuzz_maillog - libFuzzer target: any byte string as a log line must
  * go through the framing parser, the program-name split and the event
  * classifier without crashing or reading out of bounds. The input is
- * copied to an exact-size heap buffer so ASan sees any overread.
+ * copied to an exact-size heap buffer so ASan sees any overread. The
+ * input split at its first newline is also two lines for the frame
+ * cache: the second line's ml_parse_frame_next must equal its
+ * ml_parse_frame.
  */
 #include "maillog.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(line, data, size);
 	if (ml_parse_frame(line, size, &f) == ML_OK && ml_split_prog(&f.prog, "mta", &p))
 		ml_classify(&f, &p, &ev);
+
+	const char *nl = memchr(line, '\n', size);
+	if (nl) {
+		struct ml_frame_cache c;
+		struct ml_frame a, b;
+		const char *l2 = nl + 1;
+		size_t n2 = size - (size_t)(l2 - line);
+		memset(&c, 0, sizeof(c));
+		ml_parse_frame_next(&c, line, (size_t)(nl - line), &a);
+		enum ml_bad ra = ml_parse_frame(l2, n2, &a);
+		enum ml_bad rb = ml_parse_frame_next(&c, l2, n2, &b);
+		bool same = ra == rb && a.stamp == b.stamp && a.year == b.year && a.mon == b.mon &&
+		    a.mday == b.mday && a.hour == b.hour && a.min == b.min && a.sec == b.sec &&
+		    a.usec == b.usec && a.has_tz == b.has_tz && a.tz_min == b.tz_min &&
+		    a.host.p == b.host.p && a.host.n == b.host.n && a.rest.p == b.rest.p &&
+		    a.rest.n == b.rest.n && a.prog.p == b.prog.p && a.prog.n == b.prog.n &&
+		    a.pid == b.pid && a.text.p == b.text.p && a.text.n == b.text.n;
+		if (!same)
+			abort();
+	}
 	free(line);
 	return 0;
 }

@@ -33,8 +33,57 @@ static void classify(const char *line, struct ml_event_info *ev)
 	ml_classify(&f, &p, ev);
 }
 
+/* Every field of two frames of the same line buffer. */
+static bool same_frame(const struct ml_frame *a, const struct ml_frame *b)
+{
+	return a->stamp == b->stamp && a->year == b->year && a->mon == b->mon &&
+	    a->mday == b->mday && a->hour == b->hour && a->min == b->min && a->sec == b->sec &&
+	    a->usec == b->usec && a->has_tz == b->has_tz && a->tz_min == b->tz_min &&
+	    a->host.p == b->host.p && a->host.n == b->host.n && a->rest.p == b->rest.p &&
+	    a->rest.n == b->rest.n && a->prog.p == b->prog.p && a->prog.n == b->prog.n &&
+	    a->pid == b->pid && a->text.p == b->text.p && a->text.n == b->text.n;
+}
+
+/* ml_parse_frame_next over a sequence of lines = ml_parse_frame on each. */
+static void test_frame_cache(void)
+{
+	static const char *lines[] = {
+		"Oct 22 02:12:45 conch postfix/smtpd[1]: connect from a[1.2.3.4]",
+		"Oct 22 02:12:45 conch postfix/smtpd[2]: ABC: client=a[1.2.3.4]",
+		"Oct 22 02:12:45 conch postfix/qmgr: ABC: removed",
+		"Oct 22 02:12:45 conch ",
+		"Oct 22 02:12:45 conch x",
+		"Oct 22 02:12:45 conch postfix/smtpd[1x]: bad pid",
+		"Oct 22 02:12:45 conch postfix/smtpd[3]: back",
+		"Oct 22 02:12:45 conchx postfix/smtpd[3]: other host",
+		"Oct 22 02:12:46 conch postfix/smtpd[3]: next second",
+		"Oct 22 02:12:46 conch",
+		"2026-10-22T02:12:46.5+02:00 mx postfix/smtp[4]: ABC: to=<a@b>",
+		"2026-10-22T02:12:46.5+02:00 mx postfix/smtp[4]: ABC: to=<c@d>",
+		"2026-10-22T02:12:46.5+0200 mx postfix/smtp[4]: nocolon",
+		"Oct 22 02:12:46.123 mx postfix/smtp[4]: frac",
+		"Oct 22 02:12:46.123 mx postfix/smtp[4]: frac again",
+		"Oct 22 02:12:46 averyveryveryveryveryveryveryveryveryveryveryveryveryverylonghostname p[1]: a",
+		"Oct 22 02:12:46 averyveryveryveryveryveryveryveryveryveryveryveryveryverylonghostname p[1]: b",
+	};
+	struct ml_frame_cache c;
+	memset(&c, 0, sizeof(c));
+	bool ok = true;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct ml_frame a, b;
+		enum ml_bad ra = ml_parse_frame(lines[i], strlen(lines[i]), &a);
+		enum ml_bad rb = ml_parse_frame_next(&c, lines[i], strlen(lines[i]), &b);
+		if (ra != rb || !same_frame(&a, &b)) {
+			printf("#   differs: %s\n", lines[i]);
+			ok = false;
+		}
+	}
+	CHECK(ok, "ml_parse_frame_next = ml_parse_frame over a sequence of lines");
+}
+
 int main(void)
 {
+	test_frame_cache();
 	struct ml_frame f;
 	struct ml_prog p;
 	struct ml_event_info ev;

@@ -12,12 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool isdig(int c) { return c >= '0' && c <= '9'; }
-static bool isspc(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-static bool isword(int c)
-{
-	return isdig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+#define isdig pfl_isdig
+#define isspc pfl_isspc
+#define isword pfl_isword
+
+#define W (PFL_WORD)
+#define D (PFL_DIG | PFL_WORD)
+const unsigned char pfl_ctype[256] = {
+	['\t'] = PFL_SPC, ['\n'] = PFL_SPC, ['\v'] = PFL_SPC, ['\f'] = PFL_SPC, ['\r'] = PFL_SPC,
+	[' '] = PFL_SPC, ['_'] = W,
+	['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
+	['A'] = W, ['B'] = W, ['C'] = W, ['D'] = W, ['E'] = W, ['F'] = W, ['G'] = W, ['H'] = W, ['I'] = W,
+	['J'] = W, ['K'] = W, ['L'] = W, ['M'] = W, ['N'] = W, ['O'] = W, ['P'] = W, ['Q'] = W, ['R'] = W,
+	['S'] = W, ['T'] = W, ['U'] = W, ['V'] = W, ['W'] = W, ['X'] = W, ['Y'] = W, ['Z'] = W,
+	['a'] = W, ['b'] = W, ['c'] = W, ['d'] = W, ['e'] = W, ['f'] = W, ['g'] = W, ['h'] = W, ['i'] = W,
+	['j'] = W, ['k'] = W, ['l'] = W, ['m'] = W, ['n'] = W, ['o'] = W, ['p'] = W, ['q'] = W, ['r'] = W,
+	['s'] = W, ['t'] = W, ['u'] = W, ['v'] = W, ['w'] = W, ['x'] = W, ['y'] = W, ['z'] = W,
+};
+#undef W
+#undef D
 static int lcc(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
 /* memmem for short needles: memchr on the first byte, then compare. */
@@ -658,6 +671,7 @@ double perl_num(const char *s, size_t n)
 	}
 	if (i == d || (i == d + 1 && s[d] == '.'))
 		return 0;
+	size_t mant_end = i;
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		size_t j = i + 1;
 		if (j < n && (s[j] == '+' || s[j] == '-'))
@@ -666,6 +680,31 @@ double perl_num(const char *s, size_t n)
 			while (j < n && isdig(s[j]))
 				j++;
 			i = j;
+		}
+	}
+	/*
+	 * Delays are "0.27" or "12": with at most 15 significant digits and
+	 * no exponent, digits / 10^k is exact over exact and so correctly
+	 * rounded, the value strtod gives (Clinger's fast path); strtod
+	 * costs some 700 instructions a call.
+	 */
+	if (i == mant_end && i - d <= 16) {	/* no exponent */
+		static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+			1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16 };
+		unsigned long long m = 0;
+		int frac = -1;
+		for (size_t k = d; k < i; k++) {
+			if (s[k] == '.')
+				frac = 0;
+			else {
+				m = m * 10 + (unsigned)(s[k] - '0');
+				if (frac >= 0)
+					frac++;
+			}
+		}
+		if (m < (1ULL << 53)) {
+			double v = (double)m / p10[frac > 0 ? frac : 0];
+			return s[a] == '-' ? -v : v;
 		}
 	}
 	buf_reset(&nb);

@@ -140,6 +140,17 @@ void normalize_host(const char *s, size_t n, struct buf *out);
 double perl_num(const char *s, size_t n);
 const char *find_bytes(const char *p, size_t n, const char *lit, size_t k);
 
+/*
+ * Byte classes as table lookups: the scanners test one byte at a time
+ * on every line. PFL_SPC is Perl's \s (space, \t \n \v \f \r), PFL_WORD
+ * is \w in the C locale.
+ */
+enum { PFL_DIG = 1, PFL_SPC = 2, PFL_WORD = 4 };
+extern const unsigned char pfl_ctype[256];
+static inline bool pfl_isdig(int c) { return pfl_ctype[(unsigned char)c] & PFL_DIG; }
+static inline bool pfl_isspc(int c) { return pfl_ctype[(unsigned char)c] & PFL_SPC; }
+static inline bool pfl_isword(int c) { return pfl_ctype[(unsigned char)c] & PFL_WORD; }
+
 /* has_prefix/find_lit take a string literal: its length is a constant. */
 #define has_prefix(p, n, lit) has_prefix_n((p), (n), (lit), __builtin_strlen(lit))
 #define find_lit(p, n, lit) find_bytes((p), (n), (lit), __builtin_strlen(lit))
@@ -158,16 +169,21 @@ static inline bool has_prefix_n(const char *p, size_t n, const char *lit, size_t
 enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO };
 struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in flight) */
 	const char *rest, *host;	/* the line from the program name on; the host */
+	const char *cmd, *qid;		/* pflogsumm's $cmd and $qid; cmd NULL: no match */
+	const char *val;		/* smtpd/postscreen client= value (smtpd_kind 1) */
+	size_t cmdn, qidn, valn;
 	uint32_t rn, hostn;
 	int16_t year;
 	uint8_t status, mon, mday, hour, min, sec;
+	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
 	uint8_t slow;			/* rest longer than 4 GB: its length is in slow_rn */
 	size_t slow_rn;
 };
 void pfl_init(struct pfl *P);
-void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *pr);
+/* fc: the reading thread's frame cache (zeroed before the first line) */
+void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, size_t len,
+    struct pfl_pre *pr);
 void pfl_apply(struct pfl *P, const struct pfl_pre *pr);
-void pfl_line(struct pfl *P, char *line, size_t len);
 struct nest *nest_child(struct nest *n, const char *k, size_t kn);
 void nest_free(struct nest *n);
 

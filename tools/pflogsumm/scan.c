@@ -17,12 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool isdig(int c) { return c >= '0' && c <= '9'; }
-static bool isspc(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-static bool isword(int c)
-{
-	return isdig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+#define isdig pfl_isdig
+#define isspc pfl_isspc
+#define isword pfl_isword
 
 
 void pfl_init(struct pfl *P)
@@ -376,7 +373,8 @@ static void smtpd_stat_add(struct smtpd_stat *s, double t)
  * The program and queue id, pflogsumm's way:
  * m#^(?:postfix|$syslogName)(?:/(?:smtps|submission))?/([^\[:]*).*?: ([^:\s]+)#o ||
  * m#^((?:postfix)(?:-script)?)(?:\[\d+\])?: ([^:\s]+)#o
- * (runs in the tallying thread: it balances the two threads' work)
+ * (the general case; pfl_pre reads the usual "postfix/daemon[pid]: "
+ * straight from the syslog frame)
  */
 static bool cmd_qid(const struct pfl_opts *o, const char *rest, size_t rn, const char **cmdp,
     size_t *cmdnp, const char **qidp, size_t *qidnp)
@@ -458,12 +456,64 @@ static bool cmd_qid(const struct pfl_opts *o, const char *rest, size_t rn, const
 }
 
 /*
+ * smtpd and postscreen lines: which of pflogsumm's
+ * /\[\d+\]: \w+: client=(.+?)(,|$)/ (tried first) and
+ * /\[\d+\]: \w+: (reject(?:_warning)?|hold|discard): / matches.
+ */
+static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pfl_pre *pr)
+{
+	const char *e = rest + rn;
+	int which = 0;		/* 1 client, 2.. reject kinds */
+	/*
+	 * One walk over the "[pid]: word: " positions serves both regexes.
+	 * first, if not NULL, is the first '[' of rest (known from the
+	 * frame): no memchr call for the candidate that is nearly always
+	 * the one that matches.
+	 */
+	int rej = 0;
+	for (const char *p = first ? first : rest; which == 0 &&
+	    (p == first || (p = memchr(p, '[', (size_t)(e - p))) != NULL); p++) {
+		const char *q = p + 1, *d = q;
+		while (q < e && isdig(*q))
+			q++;
+		if (q == d || !has_prefix(q, (size_t)(e - q), "]: "))
+			continue;
+		q += 3;
+		const char *w = q;
+		while (q < e && isword((unsigned char)*q))
+			q++;
+		if (q == w || !has_prefix(q, (size_t)(e - q), ": "))
+			continue;
+		q += 2;
+		if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
+			const char *a = q + 7, *c = a + 1;
+			while (c < e && *c != ',')
+				c++;
+			pr->val = a;
+			pr->valn = (size_t)(c - a);
+			which = 1;
+		} else if (rej == 0) {
+			if (has_prefix(q, (size_t)(e - q), "reject: "))
+				rej = 2;
+			else if (has_prefix(q, (size_t)(e - q), "reject_warning: "))
+				rej = 3;
+			else if (has_prefix(q, (size_t)(e - q), "hold: "))
+				rej = 4;
+			else if (has_prefix(q, (size_t)(e - q), "discard: "))
+				rej = 5;
+		}
+	}
+	pr->smtpd_kind = (uint8_t)(which ? which : rej);
+}
+
+/*
  * pfl_pre - the part of a line's processing that depends only on the
- * line and the options (framing, filters, program and queue id), so it
- * can run ahead in the reader thread. The Solaris "[ID ...]" rewrite is
+ * line and the options (framing, filters, program and queue id, which
+ * smtpd regex matches), so it can run ahead in the reader thread. The Solaris "[ID ...]" rewrite is
  * done in place (it only shortens the line).
  */
-void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *pr)
+void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, size_t len,
+    struct pfl_pre *pr)
 {
 	struct ml_frame f;
 
@@ -476,8 +526,9 @@ void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *p
 			return;
 	}
 	/* s/: \[ID \d+ [^\]]+\] /: /; */
-	if (find_lit_at(line, len, ": [ID ", 3)) {
-		for (char *p = line, *e = line + len; (p = (char *)find_lit_at(p, (size_t)(e - p), ": [ID ", 3));) {
+	/* keyed on the 'I': '[' is in nearly every line, 'I' in few */
+	if (find_lit_at(line, len, ": [ID ", 4)) {
+		for (char *p = line, *e = line + len; (p = (char *)find_lit_at(p, (size_t)(e - p), ": [ID ", 4));) {
 			const char *q = p + 6, *d = q;
 			while (q < e && isdig(*q))
 				q++;
@@ -495,7 +546,7 @@ void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *p
 			p++;
 		}
 	}
-	enum ml_bad bad = ml_parse_frame(line, len, &f);
+	enum ml_bad bad = ml_parse_frame_next(fc, line, len, &f);
 	if (bad == ML_BAD_STAMP || bad == ML_BAD_HOST || f.stamp == ML_STAMP_RFC3164_FRAC ||
 	    f.stamp == ML_STAMP_ISO_NOCOLON) {
 		pr->status = PRE_SKIPPED;
@@ -528,14 +579,38 @@ void pfl_pre(const struct pfl_opts *o, char *line, size_t len, struct pfl_pre *p
 	pr->slow = rn > UINT32_MAX;
 	if (pr->slow)
 		pr->slow_rn = rn;
-}
 
-void pfl_line(struct pfl *P, char *line, size_t len)
-{
-	struct pfl_pre pr;
-
-	pfl_pre(&P->o, line, len, &pr);
-	pfl_apply(P, &pr);
+	/*
+	 * $cmd and $qid. For "postfix/daemon[pid]: X..." (daemon without
+	 * '/', X neither ':' nor \s) the regex's cmd is the frame's daemon
+	 * and its lazy ".*?: " stops at the frame's ": ", so the qid is the
+	 * text's first [^:\s]+; anything else takes the general path.
+	 */
+	const char *cmd, *qid;
+	size_t cmdn, qidn;
+	bool fast = bad == ML_OK && f.prog.n > 8 && memcmp(f.prog.p, "postfix/", 8) == 0 &&
+	    f.text.n > 0 && f.text.p[0] != ':' && !isspc((unsigned char)f.text.p[0]);
+	for (size_t k = 8; fast && k < f.prog.n; k++)	/* a few bytes: no memchr call */
+		fast = f.prog.p[k] != '/';
+	if (fast) {
+		cmd = f.prog.p + 8;
+		cmdn = f.prog.n - 8;
+		const char *q = f.text.p, *e = f.text.p + f.text.n;
+		while (q < e && *q != ':' && !isspc((unsigned char)*q))
+			q++;
+		qid = f.text.p;
+		qidn = (size_t)(q - qid);
+	} else if (!cmd_qid(o, rest, rn, &cmd, &cmdn, &qid, &qidn)) {
+		cmd = NULL;
+	}
+	pr->cmd = cmd;
+	pr->cmdn = cmdn;
+	pr->qid = qid;
+	pr->qidn = qidn;
+	pr->smtpd_kind = 0;
+	if (cmd && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))
+		smtpd_kind(rest, rn, fast && f.prog.n < rn && rest[f.prog.n] == '[' ?
+		    rest + f.prog.n : NULL, pr);
 }
 
 void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
@@ -556,9 +631,9 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
 	f.host.p = pr->host;
 	f.host.n = pr->hostn;
 	int mon = pr->mon;
-	const char *rest = pr->rest, *cmd, *qid;
-	size_t rn = pr->slow ? pr->slow_rn : pr->rn, cmdn, qidn;
-	if (!cmd_qid(o, rest, rn, &cmd, &cmdn, &qid, &qidn)) {
+	const char *rest = pr->rest, *cmd = pr->cmd, *qid = pr->qid;
+	size_t rn = pr->slow ? pr->slow_rn : pr->rn, cmdn = pr->cmdn, qidn = pr->qidn;
+	if (cmd == NULL) {
 		P->skipped++;
 		return;
 	}
@@ -761,45 +836,9 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
 	}
 	if (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")) {
 		const char *e = rest + rn;
-		/* /\[\d+\]: \w+: client=(.+?)(,|$)/ and /\[\d+\]: \w+: (reject(?:_warning)?|hold|discard): / */
-		int which = 0;		/* 1 client, 2.. reject kinds */
-		const char *val = NULL;
-		size_t valn = 0;
-		/* one walk over the "[pid]: word: " positions serves both regexes */
-		int rej = 0;
-		for (const char *p = rest; which == 0 && (p = memchr(p, '[', (size_t)(e - p))); p++) {
-			const char *q = p + 1, *d = q;
-			while (q < e && isdig(*q))
-				q++;
-			if (q == d || !has_prefix(q, (size_t)(e - q), "]: "))
-				continue;
-			q += 3;
-			const char *w = q;
-			while (q < e && isword((unsigned char)*q))
-				q++;
-			if (q == w || !has_prefix(q, (size_t)(e - q), ": "))
-				continue;
-			q += 2;
-			if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
-				const char *a = q + 7, *c = a + 1;
-				while (c < e && *c != ',')
-					c++;
-				val = a;
-				valn = (size_t)(c - a);
-				which = 1;
-			} else if (rej == 0) {
-				if (has_prefix(q, (size_t)(e - q), "reject: "))
-					rej = 2;
-				else if (has_prefix(q, (size_t)(e - q), "reject_warning: "))
-					rej = 3;
-				else if (has_prefix(q, (size_t)(e - q), "hold: "))
-					rej = 4;
-				else if (has_prefix(q, (size_t)(e - q), "discard: "))
-					rej = 5;
-			}
-		}
-		if (which == 0)
-			which = rej;
+		int which = pr->smtpd_kind;
+		const char *val = pr->val;
+		size_t valn = pr->valn;
 		if (which == 1) {
 			count_received(P, hr, hs);
 			gimme_domain(val, valn, &P->t2);
