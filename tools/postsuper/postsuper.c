@@ -901,7 +901,7 @@ static _Noreturn void usage(int status)
  * queue id can), gets an empty-string id, which is otherwise invalid
  * and here means "by filter".
  */
-static char **mark_selection_ops(int argc, char **argv)
+static char **mark_selection_ops(int argc, char **argv, int *out_argc)
 {
 	char **out = calloc((size_t)argc * 2 + 1, sizeof(*out));
 	int n = 0;
@@ -930,6 +930,7 @@ static char **mark_selection_ops(int argc, char **argv)
 		}
 	}
 	out[n] = NULL;
+	*out_argc = n;
 	return out;
 }
 
@@ -1007,9 +1008,10 @@ int main(int argc, char **argv)
 	pq_set_progname(COMMAND);
 	umask(022);
 	pq_filter_init(&filter);
-	char **av = mark_selection_ops(argc, argv);
+	int ac;
+	char **av = mark_selection_ops(argc, argv, &ac);
 	av[0] = (char *)COMMAND;
-	while ((c = getopt_long(argc, av, "c:d:e:f:h:H:pr:sSvn", longopts, NULL)) != -1) {
+	while ((c = getopt_long(ac, av, "c:d:e:f:h:H:pr:sSvn", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (*optarg != '/')
@@ -1084,8 +1086,8 @@ int main(int argc, char **argv)
 			 "has a queue id, ALL or -");
 
 	/* Everything is checked before anything is changed. */
-	if (optind < argc) {
-		for (int i = optind; i < argc; i++)
+	if (optind < ac) {
+		for (int i = optind; i < ac; i++)
 			if (find_queue(av[i]) == NULL)
 				fatal("invalid directory name: %s", av[i]);
 		g.queues = (const char *const *)av + optind;
