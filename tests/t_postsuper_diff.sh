@@ -23,6 +23,14 @@ tree_state() {
 	python3 "$TOP/tests/lib/spool_state.py" "$1" "$CASE_START"
 }
 CASE_START=$(date +%s)
+# start_clock: CASE_START is the next whole second, and it is waited for,
+# so that "now" set by the tools (whole seconds) is never before it.
+start_clock() {
+	local t
+	t=$(date +%s.%N)
+	CASE_START=$(( ${t%.*} + 1 ))
+	sleep "0.$(printf '%09d' $((1000000000 - 10#${t#*.})))" 2>/dev/null || sleep 1
+}
 
 # normalise the log: no date, host or pid
 log_state() {
@@ -51,10 +59,10 @@ run_pair() {
 	for bin in "${bins[@]}"; do
 		local tag="$SPOOL_LABEL: $label"
 		[ "$bin" = "$BIN" ] || tag="$tag (asan)"
-		CASE_START=$(date +%s)
 		fresh_copy A
 		fresh_copy B
 		[ -n "${PLANT:-}" ] && { eval "$PLANT" "$TEST_TMP/A/spool"; eval "$PLANT" "$TEST_TMP/B/spool"; }
+		start_clock
 		"$REAL" -c "$TEST_TMP/A/conf" "$@" <"$input" >"$TEST_TMP/A/out" 2>"$TEST_TMP/A/err"
 		echo "exit $?" >>"$TEST_TMP/A/err"
 		"$bin/postq-postsuper" -c "$TEST_TMP/B/conf" "$@" <"$input" >"$TEST_TMP/B/out" 2>"$TEST_TMP/B/err"
@@ -99,9 +107,9 @@ run_select() {
 	n=$(wc -l <"$TEST_TMP/sel.ids")
 	[ "$n" -gt 0 ] && pass "$SPOOL_LABEL: $label selects $n messages" ||
 		fail "$SPOOL_LABEL: $label selects nothing: a weak test"
-	CASE_START=$(date +%s)
 	fresh_copy A
 	fresh_copy B
+	start_clock
 	"$REAL" -c "$TEST_TMP/A/conf" "$op" - <"$TEST_TMP/sel.ids" >/dev/null 2>"$TEST_TMP/A/err"
 	echo "exit $?" >>"$TEST_TMP/A/err"
 	"$BIN/postq-postsuper" -c "$TEST_TMP/B/conf" "$op" "$@" </dev/null >/dev/null 2>"$TEST_TMP/B/err"
@@ -151,12 +159,13 @@ one_spool() {	# NAME LONG
 	d2=$(find "$GOLD/deferred" -type f -printf '%P\n' | sort | sed -n 6p)
 	mv "$GOLD/deferred/$d1" "$GOLD/incoming/"
 	mv "$GOLD/deferred/$d2" "$GOLD/active/"
-	# reading a file once sets its atime (relatime); do it now so that
-	# every copy made later starts with the same times
-	find "$GOLD" -type f -exec cat {} + >/dev/null
-	sleep 1
-	CASE_START=$(date +%s)
+	# Reading a file (cp -a does) updates its atime while that is not
+	# later than its mtime (relatime), and deferred files have mtimes in
+	# the future (the next retry): set every atime beyond that, so that
+	# every copy made from here on has the same times.
+	find "$GOLD" -type f -exec touch -a -d "@$(($(date +%s) + 3 * 3600))" {} +
 	fresh_copy J
+	start_clock
 	tree_state "$TEST_TMP/J/spool" >"$TEST_TMP/gold.tree"
 	GOLD_J=$TEST_TMP/gold-$name.j
 	postqueue -c "$TEST_TMP/J/conf" -j >"$GOLD_J" 2>/dev/null
@@ -211,9 +220,9 @@ one_spool() {	# NAME LONG
 	PLANT='plant_misplaced' run_pair "-h ALL with bogus names present" $none -h ALL
 
 	# MAIL_CONFIG instead of -c
-	CASE_START=$(date +%s)
 	fresh_copy A
 	fresh_copy B
+	start_clock
 	MAIL_CONFIG=$TEST_TMP/A/conf "$REAL" -h "$def" 2>"$TEST_TMP/A/err"
 	MAIL_CONFIG=$TEST_TMP/B/conf "$BIN/postq-postsuper" -h "$def" 2>"$TEST_TMP/B/err"
 	tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
@@ -235,8 +244,8 @@ one_spool() {	# NAME LONG
 	# errors: named, non-zero, nothing changed
 	local bin
 	for bin in "$BIN" ${ASAN_BIN:+"$ASAN_BIN"}; do
-		CASE_START=$(date +%s)
 		fresh_copy B
+		start_clock
 		if "$bin/postq-postsuper" -c "$TEST_TMP/B/conf" -h "$def" -d ALL saved 2>"$TEST_TMP/B/err"; then
 			fail "$name: unknown queue name exits non-zero"
 		else

@@ -7,8 +7,8 @@
 #
 # Files: path, type, mode, owner, group, size, md5, mtime, atime (ns).
 # Directories: path, mode, owner, group (their times change with every
-# rename). A file time at or after SINCE (epoch seconds: when the tools
-# started) is written NOW (postsuper -r sets "now", with no fraction:
+# rename). A file time from SINCE (epoch seconds: when the tools
+# started) to now is written NOW (postsuper -r sets "now", with no fraction:
 # NOW.0). Short queue ids that name their
 # own inode (postsuper -s renames files so) differ between two copies:
 # such an id is written as its first 5 characters plus a digest of the
@@ -25,6 +25,7 @@ MSGQ = ("maildrop", "incoming", "active", "deferred", "hold", "corrupt")
 def main():
     root = sys.argv[1]
     since = float(sys.argv[2]) if len(sys.argv) > 2 else time.time() + 1e9
+    until = time.time() + 1
     entries = []
     for d, dirs, files in os.walk(root):
         for n in dirs + files:
@@ -55,7 +56,7 @@ def main():
             continue
         times = []
         for t in (st.st_mtime_ns, st.st_atime_ns):
-            if t / 1e9 >= since:
+            if since <= t / 1e9 <= until:
                 times.append("NOW.0" if t % 1000000000 == 0 else "NOW.frac")
             else:
                 times.append(str(t))
