@@ -128,16 +128,21 @@ static int postlog_socket(void)
  */
 static void append_file(const char *line, size_t len)
 {
-	int fd = open(lg.file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		      0644);
+	/* Like Postfix's safe_open(): a symlink is trusted only if root's. */
 	struct stat st;
+	int nofollow = O_NOFOLLOW;
+	if (lstat(lg.file, &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid == 0)
+		nofollow = 0;
+	int fd = open(lg.file, O_WRONLY | O_APPEND | O_CREAT | nofollow | O_CLOEXEC,
+		      0644);
 
 	if (fd < 0)
-		pq_fatal(1, "open logfile '%s': %s", lg.file, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		pq_fatal(1, "open logfile '%s': cannot open file: %s", lg.file,
+			 strerror(errno));
+	if (fstat(fd, &st) < 0 || (S_ISREG(st.st_mode) && st.st_nlink != 1)) {
 		close(fd);
-		pq_fatal(1, "open logfile '%s': not a regular file with one link",
-			 lg.file);
+		pq_fatal(1, "open logfile '%s': file has %ld hard links", lg.file,
+			 (long)st.st_nlink);
 	}
 	struct buf b = BUF_INIT;
 	buf_add(&b, line, len);

@@ -607,10 +607,11 @@ static void pass_file(struct pass *ps, const char *dir, const char *name_in,
 
 	/*
 	 * postsuper lstat()s every entry. The cheap passes (hold, release,
-	 * requeue) only need to know "directory or regular file", which
-	 * readdir already said; everything else looks at the inode.
+	 * requeue, deleting logs) only need to know "directory or regular
+	 * file", which readdir already said; the rest looks at the inode.
 	 */
-	bool need_stat = (ps->action & ~(A_HOLD_ALL | A_RELEASE_ALL | A_REQUEUE_ALL))
+	bool need_stat = (ps->action & (A_PURGE | A_STRUCT | A_EXPIRE_ALL | A_EXP_REL_ALL))
+		|| ((ps->action & A_DELETE_ALL) && qp->message)
 		|| (d_type != DT_REG && d_type != DT_DIR);
 	if (need_stat) {
 		if (lstat(ps->actual.data, &st) < 0)
