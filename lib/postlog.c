@@ -33,6 +33,7 @@ static struct {
 	char *socket_path;	/* public/postlog */
 	int sock;		/* connected datagram socket, or -1 */
 	bool tried_socket;
+	pid_t pid;
 } lg = { .sock = -1 };
 
 static char *xstrdup(const char *s)
@@ -65,6 +66,7 @@ void pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
 	lg.ident = xstrdup(buf_str(&b));
 	buf_free(&b);
 	lg.enabled = true;
+	lg.pid = getpid();
 	if (*file == 0) {
 		int facility = LOG_MAIL;
 		const char *want = pq_config_get(cfg, "syslog_facility");
@@ -122,11 +124,16 @@ static int postlog_socket(void)
 }
 
 /*
- * The fallback when postlogd is not running: open, append one line and
- * close, like Postfix's logwriter_one_shot(); refuse symlinks and files
- * with other links so a compromised directory cannot redirect us.
+ * The fallback when postlogd is not running: append the line to
+ * maillog_file, opened as Postfix's safe_open() would (no symlinks but
+ * root's, no hard-linked files). Postfix opens and closes the file for
+ * every record; we keep it open (O_APPEND: each record is one write),
+ * which makes a thousand records a thousand writes, not three thousand
+ * system calls.
  */
-static void append_file(const char *line, size_t len)
+static int log_fd = -1;
+
+static void open_log_file(void)
 {
 	/* Like Postfix's safe_open(): a symlink is trusted only if root's. */
 	struct stat st;
@@ -144,13 +151,20 @@ static void append_file(const char *line, size_t len)
 		pq_fatal(1, "open logfile '%s': file has %ld hard links", lg.file,
 			 (long)st.st_nlink);
 	}
+	log_fd = fd;
+}
+
+static void append_file(const char *line, size_t len)
+{
+	if (log_fd < 0)
+		open_log_file();
 	struct buf b = BUF_INIT;
 	buf_add(&b, line, len);
 	buf_addc(&b, '\n');
-	ssize_t n = write(fd, b.data, b.len);
+	ssize_t n = write(log_fd, b.data, b.len);
 	int saved = errno;
 	buf_free(&b);
-	if (close(fd) < 0 || n < 0 || (size_t)n != len + 1)
+	if (n < 0 || (size_t)n != len + 1)
 		pq_fatal(1, "logfile '%s' write error: %s", lg.file,
 			 strerror(n < 0 ? saved : EIO));
 }
@@ -183,7 +197,7 @@ void pq_postlog(const char *level, const char *fmt, ...)
 	if (strftime(stamp, sizeof(stamp), "%b %d %H:%M:%S ", &tm) == 0)
 		stamp[0] = 0;
 	struct buf line = BUF_INIT;
-	buf_printf(&line, "%s%s %s[%ld]: ", stamp, lg.host, lg.ident, (long)getpid());
+	buf_printf(&line, "%s%s %s[%ld]: ", stamp, lg.host, lg.ident, (long)lg.pid);
 	if (level)
 		buf_printf(&line, "%s: ", level);
 	buf_printf(&line, "%.*s", POSTLOG_RECLEN, buf_str(&text));
@@ -198,6 +212,9 @@ void pq_postlog_close(void)
 {
 	if (lg.sock >= 0)
 		close(lg.sock);
+	if (log_fd >= 0 && close(log_fd) < 0)
+		pq_warn("logfile '%s' write error: %s", lg.file, strerror(errno));
+	log_fd = -1;
 	if (lg.use_syslog)
 		closelog();
 	free(lg.ident);

@@ -123,17 +123,20 @@ static struct {
 /* Reports go to stderr as "postsuper: ..." and to the mail log. */
 static void vreport(const char *level, const char *fmt, va_list ap)
 {
-	struct buf b = BUF_INIT;
+	static struct buf b, line;
 
+	buf_reset(&b);
 	buf_vprintf(&b, fmt, ap);
 	fflush(stdout);
+	/* One write per line: thousands of per-message reports are common. */
+	buf_reset(&line);
 	if (level)
-		fprintf(stderr, "%s: %s: %s\n", COMMAND, level, buf_str(&b));
+		buf_printf(&line, "%s: %s: %s\n", COMMAND, level, buf_str(&b));
 	else
-		fprintf(stderr, "%s: %s\n", COMMAND, buf_str(&b));
+		buf_printf(&line, "%s: %s\n", COMMAND, buf_str(&b));
+	fwrite(line.data, 1, line.len, stderr);
 	if (g.logging)
 		pq_postlog(level, "%s", buf_str(&b));
-	buf_free(&b);
 }
 
 static void __attribute__((format(printf, 1, 2))) info(const char *fmt, ...)
@@ -822,6 +825,11 @@ static void select_messages(struct pq_filter *filter, char letter,
 	struct pq_listing ls;
 	const struct pq_qmsg *m;
 	pq_listing_open(&ls, &g.sp, list);
+	/*
+	 * Defer logs only add reasons (their recipients are pending ones of
+	 * the queue file too): read them only when a reason is matched.
+	 */
+	ls.want_reasons = filter->reason != NULL;
 	while ((m = pq_listing_next(&ls)) != NULL) {
 		if (!pq_filter_match(filter, m))
 			continue;
