@@ -67,9 +67,13 @@ wait "$injector"
 	fail "only $ops operations in ${SECS}s"
 [ "$bad" = 0 ] && pass "every operation succeeded" ||
 	fail "$bad operations failed" "$(grep -v ': \(placed on hold\|released from hold\|requeued\|Placed on hold\|Released from hold\|Requeued\):' "$TEST_TMP/ops.err" | sort | uniq -c | head -5)"
-grep -q 'warning\|fatal' "$TEST_TMP/ops.err" &&
-	fail "no warnings from the operations" "$(grep 'warning\|fatal' "$TEST_TMP/ops.err" | head -5)" ||
-	pass "no warnings from the operations"
+# "-h ALL incoming" meets cleanup's unfinished files (named usec.pid):
+# postsuper warns "bogus file name" about them too, and leaves them alone.
+grep 'warning\|fatal' "$TEST_TMP/ops.err" |
+	grep -v 'warning: bogus file name: incoming/[0-9]*\.[0-9]*$' >"$TEST_TMP/warnings"
+[ -s "$TEST_TMP/warnings" ] &&
+	fail "no warnings from the operations (but cleanup's temp files)" "$(head -5 "$TEST_TMP/warnings")" ||
+	pass "no warnings from the operations (but cleanup's temp files)"
 [ -s "$TEST_TMP/inject.failed" ] && fail "injection failed for $(wc -l <"$TEST_TMP/inject.failed") messages" ||
 	pass "$N messages injected"
 
