@@ -113,4 +113,18 @@ in_queue hold "$id_f1" && grep -q "hold/$id_f1" "$TEST_TMP/out" && pass "-n -H l
 	fail "-n -H lists and leaves it held" "$(cat "$TEST_TMP/out")"
 "$PS" -c "$SB_CONF" -H --to '^defer-f1@' 2>/dev/null
 in_queue deferred "$id_f1" && pass "-H --to releases it" || fail "-H --to releases it"
+# a selection above --confirm-over is confirmed on a terminal (script(1)
+# gives one); "n" changes nothing, "y" goes ahead; no terminal, no question
+if command -v script >/dev/null; then
+	echo n | script -qc "$PS -c $SB_CONF --confirm-over 0 -h --to '^defer-f2@'" /dev/null >"$TEST_TMP/out" 2>&1
+	in_queue deferred "$id_f2" && grep -q 'hold 1 messages? \[y/N\]' "$TEST_TMP/out" &&
+		pass "terminal: the question is asked, 'n' leaves the message alone" ||
+		fail "terminal: the question is asked, 'n' leaves the message alone" "$(cat "$TEST_TMP/out")"
+	echo y | script -qc "$PS -c $SB_CONF --confirm-over 0 -h --to '^defer-f2@'" /dev/null >"$TEST_TMP/out" 2>&1
+	in_queue hold "$id_f2" && pass "terminal: 'y' goes ahead" ||
+		fail "terminal: 'y' goes ahead" "$(cat "$TEST_TMP/out")"
+fi
+"$PS" -c "$SB_CONF" --confirm-over 0 -H --to '^defer-f2@' </dev/null 2>"$TEST_TMP/err"
+in_queue deferred "$id_f2" && ! grep -q 'y/N' "$TEST_TMP/err" && pass "no terminal: no question asked" ||
+	fail "no terminal: no question asked" "$(cat "$TEST_TMP/err")"
 exit 0
