@@ -106,7 +106,7 @@ install: all
 
 # Classic names, never over Postfix's own files: refuse the directories
 # Postfix installs into and any existing file that is not our own link.
-COMPAT_LINKS = mailq:postq-mailq qshape:postq-qshape pflogsumm:postq-pflogsumm
+COMPAT_LINKS = mailq:postq-mailq qshape:postq-qshape pflogsumm:postq-pflogsumm postsuper:postq-postsuper
 compat-check:
 	@test -n "$(DIR)" || { echo "usage: make install-compat DIR=/some/dir" >&2; exit 2; }
 	@case "$$(readlink -f "$(DIR)" 2>/dev/null || echo "$(DIR)")" in \

@@ -18,7 +18,7 @@ for b in "$TOP"/bin/*; do
 done
 
 make -s -C "$TOP" install-compat PREFIX=/usr/local DESTDIR="$d" DIR=/opt/compat >"$TEST_TMP/out" 2>&1
-for pair in mailq:postq-mailq qshape:postq-qshape pflogsumm:postq-pflogsumm; do
+for pair in mailq:postq-mailq qshape:postq-qshape pflogsumm:postq-pflogsumm postsuper:postq-postsuper; do
 	l=$d/opt/compat/${pair%%:*}
 	[ "$(readlink "$l")" = "/usr/local/bin/${pair#*:}" ] && pass "install-compat: ${pair%%:*}" ||
 		fail "install-compat: ${pair%%:*}" "$(ls -l "$d/opt/compat" 2>&1)"

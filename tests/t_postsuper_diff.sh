@@ -1,0 +1,297 @@
+#!/bin/bash
+# t_postsuper_diff.sh - postq-postsuper against the real postsuper on
+# identical copies of spools made by a real sandboxed Postfix (short and
+# long queue ids). For every operation and selector: the resulting trees
+# (names, types, modes, owners, sizes, contents, file times), the stderr
+# reports, the exit status and the mail-log records must be the same.
+# Filter selections are checked against the real postsuper fed the ids a
+# brute-force filter over "postqueue -j" picks. Also: dry runs change
+# nothing, and bad input changes nothing and exits non-zero.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/sandbox.sh"
+
+command -v postsuper >/dev/null || skip_all "postfix is not installed"
+why=$(sandbox_available) || skip_all "$why"
+ASAN_BIN=${ASAN_BIN:-}
+REAL=${SB_POSTSUPER}
+sandbox_trap
+
+# tree_state DIR: one line per object below the queue directories, with
+# what postsuper may change (see tests/lib/spool_state.py).
+tree_state() {
+	python3 "$TOP/tests/lib/spool_state.py" "$1" "$CASE_START"
+}
+CASE_START=$(date +%s)
+# start_clock: CASE_START is the next whole second, and it is waited for,
+# so that "now" set by the tools (whole seconds) is never before it.
+start_clock() {
+	local t
+	t=$(date +%s.%N)
+	CASE_START=$(( ${t%.*} + 1 ))
+	sleep "0.$(printf '%09d' $((1000000000 - 10#${t#*.})))" 2>/dev/null || sleep 1
+}
+
+# normalise the log: no date, host or pid
+log_state() {
+	[ -f "$1" ] || return 0
+	sed -E 's/^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} [^ ]+ //; s/\[[0-9]+\]:/[PID]:/' "$1"
+}
+
+fresh_copy() {	# NAME: $TEST_TMP/NAME/{spool,conf} from the gold copy
+	local d=$TEST_TMP/$1
+	rm -rf "$d"
+	mkdir -p "$d"
+	chmod 755 "$d"
+	cp -a "$GOLD" "$d/spool"
+	sandbox_offline_conf "$d/conf" "$d/spool" "$LONG" >/dev/null
+}
+
+# run_pair LABEL STDIN_FILE ARGS...: run both tools on fresh copies and
+# compare everything. The real tool's results are left in $TEST_TMP/A,
+# ours in $TEST_TMP/B.
+run_pair() {
+	local label=$1 input=$2 bin
+	shift 2
+	local bins=("$BIN")
+	# the sanitizer build on the cases that walk whole queues
+	[ "${ASAN_TOO:-}" = 1 ] && [ -n "$ASAN_BIN" ] && bins+=("$ASAN_BIN")
+	for bin in "${bins[@]}"; do
+		local tag="$SPOOL_LABEL: $label"
+		[ "$bin" = "$BIN" ] || tag="$tag (asan)"
+		fresh_copy A
+		fresh_copy B
+		[ -n "${PLANT:-}" ] && { eval "$PLANT" "$TEST_TMP/A/spool"; eval "$PLANT" "$TEST_TMP/B/spool"; }
+		start_clock
+		"$REAL" -c "$TEST_TMP/A/conf" "$@" <"$input" >"$TEST_TMP/A/out" 2>"$TEST_TMP/A/err"
+		echo "exit $?" >>"$TEST_TMP/A/err"
+		"$bin/postq-postsuper" -c "$TEST_TMP/B/conf" "$@" <"$input" >"$TEST_TMP/B/out" 2>"$TEST_TMP/B/err"
+		echo "exit $?" >>"$TEST_TMP/B/err"
+		tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
+		tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
+		check_same "$tag: same spool tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
+		check_same "$tag: same stderr and exit status" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
+		log_state "$TEST_TMP/A/conf/log/maillog" >"$TEST_TMP/A/log"
+		log_state "$TEST_TMP/B/conf/log/maillog" >"$TEST_TMP/B/log"
+		check_same "$tag: same mail log records" "$TEST_TMP/A/log" "$TEST_TMP/B/log"
+		if ! cmp -s "$TEST_TMP/gold.tree" "$TEST_TMP/A/tree"; then
+			CHANGED=yes
+		else
+			CHANGED=no
+		fi
+	done
+}
+
+# run_select LABEL OP FILTER...: ours "OP FILTER..." against the real
+# postsuper "OP -" fed the ids brute_select.py picks from postqueue -j.
+run_select() {
+	local label=$1 op=$2
+	shift 2
+	local queues=() q
+	for q in maildrop incoming deferred hold; do
+		case "$op:$q" in
+		-h:hold|-h:maildrop|-H:maildrop|-H:incoming|-H:deferred|-r:maildrop|-e:maildrop|-f:maildrop) continue ;;
+		esac
+		queues+=(--queue "$q")
+	done
+	local has_queue=no a
+	for a in "$@"; do [ "$a" = --queue ] && has_queue=yes; done
+	if [ $has_queue = yes ]; then
+		python3 "$TOP/tests/lib/brute_select.py" ids "$@" <"$GOLD_J" >"$TEST_TMP/sel.all"
+		python3 "$TOP/tests/lib/brute_select.py" ids "${queues[@]}" <"$GOLD_J" >"$TEST_TMP/sel.ok"
+		grep -Fxf "$TEST_TMP/sel.ok" "$TEST_TMP/sel.all" >"$TEST_TMP/sel.ids"
+	else
+		python3 "$TOP/tests/lib/brute_select.py" ids "${queues[@]}" "$@" <"$GOLD_J" >"$TEST_TMP/sel.ids"
+	fi
+	local n
+	n=$(wc -l <"$TEST_TMP/sel.ids")
+	[ "$n" -gt 0 ] && pass "$SPOOL_LABEL: $label selects $n messages" ||
+		fail "$SPOOL_LABEL: $label selects nothing: a weak test"
+	fresh_copy A
+	fresh_copy B
+	start_clock
+	"$REAL" -c "$TEST_TMP/A/conf" "$op" - <"$TEST_TMP/sel.ids" >/dev/null 2>"$TEST_TMP/A/err"
+	echo "exit $?" >>"$TEST_TMP/A/err"
+	"$BIN/postq-postsuper" -c "$TEST_TMP/B/conf" "$op" "$@" </dev/null >/dev/null 2>"$TEST_TMP/B/err"
+	echo "exit $?" >>"$TEST_TMP/B/err"
+	tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
+	tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
+	check_same "$SPOOL_LABEL: $label: same tree as postsuper $op - with brute-force ids" \
+		"$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
+	check_same "$SPOOL_LABEL: $label: same stderr" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
+	log_state "$TEST_TMP/A/conf/log/maillog" >"$TEST_TMP/A/log"
+	log_state "$TEST_TMP/B/conf/log/maillog" >"$TEST_TMP/B/log"
+	check_same "$SPOOL_LABEL: $label: same log" "$TEST_TMP/A/log" "$TEST_TMP/B/log"
+	# the dry run lists exactly the ids acted on, and changes nothing
+	fresh_copy C
+	"$BIN/postq-postsuper" -c "$TEST_TMP/C/conf" -n "$op" "$@" </dev/null >"$TEST_TMP/C/out" 2>"$TEST_TMP/C/err"
+	tree_state "$TEST_TMP/C/spool" >"$TEST_TMP/C/tree"
+	check_same "$SPOOL_LABEL: $label: --dry-run changes nothing" "$TEST_TMP/gold.tree" "$TEST_TMP/C/tree"
+	local want got
+	want=$(sort "$TEST_TMP/sel.ids" | tr '\n' ' ')
+	got=$(awk '$1 != "remove" || $2 !~ /^(bounce|defer|trace)\// { n = split($2, p, "/"); print p[n] }' \
+		"$TEST_TMP/C/out" | sort -u | tr '\n' ' ')
+	[ "$want" = "$got" ] && pass "$SPOOL_LABEL: $label: --dry-run lists the selected messages" ||
+		fail "$SPOOL_LABEL: $label: --dry-run lists other messages" "want: $want" "got:  $got"
+	[ -s "$TEST_TMP/C/conf/log/maillog" ] &&
+		fail "$SPOOL_LABEL: $label: --dry-run wrote to the mail log" ||
+		pass "$SPOOL_LABEL: $label: --dry-run logs nothing"
+}
+
+# any_id QUEUE [N]: the Nth (default 1st) message id in QUEUE of the gold copy
+any_id() {
+	find "$GOLD/$1" -type f -perm -700 -printf '%f\n' | sort | sed -n "${2:-1}p"
+}
+
+one_spool() {	# NAME LONG
+	local name=$1
+	LONG=$2
+	SPOOL_LABEL="$name"
+	sandbox_start "$name" ${2/no/} || { fail "$name: sandbox starts"; return; }
+	sandbox_inject_varied || fail "$name: injection"
+	sandbox_stop "$name"
+	GOLD=$TEST_TMP/gold-$name
+	sandbox_copy_spool "$GOLD"
+	# a message still in incoming and one in active, as a stopped
+	# Postfix can leave them (moved by hand, as qmgr would)
+	local d1 d2
+	d1=$(find "$GOLD/deferred" -type f -printf '%P\n' | sort | sed -n 5p)
+	d2=$(find "$GOLD/deferred" -type f -printf '%P\n' | sort | sed -n 6p)
+	mv "$GOLD/deferred/$d1" "$GOLD/incoming/"
+	mv "$GOLD/deferred/$d2" "$GOLD/active/"
+	# Reading a file (cp -a does) updates its atime while that is not
+	# later than its mtime (relatime), and deferred files have mtimes in
+	# the future (the next retry): set every atime beyond that, so that
+	# every copy made from here on has the same times.
+	find "$GOLD" -type f -exec touch -a -d "@$(($(date +%s) + 3 * 3600))" {} +
+	fresh_copy J
+	start_clock
+	tree_state "$TEST_TMP/J/spool" >"$TEST_TMP/gold.tree"
+	GOLD_J=$TEST_TMP/gold-$name.j
+	postqueue -c "$TEST_TMP/J/conf" -j >"$GOLD_J" 2>/dev/null
+
+	local def hold def2 inc act
+	def=$(any_id deferred 1)
+	def2=$(any_id deferred 2)
+	hold=$(any_id hold 1)
+	inc=$(basename "$d1")
+	act=$(basename "$d2")
+	local none=/dev/null
+	printf '%s\n%s\n%s\n' "$def" "$hold" "$def2" >"$TEST_TMP/ids3"
+	# a well-formed id of no message
+	local ghost=ABCDEF12345
+	[ "$LONG" = long ] && ghost=4SVLCh0sf8zgY7Q
+
+	run_pair "-d deferred id (and its defer log)" $none -d "$def"
+	[ "$CHANGED" = yes ] && pass "$name: -d changed the spool" || fail "$name: -d changed nothing"
+	[ "$LONG" = no ] && run_pair "-d held id" $none -d "$hold"
+	[ "$LONG" = no ] && run_pair "-d active id" $none -d "$act"
+	run_pair "-h deferred id" $none -h "$def"
+	[ "$LONG" = no ] && run_pair "-h incoming id" $none -h "$inc"
+	[ "$LONG" = no ] && run_pair "-h held id (no-op)" $none -h "$hold"
+	run_pair "-H held id" $none -H "$hold"
+	run_pair "-r deferred id" $none -r "$def"
+	[ "$LONG" = no ] && run_pair "-r active id" $none -r "$act"
+	[ "$LONG" = no ] && run_pair "-e deferred id" $none -e "$def"
+	[ "$LONG" = no ] && run_pair "-e held id" $none -e "$hold"
+	run_pair "-f held id" $none -f "$hold"
+	[ "$LONG" = no ] && run_pair "-d ghost id" $none -d "$ghost"
+	ASAN_TOO=1 run_pair "-d ALL" $none -d ALL
+	[ "$LONG" = no ] && run_pair "-d ALL deferred" $none -d ALL deferred
+	[ "$LONG" = no ] && ASAN_TOO=1 run_pair "-h ALL" $none -h ALL
+	[ "$LONG" = no ] && run_pair "-h ALL deferred" $none -h ALL deferred
+	run_pair "-H ALL" $none -H ALL
+	[ "$LONG" = no ] && ASAN_TOO=1 run_pair "-r ALL" $none -r ALL
+	[ "$LONG" = no ] && run_pair "-r ALL hold" $none -r ALL hold
+	[ "$LONG" = no ] && run_pair "-e ALL" $none -e ALL
+	ASAN_TOO=1 run_pair "-f ALL" $none -f ALL
+	ASAN_TOO=1 run_pair "-d - (three ids on stdin)" "$TEST_TMP/ids3" -d -
+	[ "$LONG" = no ] && run_pair "-h - (three ids on stdin)" "$TEST_TMP/ids3" -h -
+	[ "$LONG" = no ] && ASAN_TOO=1 run_pair "repeated: -h id -h id -H id -e id" $none -h "$def" -h "$def2" -H "$hold" -e "$def"
+	[ "$LONG" = no ] && run_pair "-h ALL -H ALL (order kept)" $none -h ALL -H ALL
+	[ "$LONG" = no ] && run_pair "-d id with queue arguments hold deferred" $none -d "$def" hold deferred
+	[ "$LONG" = no ] && run_pair "-d id restricted to a queue without it" $none -d "$def" hold
+	[ "$LONG" = no ] && run_pair "-h ALL incoming (one message)" $none -h ALL incoming
+	[ "$LONG" = no ] && run_pair "-p -s on a healthy spool" $none -p -s
+	[ "$LONG" = no ] && run_pair "no option (-s -p)" $none
+	# a file out of its hash directory, a stale temp file, a socket-less junk
+	ASAN_TOO=1 PLANT='plant_misplaced' run_pair "-s moves a misplaced file home" $none -s
+	[ "$LONG" = no ] && PLANT='plant_misplaced' run_pair "-p purges a week-old unfinished file" $none -p
+	[ "$LONG" = no ] && PLANT='plant_misplaced' run_pair "-h ALL with bogus names present" $none -h ALL
+
+	# the rest once, on the short-id spool: nothing in it depends on ids
+	[ "$LONG" = no ] || return 0
+
+	# MAIL_CONFIG instead of -c
+	fresh_copy A
+	fresh_copy B
+	start_clock
+	MAIL_CONFIG=$TEST_TMP/A/conf "$REAL" -h "$def" 2>"$TEST_TMP/A/err"
+	MAIL_CONFIG=$TEST_TMP/B/conf "$BIN/postq-postsuper" -h "$def" 2>"$TEST_TMP/B/err"
+	tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
+	tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
+	check_same "$name: MAIL_CONFIG: same tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
+	check_same "$name: MAIL_CONFIG: same stderr" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
+
+	# selection by filter, against postsuper fed brute-force ids
+	run_select "-h --from sender@example.com" -h --from 'sender@example\.com'
+	[ "$LONG" = no ] && run_select "-d --to @example.com\$ --queue deferred" -d --to '@example\.com$' --queue deferred
+	[ "$LONG" = no ] && run_select "-d --reason 4xx" -d --reason 'said: 4[0-9][0-9] '
+	[ "$LONG" = no ] && run_select "-d MAILER-DAEMON mail to one recipient" -d --from '^MAILER-DAEMON$' --to '^defer-null@example\.com$'
+	run_select "-H --to ^ok-held" -H --to '^ok-held'
+	[ "$LONG" = no ] && run_select "-r --domain example.net" -r --domain example.net
+	[ "$LONG" = no ] && run_select "-e --to ^defer-plain" -e --to '^defer-plain'
+	[ "$LONG" = no ] && run_select "-f --queue hold" -f --queue hold
+	[ "$LONG" = no ] && run_select "-h --newer 1d (all)" -h --newer 1d
+
+	# errors: named, non-zero, nothing changed
+	local bin
+	for bin in "$BIN" ${ASAN_BIN:+"$ASAN_BIN"}; do
+		fresh_copy B
+		start_clock
+		if "$bin/postq-postsuper" -c "$TEST_TMP/B/conf" -h "$def" -d ALL saved 2>"$TEST_TMP/B/err"; then
+			fail "$name: unknown queue name exits non-zero"
+		else
+			grep -q 'invalid directory name: saved' "$TEST_TMP/B/err" &&
+				pass "$name: unknown queue name is named" ||
+				fail "$name: unknown queue name is named" "$(cat "$TEST_TMP/B/err")"
+		fi
+		"$bin/postq-postsuper" -c "$TEST_TMP/B/conf" -h "$def" -d 'bad.id' 2>"$TEST_TMP/B/err" &&
+			fail "$name: invalid queue id exits non-zero" ||
+			{ grep -q 'bad\.id' "$TEST_TMP/B/err" && pass "$name: invalid queue id is named" ||
+				fail "$name: invalid queue id is named" "$(cat "$TEST_TMP/B/err")"; }
+		printf '%s\nnot-an-id\n' "$def" | "$bin/postq-postsuper" -c "$TEST_TMP/B/conf" -h - 2>"$TEST_TMP/B/err" &&
+			fail "$name: invalid id on stdin exits non-zero" ||
+			{ grep -q 'not-an-id' "$TEST_TMP/B/err" && pass "$name: invalid id on stdin is named" ||
+				fail "$name: invalid id on stdin is named" "$(cat "$TEST_TMP/B/err")"; }
+		tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
+		check_same "$name: bad input changes nothing" "$TEST_TMP/gold.tree" "$TEST_TMP/B/tree"
+		"$bin/postq-postsuper" --spool "$TEST_TMP/nonexistent" -c "$TEST_TMP/B/conf" -d ALL 2>"$TEST_TMP/B/err" &&
+			fail "$name: missing spool exits non-zero" ||
+			{ grep -q nonexistent "$TEST_TMP/B/err" && pass "$name: missing spool is named" ||
+				fail "$name: missing spool is named" "$(cat "$TEST_TMP/B/err")"; }
+		"$bin/postq-postsuper" -c "$TEST_TMP/B/conf" -h 2>"$TEST_TMP/B/err" &&
+			fail "$name: -h with neither id nor filter exits non-zero" ||
+			pass "$name: -h with neither id nor filter exits non-zero"
+	done
+}
+
+# plant_misplaced SPOOL: a deferred message out of its hash directory, a
+# week-old unfinished file in incoming, and a bogus name in hold.
+plant_misplaced() {
+	local f
+	f=$(find "$1/deferred" -mindepth 2 -type f | sort | sed -n 3p)
+	mv "$f" "$1/deferred/"
+	f=$1/incoming/$(basename "$f" | tr 'A-Za-z0-9' 'B-ZAb-za1-90')
+	printf 'junk' >"$f"
+	chown postfix: "$f"
+	chmod 600 "$f"
+	touch -d '2020-01-01 00:00:00' "$f"
+	printf 'junk' >"$1/hold/bogus.name"
+	chown postfix: "$1/hold/bogus.name"
+	chmod 700 "$1/hold/bogus.name"
+	touch -d '2020-01-01' "$1/hold/bogus.name"
+}
+
+one_spool psshort no
+one_spool pslong long
