@@ -61,6 +61,18 @@ static void subsect_title(FILE *out, const char *t)
 	fputc('\n', out);
 }
 
+/* "Host/Domain Summary: WHAT (top N)", or "... WHAT " with no limit. */
+static void domain_summary_title(FILE *out, const char *what, long cnt)
+{
+	char title[128];
+
+	if (cnt > 0)
+		snprintf(title, sizeof(title), "Host/Domain Summary: %s (top %ld)", what, cnt);
+	else
+		snprintf(title, sizeof(title), "Host/Domain Summary: %s ", what);
+	subsect_title(out, title);
+}
+
 static void put_key(FILE *out, const struct strmap_entry *e)
 {
 	fwrite(e->key, 1, e->klen, out);
@@ -255,12 +267,7 @@ static void recip_domain_summary(struct pfl *P, FILE *out)
 	long cnt = P->o.h;
 	if (cnt == 0)
 		return;
-	char title[96];
-	if (cnt > 0)
-		snprintf(title, sizeof(title), "Host/Domain Summary: Message Delivery (top %ld)", cnt);
-	else
-		snprintf(title, sizeof(title), "Host/Domain Summary: Message Delivery ");
-	subsect_title(out, title);
+	domain_summary_title(out, "Message Delivery", cnt);
 	fputs(" sent cnt  bytes   defers   avg dly max dly host/domain\n"
 	    " -------- -------  -------  ------- ------- -----------\n", out);
 	size_t n;
@@ -292,12 +299,7 @@ static void sending_domain_summary(struct pfl *P, FILE *out)
 	long cnt = P->o.h;
 	if (cnt == 0)
 		return;
-	char title[96];
-	if (cnt > 0)
-		snprintf(title, sizeof(title), "Host/Domain Summary: Messages Received (top %ld)", cnt);
-	else
-		snprintf(title, sizeof(title), "Host/Domain Summary: Messages Received ");
-	subsect_title(out, title);
+	domain_summary_title(out, "Messages Received", cnt);
 	fputs(" msg cnt   bytes   host/domain\n"
 	    " -------- -------  -----------\n", out);
 	size_t n;
@@ -384,12 +386,7 @@ static void domain_smtpd_summary(struct pfl *P, FILE *out)
 	long cnt = P->o.h;
 	if (cnt == 0)
 		return;
-	char title[96];
-	if (cnt > 0)
-		snprintf(title, sizeof(title), "Host/Domain Summary: SMTPD Connections (top %ld)", cnt);
-	else
-		snprintf(title, sizeof(title), "Host/Domain Summary: SMTPD Connections ");
-	subsect_title(out, title);
+	domain_summary_title(out, "SMTPD Connections", cnt);
 	fputs(" connections  time conn.  avg./conn.  max. time  host/domain\n"
 	    " -----------  ----------  ----------  ---------  -----------\n", out);
 	size_t n;
