@@ -27,33 +27,12 @@ static char *keydup(const struct strmap_entry *e)
 	return e->key;		/* NUL-terminated copy */
 }
 
-static int cmp_cnt_size(const void *x, const void *y)
-{
-	const struct strmap_entry *a = *(struct strmap_entry *const *)x, *b = *(struct strmap_entry *const *)y;
-	const struct dom_stat *da = a->val, *db = b->val;
-	if (da->cnt != db->cnt)
-		return da->cnt > db->cnt ? -1 : 1;
-	if (da->size != db->size)
-		return da->size > db->size ? -1 : 1;
-	size_t n = a->klen < b->klen ? a->klen : b->klen;
-	int c = memcmp(a->key, b->key, n);
-	return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
-}
-
-static int cmp_key(const void *x, const void *y)
-{
-	const struct strmap_entry *a = *(struct strmap_entry *const *)x, *b = *(struct strmap_entry *const *)y;
-	size_t n = a->klen < b->klen ? a->klen : b->klen;
-	int c = memcmp(a->key, b->key, n);
-	return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
-}
-
 static json_object *domains(struct strmap *m, long limit, bool delivery)
 {
 	json_object *arr = json_object_new_array();
 	size_t n;
 	struct strmap_entry **v = strmap_entries(m, &n);
-	qsort(v, n, sizeof(*v), cmp_cnt_size);
+	qsort(v, n, sizeof(*v), pfl_cmp_count_size);
 	for (size_t i = 0; i < n && (limit < 0 || (long)i < limit); i++) {
 		const struct dom_stat *d = v[i]->val;
 		json_object *o = json_object_new_object();
@@ -76,7 +55,7 @@ static json_object *users(struct strmap *m, long limit)
 	json_object *arr = json_object_new_array();
 	size_t n;
 	struct strmap_entry **v = strmap_entries(m, &n);
-	qsort(v, n, sizeof(*v), cmp_cnt_size);
+	qsort(v, n, sizeof(*v), pfl_cmp_count_size);
 	for (size_t i = 0; i < n && (limit < 0 || (long)i < limit); i++) {
 		const struct dom_stat *d = v[i]->val;
 		json_object *o = json_object_new_object();
@@ -94,7 +73,7 @@ static json_object *nest_json(struct nest *nd, int depth)
 	json_object *o = json_object_new_object();
 	size_t n;
 	struct strmap_entry **v = strmap_entries(&nd->kids, &n);
-	qsort(v, n, sizeof(*v), cmp_key);
+	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		struct nest *c = v[i]->val;
 		json_object_object_add(o, keydup(v[i]),
@@ -151,7 +130,7 @@ void pfl_json(struct pfl *P, FILE *out)
 		json_object *sd = json_object_new_array();
 		size_t n;
 		struct strmap_entry **v = strmap_entries(&P->smtpd_dom, &n);
-		qsort(v, n, sizeof(*v), cmp_key);
+		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++) {
 			const struct smtpd_stat *st = v[i]->val;
 			json_object *e = json_object_new_object();
@@ -216,7 +195,7 @@ void pfl_json(struct pfl *P, FILE *out)
 	{
 		size_t n;
 		struct strmap_entry **v = strmap_entries(&P->no_size, &n);
-		qsort(v, n, sizeof(*v), cmp_key);
+		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++)
 			json_object_object_add(ns, keydup(v[i]), json_object_new_string(*(char **)v[i]->val));
 		free(v);
@@ -243,7 +222,7 @@ void pfl_json(struct pfl *P, FILE *out)
 		json_object *hs = json_object_new_object();
 		size_t n;
 		struct strmap_entry **v = strmap_entries(&P->hosts, &n);
-		qsort(v, n, sizeof(*v), cmp_key);
+		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++) {
 			const struct host_stat *h = v[i]->val;
 			json_object *e = json_object_new_object();
@@ -261,7 +240,7 @@ void pfl_json(struct pfl *P, FILE *out)
 		json_object *md = json_object_new_object();
 		size_t n;
 		struct strmap_entry **v = strmap_entries(&P->detail, &n);
-		qsort(v, n, sizeof(*v), cmp_key);
+		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++) {
 			struct strvec *sv = v[i]->val;
 			json_object *a = json_object_new_array();

@@ -192,6 +192,10 @@ int pfl_run(struct pfl *P, char **files, int nfiles);
 
 /* report.c */
 void pfl_report(struct pfl *P, FILE *out);
+/* qsort orders of the report, shared with --json: keys by byte order;
+ * domain rows by count, then size (descending), then key. */
+int pfl_cmp_key(const void *x, const void *y);
+int pfl_cmp_count_size(const void *x, const void *y);
 void pfl_sort_entries(struct strmap_entry **v, size_t n, int (*cmp)(const void *, const void *));
 
 /* json.c */

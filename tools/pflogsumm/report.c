@@ -87,12 +87,12 @@ static int keycmp(const struct strmap_entry *a, const struct strmap_entry *b)
 	return (a->klen > b->klen) - (a->klen < b->klen);
 }
 
-static int cmp_key(const void *x, const void *y)
+int pfl_cmp_key(const void *x, const void *y)
 {
 	return keycmp(*(struct strmap_entry *const *)x, *(struct strmap_entry *const *)y);
 }
 
-static int cmp_count_size(const void *x, const void *y)
+int pfl_cmp_count_size(const void *x, const void *y)
 {
 	const struct strmap_entry *a = *(struct strmap_entry *const *)x, *b = *(struct strmap_entry *const *)y;
 	const struct dom_stat *da = a->val, *db = b->val;
@@ -272,7 +272,7 @@ static void recip_domain_summary(struct pfl *P, FILE *out)
 	    " -------- -------  -------  ------- ------- -----------\n", out);
 	size_t n;
 	struct strmap_entry **v = strmap_entries(&P->recip_dom, &n);
-	qsort(v, n, sizeof(*v), cmp_count_size);
+	qsort(v, n, sizeof(*v), pfl_cmp_count_size);
 	for (size_t i = 0; i < n; i++) {
 		const struct dom_stat *d = v[i]->val;
 		double avg = d->cnt ? d->dly_sum / (double)d->cnt : 0, a, m;
@@ -304,7 +304,7 @@ static void sending_domain_summary(struct pfl *P, FILE *out)
 	    " -------- -------  -----------\n", out);
 	size_t n;
 	struct strmap_entry **v = strmap_entries(&P->sendg_dom, &n);
-	qsort(v, n, sizeof(*v), cmp_count_size);
+	qsort(v, n, sizeof(*v), pfl_cmp_count_size);
 	for (size_t i = 0; i < n; i++) {
 		const struct dom_stat *d = v[i]->val;
 		fputc(' ', out);
@@ -446,7 +446,7 @@ static void no_size(struct pfl *P, FILE *out)
 	subsect_title(out, "Messages with no size data");
 	size_t n;
 	struct strmap_entry **v = strmap_entries(&P->no_size, &n);
-	qsort(v, n, sizeof(*v), cmp_key);
+	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		fputc(' ', out);
 		put_key(out, v[i]);
@@ -481,7 +481,7 @@ static void walk_nested(FILE *out, struct nest *nd, long cnt, int level, int dep
 	}
 	size_t n;
 	struct strmap_entry **v = strmap_entries(&nd->kids, &n);
-	qsort(v, n, sizeof(*v), cmp_key);
+	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		struct nest *c = v[i]->val;
 		fprintf(out, "%*s", level, "");
@@ -665,7 +665,7 @@ static void per_host(struct pfl *P, FILE *out)
 	    " --------  ---------   --------    -------   --------  ----\n", out);
 	size_t n;
 	struct strmap_entry **v = strmap_entries(&P->hosts, &n);
-	qsort(v, n, sizeof(*v), cmp_key);
+	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		const struct host_stat *h = v[i]->val;
 		fputc(' ', out);
