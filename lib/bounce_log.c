@@ -14,14 +14,24 @@
 #include <string.h>
 #include <unistd.h>
 
-bool pq_bounce_log_open(struct pq_bounce_log *log, struct pq_spool *sp,
-			const char *queue, const char *id)
+static void log_init(struct pq_bounce_log *log, struct pq_spool *sp,
+		     const char *queue, const char *id)
 {
 	memset(log, 0, sizeof(*log));
 	pq_spool_path(sp, queue, id, &log->path);
+	log->utf8 = sp->utf8;
+	log->defer = strcmp(queue, "defer") == 0;
+}
+
+bool pq_bounce_log_open(struct pq_bounce_log *log, struct pq_spool *sp,
+			const char *queue, const char *id)
+{
+	log_init(log, sp, queue, id);
 	int fd = pq_spool_openat(sp, log->path.data);
 	if (fd < 0) {
-		buf_free(&log->path);
+		int saved = errno;
+		pq_bounce_log_close(log);
+		errno = saved;
 		return false;
 	}
 	for (;;) {
@@ -45,9 +55,15 @@ bool pq_bounce_log_open(struct pq_bounce_log *log, struct pq_spool *sp,
 			break;
 	}
 	close(fd);
-	log->utf8 = sp->utf8;
-	log->defer = strcmp(queue, "defer") == 0;
 	return true;
+}
+
+void pq_bounce_log_use(struct pq_bounce_log *log, struct pq_spool *sp,
+		       const char *queue, const char *id,
+		       const unsigned char *text, size_t len)
+{
+	log_init(log, sp, queue, id);
+	buf_add(&log->text, text, len);
 }
 
 void pq_bounce_log_close(struct pq_bounce_log *log)

@@ -43,6 +43,13 @@ struct pq_bounce_log {
  */
 bool pq_bounce_log_open(struct pq_bounce_log *log, struct pq_spool *sp,
 			const char *queue, const char *id);
+/*
+ * pq_bounce_log_use - the same from the whole text of the log, read
+ * by the caller (a fetch).
+ */
+void pq_bounce_log_use(struct pq_bounce_log *log, struct pq_spool *sp,
+		       const char *queue, const char *id,
+		       const unsigned char *text, size_t len);
 bool pq_bounce_log_read(struct pq_bounce_log *log,
 			struct pq_bounce_entry *entry);
 void pq_bounce_log_close(struct pq_bounce_log *log);

@@ -2,15 +2,18 @@
  * listing - the messages of a spool as showq sees them; see listing.h.
  *
  * The calling thread walks the queue directories and puts names into a
- * ring of slots; reader threads claim named slots in order, read the
- * queue file and defer log into the slot, and mark it done; the caller
- * hands slots out in ring order as they complete. So output order is
- * walk order whatever the readers do, and memory is bounded by the ring,
- * not by the queue. With one reader there is no thread and no ring.
+ * ring of slots; reader threads claim named slots in order, a batch at
+ * a time, read the batch's queue files and defer logs with one fetch
+ * (lib/fetch: a handful of system calls for the lot), fill the slots
+ * and mark them done; the caller hands slots out in ring order as they
+ * complete. So output order is walk order whatever the readers do, and
+ * memory is bounded by the ring, not by the queue. With one reader the
+ * caller reads the batches itself.
  */
 #include "listing.h"
 
 #include "diag.h"
+#include "fetch.h"
 #include "rcpt_list.h"
 
 #include <errno.h>
@@ -21,6 +24,25 @@
 
 #define RING_SLOTS 512
 #define MAX_READERS 8
+/* Messages a reader takes at once: one fetch reads all their files. */
+#define BATCH 64
+/*
+ * Queue file bytes read ahead. The envelope comes first and the body is
+ * skipped, so most messages need no more; a larger file is opened again
+ * for the rest (its extracted segment after the body).
+ */
+#define QFILE_AHEAD (32u << 10)
+/* Defer log bytes read ahead; a longer log is read again whole. */
+#define DEFER_AHEAD 8192u
+
+/* One message of a batch: its paths and what the fetch read. */
+struct batch_msg {
+	struct buf path;	/* queue file, spool-relative */
+	struct buf dpath;	/* defer log */
+	unsigned char *qdata, *ddata;
+	size_t qcap, dcap;
+	struct pq_fetch_item *qitem, *ditem;	/* NULL: not fetched */
+};
 
 /* What one reader needs; nothing in here is shared between threads. */
 struct listing_reader {
@@ -29,7 +51,9 @@ struct listing_reader {
 	struct pq_rec_reader rec;
 	struct pq_envelope env;
 	struct pq_rcpt_list rl;
-	struct buf path;
+	struct pq_fetch fetch;
+	struct batch_msg batch[BATCH];
+	struct pq_fetch_item items[2 * BATCH];
 	pthread_t thread;
 	struct pq_listing *ls;
 };
@@ -62,23 +86,90 @@ void pq_qmsg_free(struct pq_qmsg *m)
 	strlist_free(&m->reasons);
 }
 
-/* Read queue/id into m; false if there is nothing to list. */
-static bool read_message(struct listing_reader *rd, const char *queue,
-			 struct pq_qmsg *m)
+static void grow(unsigned char **data, size_t *cap, size_t want)
+{
+	if (*cap >= want)
+		return;
+	unsigned char *p = realloc(*data, want);
+	if (p == NULL)
+		pq_fatal(PQ_EX_OSERR, "out of memory");
+	*data = p;
+	*cap = want;
+}
+
+/* Queue the files of queue/id for the fetch; false if it is not ready. */
+static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
+			 const char *queue, struct pq_qmsg *m, size_t *nitems)
 {
 	const char *id = buf_str(&m->idbuf);
 
-	if (!pq_spool_open_ok(&rd->sp, queue, id, &m->st, &rd->path))
+	b->qitem = b->ditem = NULL;
+	if (!pq_spool_open_ok(&rd->sp, queue, id, &m->st, &b->path))
 		return false;
-	int fd = pq_spool_openat(&rd->sp, rd->path.data);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			pq_warn("open %s %s: %s", queue, id, strerror(errno));
+	/* One byte more than the file had: a full buffer means it grew. */
+	size_t want = m->st.st_size < (off_t)QFILE_AHEAD
+	    ? (size_t)m->st.st_size + 1 : QFILE_AHEAD;
+	grow(&b->qdata, &b->qcap, want);
+	b->qitem = &rd->items[(*nitems)++];
+	*b->qitem = (struct pq_fetch_item){ .buf = b->qdata, .cap = want };
+	b->qitem->dirfd = pq_spool_dirfd(&rd->sp, b->path.data, &b->qitem->name);
+	if (rd->want_reasons) {
+		grow(&b->ddata, &b->dcap, DEFER_AHEAD);
+		pq_spool_path(&rd->sp, "defer", id, &b->dpath);
+		b->ditem = &rd->items[(*nitems)++];
+		*b->ditem = (struct pq_fetch_item){ .buf = b->ddata, .cap = DEFER_AHEAD };
+		b->ditem->dirfd = pq_spool_dirfd(&rd->sp, b->dpath.data,
+						 &b->ditem->name);
+	}
+	return true;
+}
+
+/* m's defer log as fetched (or read again whole); false if none. */
+static bool defer_log(struct listing_reader *rd, struct batch_msg *b,
+		      const char *id, struct pq_bounce_log *log)
+{
+	const struct pq_fetch_item *it = b->ditem;
+
+	if (it == NULL || !it->opened)
+		return false;	/* showq lists a message whose log it cannot open */
+	if (it->len < 0) {
+		pq_warn("read %s: %s", b->dpath.data, strerror((int)-it->len));
 		return false;
 	}
-	pq_rec_init(&rd->rec, fd, rd->path.data, m->st.st_size);
+	if ((size_t)it->len == it->cap)
+		return pq_bounce_log_open(log, &rd->sp, "defer", id);
+	pq_bounce_log_use(log, &rd->sp, "defer", id, it->buf, (size_t)it->len);
+	return true;
+}
+
+/* Fill m from what the fetch read; false if there is nothing to list. */
+static bool read_message(struct listing_reader *rd, struct batch_msg *b,
+			 const char *queue, struct pq_qmsg *m)
+{
+	const char *id = buf_str(&m->idbuf);
+	const struct pq_fetch_item *it = b->qitem;
+	int fd = -1;
+
+	if (it == NULL)
+		return false;
+	if (it->len < 0) {
+		if (it->len != -ENOENT)
+			pq_warn("open %s %s: %s", queue, id, strerror((int)-it->len));
+		return false;
+	}
+	if ((size_t)it->len == it->cap) {
+		fd = pq_spool_openat(&rd->sp, b->path.data);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				pq_warn("open %s %s: %s", queue, id, strerror(errno));
+			return false;
+		}
+	}
+	pq_rec_init(&rd->rec, fd, b->path.data, m->st.st_size);
+	pq_rec_preload(&rd->rec, it->buf, (size_t)it->len);
 	pq_envelope_read(&rd->env, &rd->rec, id, &m->st, false);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (rd->env.status == PQ_ENV_NO_SENDER)
 		return false;
 
@@ -90,10 +181,26 @@ static bool read_message(struct listing_reader *rd, const char *queue,
 	m->done_rcpts = rd->env.done_rcpts;
 	m->status = rd->env.status;
 	buf_set(&m->sender, pq_rcpt_list_show(&rd->rl, &rd->sp, buf_str(&rd->env.sender)));
-	pq_rcpt_list_begin(&rd->rl, &rd->sp, m, rd->want_reasons);
+	struct pq_bounce_log log;
+	bool logged = defer_log(rd, b, id, &log);
+	pq_rcpt_list_begin(&rd->rl, &rd->sp, m, logged ? &log : NULL);
 	for (size_t i = 0; i < rd->env.rcpts.n; i++)
 		pq_rcpt_list_pending(&rd->rl, m, strlist_get(&rd->env.rcpts, i));
 	return true;
+}
+
+/* Read the messages of n claimed slots: stat each, one fetch, parse. */
+static void read_batch(struct listing_reader *rd, struct slot **slots, size_t n)
+{
+	size_t nitems = 0;
+
+	for (size_t i = 0; i < n; i++)
+		plan_message(rd, &rd->batch[i], slots[i]->queue, &slots[i]->msg,
+			     &nitems);
+	pq_fetch_run(&rd->fetch, rd->items, nitems);
+	for (size_t i = 0; i < n; i++)
+		slots[i]->ok = read_message(rd, &rd->batch[i], slots[i]->queue,
+					    &slots[i]->msg);
 }
 
 static void reader_init(struct listing_reader *rd, struct pq_listing *ls)
@@ -106,17 +213,50 @@ static void reader_init(struct listing_reader *rd, struct pq_listing *ls)
 	memset(&rd->sp.scratch, 0, sizeof(rd->sp.scratch));
 	rd->want_reasons = ls->want_reasons;
 	pq_rcpt_list_init(&rd->rl);
+	pq_fetch_init(&rd->fetch);
 	rd->ls = ls;
 }
 
 static void reader_free(struct listing_reader *rd)
 {
+	pq_fetch_free(&rd->fetch);
 	pq_spool_forget_dirs(&rd->sp);
 	buf_free(&rd->sp.scratch);
 	pq_rec_free(&rd->rec);
 	pq_envelope_free(&rd->env);
 	pq_rcpt_list_free(&rd->rl);
-	buf_free(&rd->path);
+	for (size_t i = 0; i < BATCH; i++) {
+		buf_free(&rd->batch[i].path);
+		buf_free(&rd->batch[i].dpath);
+		free(rd->batch[i].qdata);
+		free(rd->batch[i].ddata);
+	}
+}
+
+/* Claim up to BATCH named slots (ring locked); how many. */
+static size_t claim_batch(struct listing_ring *ring, struct slot **slots)
+{
+	size_t n = 0;
+
+	while (n < BATCH && ring->claim != ring->tail) {
+		struct slot *s = &ring->slots[ring->claim++ % RING_SLOTS];
+		s->state = SLOT_BUSY;
+		slots[n++] = s;
+	}
+	return n;
+}
+
+/* Read a claimed batch with the ring unlocked; called and returns locked. */
+static void serve_batch(struct listing_reader *rd, struct listing_ring *ring)
+{
+	struct slot *slots[BATCH];
+	size_t n = claim_batch(ring, slots);
+
+	pthread_mutex_unlock(&ring->lock);
+	read_batch(rd, slots, n);
+	pthread_mutex_lock(&ring->lock);
+	for (size_t i = 0; i < n; i++)
+		slots[i]->state = SLOT_DONE;
 }
 
 static void *reader_main(void *arg)
@@ -130,12 +270,7 @@ static void *reader_main(void *arg)
 			pthread_cond_wait(&ring->work, &ring->lock);
 		if (ring->stop)
 			break;
-		struct slot *s = &ring->slots[ring->claim++ % RING_SLOTS];
-		s->state = SLOT_BUSY;
-		pthread_mutex_unlock(&ring->lock);
-		s->ok = read_message(rd, s->queue, &s->msg);
-		pthread_mutex_lock(&ring->lock);
-		s->state = SLOT_DONE;
+		serve_batch(rd, ring);
 		pthread_cond_broadcast(&ring->done);
 	}
 	pthread_mutex_unlock(&ring->lock);
@@ -177,19 +312,15 @@ static void start(struct pq_listing *ls)
 		pq_fatal(PQ_EX_OSERR, "out of memory");
 	for (int i = 0; i < ls->nreaders; i++)
 		reader_init(&ls->readers[i], ls);
-	if (ls->nreaders == 1) {
-		ls->msg = calloc(1, sizeof(*ls->msg));
-		if (ls->msg == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
-		return;
-	}
 	ls->ring = calloc(1, sizeof(*ls->ring));
 	if (ls->ring == NULL)
 		pq_fatal(PQ_EX_OSERR, "out of memory");
 	pthread_mutex_init(&ls->ring->lock, NULL);
 	pthread_cond_init(&ls->ring->work, NULL);
 	pthread_cond_init(&ls->ring->done, NULL);
-	for (int i = 0; i < ls->nreaders; i++) {
+	/* One reader: the caller reads its batches itself, no thread. */
+	ls->threaded = ls->nreaders > 1;
+	for (int i = 0; ls->threaded && i < ls->nreaders; i++) {
 		int err = pthread_create(&ls->readers[i].thread, NULL, reader_main,
 					 &ls->readers[i]);
 		if (err != 0)
@@ -228,18 +359,6 @@ static const char *next_name(struct pq_listing *ls, const char **queue)
 	}
 }
 
-static const struct pq_qmsg *next_in_thread(struct pq_listing *ls)
-{
-	const char *queue, *id;
-
-	while ((id = next_name(ls, &queue)) != NULL) {
-		buf_set(&ls->msg->idbuf, id);
-		if (read_message(&ls->readers[0], queue, ls->msg))
-			return ls->msg;
-	}
-	return NULL;
-}
-
 static const struct pq_qmsg *next_from_ring(struct pq_listing *ls)
 {
 	struct listing_ring *ring = ls->ring;
@@ -276,8 +395,12 @@ static const struct pq_qmsg *next_from_ring(struct pq_listing *ls)
 			return NULL;
 		}
 		struct slot *s = &ring->slots[ring->head % RING_SLOTS];
-		while (s->state != SLOT_DONE)
-			pthread_cond_wait(&ring->done, &ring->lock);
+		while (s->state != SLOT_DONE) {
+			if (ls->threaded)
+				pthread_cond_wait(&ring->done, &ring->lock);
+			else
+				serve_batch(&ls->readers[0], ring);
+		}
 		if (s->ok) {
 			ls->msg = &s->msg;
 			pthread_mutex_unlock(&ring->lock);
@@ -292,7 +415,7 @@ const struct pq_qmsg *pq_listing_next(struct pq_listing *ls)
 {
 	if (!ls->started)
 		start(ls);
-	return ls->ring ? next_from_ring(ls) : next_in_thread(ls);
+	return next_from_ring(ls);
 }
 
 void pq_listing_close(struct pq_listing *ls)
@@ -303,7 +426,7 @@ void pq_listing_close(struct pq_listing *ls)
 		ring->stop = true;
 		pthread_cond_broadcast(&ring->work);
 		pthread_mutex_unlock(&ring->lock);
-		for (int i = 0; i < ls->nreaders; i++)
+		for (int i = 0; ls->threaded && i < ls->nreaders; i++)
 			pthread_join(ls->readers[i].thread, NULL);
 		for (int i = 0; i < RING_SLOTS; i++)
 			pq_qmsg_free(&ring->slots[i].msg);
@@ -311,9 +434,6 @@ void pq_listing_close(struct pq_listing *ls)
 		pthread_cond_destroy(&ring->work);
 		pthread_cond_destroy(&ring->done);
 		free(ring);
-	} else if (ls->msg) {
-		pq_qmsg_free(ls->msg);
-		free(ls->msg);
 	}
 	for (int i = 0; i < ls->nreaders; i++)
 		reader_free(&ls->readers[i]);

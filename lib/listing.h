@@ -60,7 +60,8 @@ struct pq_listing {
 	bool want_reasons;	/* read defer logs (set before the first next) */
 	int nreaders;
 	struct listing_reader *readers;
-	struct listing_ring *ring;	/* NULL when reading in this thread */
+	struct listing_ring *ring;
+	bool threaded;		/* readers run in threads of their own */
 	struct pq_qmsg *msg;		/* the message last handed out */
 	bool started;
 	int error;		/* errno of an unreadable queue directory */

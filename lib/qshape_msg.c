@@ -31,7 +31,9 @@ const struct pq_qmsg *pq_qshape_msg_build(struct pq_qshape_msg *qm,
 	m->status = PQ_ENV_OK;
 	buf_set(&m->sender, pq_rcpt_list_show(&qm->rl, sp,
 		raw(qm, env->sender.data ? env->sender.data : "", env->sender.len)));
-	pq_rcpt_list_begin(&qm->rl, sp, m, true);
+	struct pq_bounce_log log;
+	bool logged = pq_bounce_log_open(&log, sp, "defer", id);
+	pq_rcpt_list_begin(&qm->rl, sp, m, logged ? &log : NULL);
 	for (size_t i = 0; i < env->nrcpt; i++) {
 		size_t len;
 		const char *addr = pq_qenv_rcpt(env, i, &len);

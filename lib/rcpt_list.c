@@ -29,10 +29,8 @@ static void add(struct pq_qmsg *m, const char *addr, const char *why)
 }
 
 void pq_rcpt_list_begin(struct pq_rcpt_list *rl, struct pq_spool *sp,
-			struct pq_qmsg *m, bool read_defer_log)
+			struct pq_qmsg *m, struct pq_bounce_log *defer_log)
 {
-	struct pq_bounce_log log;
-
 	rl->sp = sp;
 	strlist_reset(&m->rcpts);
 	strlist_reset(&m->reasons);
@@ -41,17 +39,16 @@ void pq_rcpt_list_begin(struct pq_rcpt_list *rl, struct pq_spool *sp,
 		strset_free(&rl->dups);
 	else
 		strset_clear(&rl->dups);
-	rl->filtering = read_defer_log
-	    && pq_bounce_log_open(&log, sp, "defer", m->id);
+	rl->filtering = defer_log != NULL;
 	if (!rl->filtering)
 		return;
-	while (pq_bounce_log_read(&log, &rl->bentry)) {
+	while (pq_bounce_log_read(defer_log, &rl->bentry)) {
 		const char *addr = buf_str(&rl->bentry.address);
 		if (sp->dup_limit == 0 || (long)rl->dups.used < sp->dup_limit)
 			strset_add(&rl->dups, addr);
 		add(m, addr, buf_str(&rl->bentry.reason));
 	}
-	pq_bounce_log_close(&log);
+	pq_bounce_log_close(defer_log);
 }
 
 void pq_rcpt_list_pending(struct pq_rcpt_list *rl, struct pq_qmsg *m,

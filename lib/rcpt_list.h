@@ -12,7 +12,7 @@
  * postq-mailq's listing and postq-qshape's message view both build
  * their lists here, so the rules live in one place.
  *
- *	pq_rcpt_list_begin(rl, sp, m, read_defer_log);
+ *	pq_rcpt_list_begin(rl, sp, m, defer_log or NULL);
  *	for each pending recipient: pq_rcpt_list_pending(rl, m, addr);
  */
 #ifndef POSTQ_RCPT_LIST_H
@@ -42,11 +42,12 @@ const char *pq_rcpt_list_show(struct pq_rcpt_list *rl,
 			      struct pq_spool *sp, const char *addr);
 
 /*
- * Start m's recipient list (m->id names the message): empty it, then,
- * if read_defer_log, add the recipients of its defer log in sp.
+ * Start m's recipient list: empty it, then add the recipients of
+ * defer_log (m's defer log, opened by the caller; NULL if it has none
+ * or reasons are not wanted), which this closes.
  */
 void pq_rcpt_list_begin(struct pq_rcpt_list *rl, struct pq_spool *sp,
-			struct pq_qmsg *m, bool read_defer_log);
+			struct pq_qmsg *m, struct pq_bounce_log *defer_log);
 
 /* Add pending recipient addr (raw, from the queue file) unless filtered. */
 void pq_rcpt_list_pending(struct pq_rcpt_list *rl, struct pq_qmsg *m,

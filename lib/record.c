@@ -32,6 +32,23 @@ void pq_rec_init(struct pq_rec_reader *r, int fd, const char *path,
 	r->file_size = file_size;
 }
 
+void pq_rec_preload(struct pq_rec_reader *r, const unsigned char *data,
+		    size_t len)
+{
+	if (r->buf_cap < len) {
+		unsigned char *p = realloc(r->buf, len);
+		if (p == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+		r->buf = p;
+		r->buf_cap = len;
+	}
+	memcpy(r->buf, data, len);
+	r->buf_off = 0;
+	r->buf_len = len;
+	if (r->fd < 0)
+		r->file_size = (off_t)len;
+}
+
 void pq_rec_free(struct pq_rec_reader *r)
 {
 	free(r->buf);
@@ -49,7 +66,7 @@ static bool fill(struct pq_rec_reader *r)
 	 * only grow by heap records that a pointer record leads to, and
 	 * read_data() looks again before it gives up on a record.
 	 */
-	if (r->pos >= r->file_size)
+	if (r->pos >= r->file_size || r->fd < 0)
 		return false;
 	if (r->buf_cap < READ_CHUNK) {
 		unsigned char *p = realloc(r->buf, READ_CHUNK);
@@ -83,7 +100,7 @@ static bool read_data(struct pq_rec_reader *r, struct buf *data, size_t len)
 	if ((off_t)len > r->file_size - r->pos) {
 		/* The file may have grown since it was opened: look again. */
 		struct stat st;
-		if (fstat(r->fd, &st) == 0)
+		if (r->fd >= 0 && fstat(r->fd, &st) == 0)
 			r->file_size = st.st_size;
 		if ((off_t)len > r->file_size - r->pos)
 			return false;

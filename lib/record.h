@@ -67,6 +67,13 @@ struct pq_rec_reader {
 /* Start reading fd (file_size from fstat). The reader does not own fd. */
 void pq_rec_init(struct pq_rec_reader *r, int fd, const char *path,
 		 off_t file_size);
+/*
+ * pq_rec_preload - after pq_rec_init(): bytes [0, len) of the file are
+ * data (read ahead, e.g. by a fetch). With fd -1 they are the whole file
+ * and nothing else is read; otherwise the rest comes from fd.
+ */
+void pq_rec_preload(struct pq_rec_reader *r, const unsigned char *data,
+		    size_t len);
 void pq_rec_free(struct pq_rec_reader *r);
 
 /* Read one record into data (NUL-terminated); returns its type or

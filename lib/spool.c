@@ -127,12 +127,7 @@ void pq_spool_forget_dirs(struct pq_spool *sp)
 	sp->ndirfds = 0;
 }
 
-/*
- * Split relpath into a directory descriptor and a last component. The
- * descriptor is cached per directory; a directory that cannot be opened
- * falls back to the root, so errors come from the final lookup.
- */
-static int dir_of(struct pq_spool *sp, const char *relpath, const char **base)
+int pq_spool_dirfd(struct pq_spool *sp, const char *relpath, const char **base)
 {
 	const char *slash = strrchr(relpath, '/');
 
@@ -175,7 +170,7 @@ static int dir_of(struct pq_spool *sp, const char *relpath, const char **base)
 int pq_spool_openat(struct pq_spool *sp, const char *relpath)
 {
 	const char *base;
-	int dfd = dir_of(sp, relpath, &base);
+	int dfd = pq_spool_dirfd(sp, relpath, &base);
 	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
 
 	if (!sp->no_noatime) {
@@ -190,7 +185,7 @@ int pq_spool_openat(struct pq_spool *sp, const char *relpath)
 int pq_spool_lstat(struct pq_spool *sp, const char *relpath, struct stat *st)
 {
 	const char *base;
-	int dfd = dir_of(sp, relpath, &base);
+	int dfd = pq_spool_dirfd(sp, relpath, &base);
 
 	return fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW);
 }

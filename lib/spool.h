@@ -73,6 +73,14 @@ bool pq_spool_open_ok(struct pq_spool *sp, const char *queue, const char *id,
  * leaves the spool exactly as it was.
  */
 int pq_spool_openat(struct pq_spool *sp, const char *relpath);
+/*
+ * pq_spool_dirfd - split relpath into a directory descriptor and its
+ * last component (*base). The descriptor is cached per directory and
+ * owned by sp; a directory that cannot be opened falls back to the root,
+ * so errors come from the final lookup.
+ */
+int pq_spool_dirfd(struct pq_spool *sp, const char *relpath,
+		   const char **base);
 /* lstat() a path relative to the spool root. */
 int pq_spool_lstat(struct pq_spool *sp, const char *relpath, struct stat *st);
 /*

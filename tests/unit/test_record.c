@@ -8,6 +8,7 @@
 #include "unit.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,17 +43,61 @@ static const char *write_file(const char *name, const struct buf *f)
 	return path;
 }
 
-/* Read the file like a listing does; returns the status. */
-static enum pq_env_status scan(const char *path, struct pq_envelope *env)
+/*
+ * Read the file with preload bytes read ahead (as a fetch gives them):
+ * all of it and no descriptor, or a prefix and the rest from fd.
+ */
+static void scan_with(const char *path, struct pq_envelope *env,
+		      size_t preload, bool whole)
 {
 	struct pq_rec_reader r = { 0 };
 	struct stat st;
 	int fd = open(path, O_RDONLY);
 	fstat(fd, &st);
-	pq_rec_init(&r, fd, path, st.st_size);
+	unsigned char *head = malloc((size_t)st.st_size + 1);
+	ssize_t n = pread(fd, head, whole ? (size_t)st.st_size : preload, 0);
+	pq_rec_init(&r, whole ? -1 : fd, path, st.st_size);
+	if (whole || preload > 0)
+		pq_rec_preload(&r, head, n > 0 ? (size_t)n : 0);
 	pq_envelope_read(env, &r, path, &st, false);
 	pq_rec_free(&r);
+	free(head);
 	close(fd);
+}
+
+static bool same_envelope(const struct pq_envelope *a,
+			  const struct pq_envelope *b)
+{
+	if (a->status != b->status || a->rcpts.n != b->rcpts.n
+	    || a->size != b->size || a->arrival != b->arrival
+	    || strcmp(buf_str(&a->sender), buf_str(&b->sender)) != 0)
+		return false;
+	for (size_t i = 0; i < a->rcpts.n; i++)
+		if (strcmp(strlist_get(&a->rcpts, i), strlist_get(&b->rcpts, i)))
+			return false;
+	return true;
+}
+
+/*
+ * Read the file like a listing does; returns the status. Reading it
+ * from a whole preload, or from a 10-byte preload and the descriptor,
+ * must give the same envelope.
+ */
+static enum pq_env_status scan(const char *path, struct pq_envelope *env)
+{
+	struct pq_envelope other = PQ_ENVELOPE_INIT;
+	char name[600];
+
+	scan_with(path, &other, 0, true);
+	scan_with(path, env, 10, false);
+	snprintf(name, sizeof(name), "%s: preloaded prefix reads the same",
+		 strrchr(path, '/') + 1);
+	CHECK(same_envelope(env, &other), name);
+	scan_with(path, env, 0, false);
+	snprintf(name, sizeof(name), "%s: preloaded whole file reads the same",
+		 strrchr(path, '/') + 1);
+	CHECK(same_envelope(env, &other), name);
+	pq_envelope_free(&other);
 	return env->status;
 }
 
