@@ -11,7 +11,8 @@
 # gets its own working copy made with "cp -al" (hard links: quick, and
 # renames or deletes in the copy leave the pristine spool alone; nothing
 # timed here changes file contents or modes), made before the clock
-# starts. Each figure is the median of 3 runs. Both tools log to a file
+# starts. Each figure is the median of $ROUNDS (default 5) rounds in
+# which the two tools take turns. Both tools log to a file
 # (maillog_file), as a Postfix with no postlogd running makes them do.
 #
 # Operations: -h ALL deferred, -H ALL, -d ALL, and a filtered hold of
@@ -58,17 +59,23 @@ reset() {
 	sync
 }
 
-# time_it NAME CMD...: median wall seconds of 3 runs, each on a fresh copy.
-time_it() {
-	local name=$1
-	shift
-	local runs=()
-	for i in 1 2 3; do
+# pair_it CMD_A CMD_B: "median_a median_b" wall seconds over $ROUNDS
+# rounds, each round running A then B, each on a fresh copy. Taking
+# turns keeps slow stretches of the machine (journal commits, other
+# jobs) from landing on one tool only.
+ROUNDS=${ROUNDS:-5}
+pair_it() {
+	local as=() bs=() i
+	for ((i = 0; i < ROUNDS; i++)); do
 		reset
-		/usr/bin/time -f "%e" -o "$W/time.out" bash -c "$*" >/dev/null 2>"$W/err.out" || true
-		runs+=("$(tail -1 "$W/time.out")")
+		/usr/bin/time -f "%e" -o "$W/time.out" bash -c "$1" >/dev/null 2>"$W/err.out" || true
+		as+=("$(tail -1 "$W/time.out")")
+		reset
+		/usr/bin/time -f "%e" -o "$W/time.out" bash -c "$2" >/dev/null 2>"$W/err.out" || true
+		bs+=("$(tail -1 "$W/time.out")")
 	done
-	printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p
+	local mid=$(((ROUNDS + 1) / 2))
+	echo "$(printf '%s\n' "${as[@]}" | sort -n | sed -n ${mid}p) $(printf '%s\n' "${bs[@]}" | sort -n | sed -n ${mid}p)"
 }
 
 export TZ=UTC LC_ALL=C
@@ -82,16 +89,12 @@ sel_re="^$(printf '%s' "$sel_sender" | sed 's/[].[^$*+?(){}|\\]/\\&/g')\$"
 
 ps_=/usr/sbin/postsuper
 us=bin/postq-postsuper
-r1a=$(time_it a "$ps_ -c $etc -h ALL deferred")
-r1b=$(time_it b "$us -c $etc -h ALL deferred")
-r2a=$(time_it a "$ps_ -c $etc -H ALL")
-r2b=$(time_it b "$us -c $etc -H ALL")
-r3a=$(time_it a "$ps_ -c $etc -d ALL")
-r3b=$(time_it b "$us -c $etc -d ALL")
+read -r r1a r1b < <(pair_it "$ps_ -c $etc -h ALL deferred" "$us -c $etc -h ALL deferred")
+read -r r2a r2b < <(pair_it "$ps_ -c $etc -H ALL" "$us -c $etc -H ALL")
+read -r r3a r3b < <(pair_it "$ps_ -c $etc -d ALL" "$us -c $etc -d ALL")
 pipeline="postqueue -c $etc -p 2>/dev/null | tail -n +2 | grep -v '^ *(' | awk 'BEGIN { RS = \"\" } { if (\$7 == \"$sel_sender\") print \$1 }' | tr -d '*!' | $ps_ -c $etc -h -"
 ours="$us -c $etc -h --from '$sel_re' --queue incoming --queue active --queue deferred --yes"
-r4a=$(time_it a "$pipeline")
-r4b=$(time_it b "$ours")
+read -r r4a r4b < <(pair_it "$pipeline" "$ours")
 
 # The same selection is part of the claim: both leave the same hold queue.
 reset

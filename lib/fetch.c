@@ -105,12 +105,13 @@ static void fetch_ring(struct pq_fetch *f, struct io_uring *ring,
 		items[i].len = -ECANCELED;
 		items[i].opened = false;
 	}
-	unsigned want = (unsigned)(2 * n), seen = 0;
-	int rc;
+	int want = (int)(2 * n), seen = 0, rc;
 	do
-		rc = io_uring_submit_and_wait(ring, want);
+		rc = io_uring_submit_and_wait(ring, (unsigned)want);
 	while (rc == -EINTR);
-	while (seen < want) {
+	/* Only what was submitted completes; on error, nothing was. */
+	int submitted = rc < 0 ? 0 : rc < want ? rc : want;
+	while (seen < submitted) {
 		struct io_uring_cqe *cqe;
 		rc = io_uring_wait_cqe(ring, &cqe);
 		if (rc == -EINTR)
@@ -126,6 +127,16 @@ static void fetch_ring(struct pq_fetch *f, struct io_uring *ring,
 			it->len = cqe->res;
 		io_uring_cqe_seen(ring, cqe);
 		seen++;
+	}
+	/*
+	 * A ring that did not take or finish the whole batch holds requests
+	 * or completions that would be read as the next batch's: drop it and
+	 * go on with plain calls (the items still marked ECANCELED below).
+	 */
+	if (seen < want) {
+		io_uring_queue_exit(ring);
+		free(ring);
+		f->uring = NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		/* EPERM: O_NOATIME on a file we do not own; ECANCELED: lost. */

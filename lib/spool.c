@@ -136,11 +136,23 @@ int pq_spool_dirfd(struct pq_spool *sp, const char *relpath, const char **base)
 		return sp->rootfd;
 	}
 	size_t len = (size_t)(slash - relpath);
+	/*
+	 * Lookups alternate between two directories (a queue and its defer
+	 * log, a queue and the one a file moves to): try those first.
+	 */
+	for (int m = 0; m < 2; m++) {
+		size_t i = sp->recent[m];
+		if (i < sp->ndirfds && strncmp(sp->dirfds[i].dir, relpath, len) == 0
+		    && sp->dirfds[i].dir[len] == 0) {
+			*base = slash + 1;
+			return sp->dirfds[i].fd;
+		}
+	}
 	for (size_t i = 0; i < sp->ndirfds; i++) {
 		if (strncmp(sp->dirfds[i].dir, relpath, len) == 0
 		    && sp->dirfds[i].dir[len] == 0) {
-			if (sp->dirfds[i].fd < 0)
-				break;
+			sp->recent[1] = sp->recent[0];
+			sp->recent[0] = i;
 			*base = slash + 1;
 			return sp->dirfds[i].fd;
 		}

@@ -40,6 +40,7 @@ struct pq_spool {
 	/* Open queue subdirectories, so lookups walk one path component. */
 	struct spool_dirfd *dirfds;
 	size_t ndirfds;
+	size_t recent[2];	/* the two directories used last */
 	bool no_noatime;	/* O_NOATIME was refused: not owner or root */
 };
 

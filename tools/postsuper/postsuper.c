@@ -220,7 +220,7 @@ static bool open_ok(const char *queue, const char *id, struct stat *st)
 {
 	const char *path = qpath(&g.path, queue, id);
 
-	if (lstat(path, st) < 0) {
+	if (pq_spool_lstat(&g.sp, path, st) < 0) {
 		if (errno != ENOENT)
 			warn("%s: %s", path, strerror(errno));
 		return false;
@@ -253,7 +253,13 @@ static int do_remove(const char *path)
 		printf("remove %s\n", path);
 		return 0;
 	}
-	if (remove(path) < 0) {
+	/*
+	 * Relative to the cached directory: one path component to look up,
+	 * not three. remove() by path for what unlink refuses (a directory).
+	 */
+	const char *base;
+	int dfd = pq_spool_dirfd(&g.sp, path, &base);
+	if (unlinkat(dfd, base, 0) < 0 && (errno != EISDIR || remove(path) < 0)) {
 		if (errno != ENOENT)
 			fatal("remove file %s: %s", path, strerror(errno));
 		return -1;
@@ -297,7 +303,16 @@ static int do_rename(const char *from, const char *to)
 		printf("rename %s %s\n", from, to);
 		return 0;
 	}
-	if (rename(from, to) < 0) {
+	const char *from_base, *to_base;
+	int from_dfd = pq_spool_dirfd(&g.sp, from, &from_base);
+	int to_dfd = pq_spool_dirfd(&g.sp, to, &to_base);
+	/*
+	 * Through the cached directories first. On ENOENT the target
+	 * directory may be missing (make it) or the file gone; the second
+	 * try goes by path, so a directory made anew since it was cached
+	 * is found too.
+	 */
+	if (renameat(from_dfd, from_base, to_dfd, to_base) < 0) {
 		if (errno != ENOENT || make_parent_dirs(to) < 0
 		    || rename(from, to) < 0) {
 			if (errno != ENOENT)
