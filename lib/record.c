@@ -32,17 +32,23 @@ void pq_rec_init(struct pq_rec_reader *r, int fd, const char *path,
 	r->file_size = file_size;
 }
 
+static void reserve(struct pq_rec_reader *r, size_t cap)
+{
+	if (r->buf_cap >= cap)
+		return;
+	unsigned char *p = realloc(r->buf, cap);
+	if (p == NULL)
+		pq_fatal(PQ_EX_OSERR, "out of memory");
+	r->buf = p;
+	r->buf_cap = cap;
+}
+
 void pq_rec_preload(struct pq_rec_reader *r, const unsigned char *data,
 		    size_t len)
 {
-	if (r->buf_cap < len) {
-		unsigned char *p = realloc(r->buf, len);
-		if (p == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
-		r->buf = p;
-		r->buf_cap = len;
-	}
-	memcpy(r->buf, data, len);
+	reserve(r, len);
+	if (len > 0)
+		memcpy(r->buf, data, len);
 	r->buf_off = 0;
 	r->buf_len = len;
 	if (r->fd < 0)
@@ -68,13 +74,7 @@ static bool fill(struct pq_rec_reader *r)
 	 */
 	if (r->pos >= r->file_size || r->fd < 0)
 		return false;
-	if (r->buf_cap < READ_CHUNK) {
-		unsigned char *p = realloc(r->buf, READ_CHUNK);
-		if (p == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
-		r->buf = p;
-		r->buf_cap = READ_CHUNK;
-	}
+	reserve(r, READ_CHUNK);
 	ssize_t n;
 	do
 		n = pread(r->fd, r->buf, r->buf_cap, r->pos);
