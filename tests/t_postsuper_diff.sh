@@ -5,7 +5,10 @@
 # (names, types, modes, owners, sizes, contents, file times), the stderr
 # reports, the exit status and the mail-log records must be the same.
 # Filter selections are checked against the real postsuper fed the ids a
-# brute-force filter over "postqueue -j" picks. Also: dry runs change
+# brute-force filter over "postqueue -j" picks. With maillog_file empty
+# both tools log through syslog(3): a sink bound as /dev/log (or mounted
+# over it in a private namespace) collects the records of each, to be
+# compared with time stamp and pid masked. Also: dry runs change
 # nothing, and bad input changes nothing and exits non-zero.
 set -u
 . "$(dirname "$0")/lib/common.sh"
@@ -233,6 +236,9 @@ one_spool() {	# NAME LONG
 	check_same "$name: MAIL_CONFIG: same tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
 	check_same "$name: MAIL_CONFIG: same stderr" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
 
+	# syslog instead of maillog_file: the same records, same priority
+	syslog_pairs "$def" "$hold"
+
 	# selection by filter, against postsuper fed brute-force ids
 	run_select "-h --from sender@example.com" -h --from 'sender@example\.com'
 	[ "$LONG" = no ] && run_select "-d --to @example.com\$ --queue deferred" -d --to '@example\.com$' --queue deferred
@@ -273,6 +279,72 @@ one_spool() {	# NAME LONG
 		"$bin/postq-postsuper" -c "$TEST_TMP/B/conf" -h 2>"$TEST_TMP/B/err" &&
 			fail "$name: -h with neither id nor filter exits non-zero" ||
 			pass "$name: -h with neither id nor filter exits non-zero"
+	done
+}
+
+# with_syslog OUT CMD...: run CMD with syslog(3) going to a sink that
+# writes the datagrams to OUT. Where /dev/log exists (a syslog daemon
+# runs), CMD runs in a private mount namespace with the sink's socket
+# mounted over it; otherwise the sink is /dev/log for that moment.
+with_syslog() {
+	local out=$1 sock pid rc
+	shift
+	: >"$out"
+	if [ -e /dev/log ]; then
+		sock=$TEST_TMP/syslog.sock
+	else
+		sock=/dev/log
+	fi
+	rm -f "$sock"	# so that waiting for the socket waits for this sink
+	python3 "$TOP/tests/lib/syslog_sink.py" "$sock" "$out" &
+	pid=$!
+	local i
+	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	if [ "$sock" = /dev/log ]; then
+		"$@"
+	else
+		unshare -m --propagation private sh -c 'mount --bind "$0" /dev/log && exec "$@"' "$sock" "$@"
+	fi
+	rc=$?
+	sleep 0.3	# datagrams are queued: let the sink write the last ones
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ "$sock" = /dev/log ] && rm -f /dev/log
+	return $rc
+}
+
+# syslog_state FILE: the records without time stamp and pid
+syslog_state() {
+	sed -E 's/^(<[0-9]+>)[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} /\1/; s/\[[0-9]+\]:/[PID]:/' "$1"
+}
+
+# syslog_pairs DEFERRED_ID HELD_ID: maillog_file emptied, so both tools
+# log through syslog(3); each operation on fresh copies, records compared.
+syslog_pairs() {
+	local def=$1 hold=$2 args label
+	for args in "-h $def" "-H $hold" "-d $def" "-r $def" "-e $def" "-h ALL" "-H ALL"; do
+		label="syslog: postsuper $args"
+		fresh_copy A
+		fresh_copy B
+		sed -i 's/^maillog_file = .*/maillog_file =/' "$TEST_TMP/A/conf/main.cf" "$TEST_TMP/B/conf/main.cf"
+		start_clock
+		# shellcheck disable=SC2086
+		with_syslog "$TEST_TMP/A/syslog" "$REAL" -c "$TEST_TMP/A/conf" $args </dev/null >/dev/null 2>"$TEST_TMP/A/err"
+		echo "exit $?" >>"$TEST_TMP/A/err"
+		# shellcheck disable=SC2086
+		with_syslog "$TEST_TMP/B/syslog" "$BIN/postq-postsuper" -c "$TEST_TMP/B/conf" $args </dev/null >/dev/null 2>"$TEST_TMP/B/err"
+		echo "exit $?" >>"$TEST_TMP/B/err"
+		syslog_state "$TEST_TMP/A/syslog" >"$TEST_TMP/A/log"
+		syslog_state "$TEST_TMP/B/syslog" >"$TEST_TMP/B/log"
+		if [ -s "$TEST_TMP/A/log" ]; then
+			check_same "$SPOOL_LABEL: $label: same syslog records" "$TEST_TMP/A/log" "$TEST_TMP/B/log"
+		else
+			fail "$SPOOL_LABEL: $label: the real postsuper logged nothing: the sink is not working"
+		fi
+		check_same "$SPOOL_LABEL: $label: same stderr and exit status" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
+		tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
+		tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
+		check_same "$SPOOL_LABEL: $label: same spool tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
 	done
 }
 
