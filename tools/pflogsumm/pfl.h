@@ -93,6 +93,10 @@ struct strvec {
 
 #define PSCRN_N 12
 
+struct pfl_scratch {		/* buffers of one thread's per-line parsing */
+	struct buf t1, t2, t3, t4, t5;
+};
+
 struct pfl {
 	struct pfl_opts o;
 	/* grand totals */
@@ -123,6 +127,7 @@ struct pfl {
 	struct nest warnings, fatals, panics, master;
 	/* scratch */
 	struct buf t1, t2, t3, t4, t5, line;
+	struct pfl_scratch sc;
 	unsigned long long lines, skipped;
 };
 
@@ -177,13 +182,23 @@ struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in f
 	uint8_t status, mon, mday, hour, min, sec;
 	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
 	uint8_t slow;			/* rest longer than 4 GB: its length is in slow_rn */
+	uint8_t rej;			/* the rej_ keys are set (a line that may be a reject) */
 	size_t slow_rn;
+	/* proc_smtpd_reject's keys: type at rest + rej_typ, the others in the arena */
+	size_t rej_typ, rej_typn, rej_reas, rej_reasn, rej_data, rej_datan;
+};
+
+/* What the thread running pfl_pre keeps from line to line (zero it first). */
+struct pfl_reader {
+	struct ml_frame_cache fc;
+	struct pfl_scratch sc;
+	struct buf *arena;		/* strings derived from the lines; pfl_apply gets its data */
 };
 void pfl_init(struct pfl *P);
-/* fc: the reading thread's frame cache (zeroed before the first line) */
-void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, size_t len,
+void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t len,
     struct pfl_pre *pr);
-void pfl_apply(struct pfl *P, const struct pfl_pre *pr);
+void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena);
+void pfl_reader_free(struct pfl_reader *rd);
 struct nest *nest_child(struct nest *n, const char *k, size_t kn);
 void nest_free(struct nest *n);
 

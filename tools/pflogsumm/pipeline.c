@@ -39,6 +39,7 @@ struct chunk {
 	size_t cap, used, done;
 	struct pfl_pre *pre;
 	size_t npre, precap;
+	struct buf arena;		/* pfl_pre's derived strings for these lines */
 	int eof;
 };
 
@@ -101,7 +102,7 @@ static void chunk_grow(struct chunk *c, size_t need)
  */
 struct feeder {
 	const struct pfl_opts *o;
-	struct ml_frame_cache fc;
+	struct pfl_reader rd;
 	struct chunk *(*get)(void *arg);
 	void (*put)(void *arg, struct chunk *c);
 	void *arg;
@@ -117,7 +118,8 @@ static void add_line(struct feeder *F, struct chunk *c, char *line, size_t len)
 			pq_fatal(PQ_EX_OSERR, "out of memory");
 	}
 	/* the chunk is ours until put: pfl_pre may edit the line */
-	pfl_pre(F->o, &F->fc, line, len, &c->pre[c->npre++]);
+	F->rd.arena = &c->arena;
+	pfl_pre(F->o, &F->rd, line, len, &c->pre[c->npre++]);
 }
 
 /* Hand c on; the unfinished line moves to the front of the next chunk. */
@@ -126,6 +128,7 @@ static struct chunk *hand_off(struct feeder *F, struct chunk *c)
 	struct chunk *d = F->get(F->arg);
 	size_t tail = c->used - c->done;
 	d->npre = 0;
+	d->arena.len = 0;
 	d->eof = 0;
 	d->done = 0;
 	chunk_grow(d, tail + MIN_READ);
@@ -141,6 +144,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 	int rc = 0;
 	struct chunk *c = F->get(F->arg);
 	c->used = c->done = c->npre = 0;
+	c->arena.len = 0;
 	c->eof = 0;
 	chunk_grow(c, MIN_READ);
 	for (int i = 0; i < nfiles; i++) {
@@ -186,7 +190,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 static void apply_chunk(struct pfl *P, struct chunk *c)
 {
 	for (size_t i = 0; i < c->npre; i++)
-		pfl_apply(P, &c->pre[i]);
+		pfl_apply(P, &c->pre[i], c->arena.data);
 }
 
 /* One thread: two chunks take turns, each tallied when full. */
@@ -219,9 +223,11 @@ static int run_direct(struct pfl *P, char **files, int nfiles)
 	D.spare = &D.ch[0];
 	struct feeder F = { .o = &P->o, .get = direct_get, .put = direct_put, .arg = &D };
 	int rc = read_files(files, nfiles, &F);
+	pfl_reader_free(&F.rd);
 	for (int i = 0; i < 2; i++) {
 		free(D.ch[i].data);
 		free(D.ch[i].pre);
+		buf_free(&D.ch[i].arena);
 	}
 	return rc;
 }
@@ -243,6 +249,7 @@ static void *reader_main(void *arg)
 	struct pipe_state *S = arg;
 	struct feeder F = { .o = &S->P->o, .get = thread_get, .put = thread_put, .arg = S };
 	S->rc = read_files(S->files, S->nfiles, &F);
+	pfl_reader_free(&F.rd);
 	return NULL;
 }
 
@@ -284,6 +291,7 @@ int pfl_run(struct pfl *P, char **files, int nfiles)
 	for (int i = 0; i < NCHUNK; i++) {
 		free(chunks[i].data);
 		free(chunks[i].pre);
+		buf_free(&chunks[i].arena);
 	}
 	pthread_mutex_destroy(&S.mu);
 	pthread_cond_destroy(&S.cv);

@@ -112,18 +112,14 @@ static struct host_stat *host_of(struct pfl *P, const struct ml_frame *f)
 }
 
 /*
- * proc_smtpd_reject($logLine, \%rejects, \$count, ...)
+ * The keys proc_smtpd_reject($logLine, ...) counts a reject line under:
+ * a pure function of the line and the options, so the reading thread
+ * works it out (pfl_pre) and the tallying thread only counts. The
+ * strings are in sc's buffers (reas in t1, data in t4).
  */
-static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nest *rej,
-    long long *count, int hr, struct host_stat *hs)
+static void reject_keys(const struct pfl_opts *o, struct pfl_scratch *sc, const char *s, size_t n,
+    const char **typp, size_t *typnp)
 {
-	(*count)++;
-	P->rej_hr[hr]++;
-	day_inc(P, 4);
-	if (hs)
-		hs->rjct++;
-	if (P->o.reject_detail == 0)
-		return;
 	/* /^.* \b(?:reject(?:_warning)?|hold|discard): (\S+) from (\S+?): (.*)$/ */
 	const char *typ = "", *from = "", *rmdr = "";
 	size_t typn = 0, fromn = 0, rmdrn = 0;
@@ -164,10 +160,10 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 		rmdrn = n - q - 2;
 		break;
 	}
-	struct buf *reas = &P->t1, *to = &P->t2, *fr = &P->t3, *data = &P->t4;
+	struct buf *reas = &sc->t1, *to = &sc->t2, *fr = &sc->t3, *data = &sc->t4;
 	buf_reset(reas);
 	buf_add(reas, rmdr, rmdrn);
-	if (!P->o.verbose)
+	if (!o->verbose)
 		reject_reason(typ, typn, reas);
 	/* to */
 	buf_reset(to);
@@ -205,7 +201,7 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 	}
 	if (!got)
 		buf_adds(to, "<>");
-	if (P->o.i)
+	if (o->i)
 		lc_buf(to, 0);
 	/* from */
 	buf_reset(fr);
@@ -220,12 +216,11 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 	}
 	if (!got)
 		buf_adds(fr, "<>");
-	verp_mung(&P->o, fr);
-	if (P->o.i)
+	verp_mung(o, fr);
+	if (o->i)
 		lc_buf(fr, 0);
-	bool add_from = P->o.rej_add_from;
+	bool add_from = o->rej_add_from;
 
-	struct nest *t = nest_child(rej, typ, typn);
 	const char *r = reas->data ? reas->data : "";
 	size_t rn = reas->len;
 	buf_reset(data);
@@ -239,8 +234,8 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 			if (perl_true(fr->data, fr->len)) {
 				buf_add(data, fr->data, fr->len);
 			} else {
-				gimme_domain(from, fromn, &P->t5);
-				buf_add(data, P->t5.data, P->t5.len);
+				gimme_domain(from, fromn, &sc->t5);
+				buf_add(data, sc->t5.data, sc->t5.len);
 			}
 			buf_adds(data, ")");
 		}
@@ -291,15 +286,48 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 			}
 		}
 	}
-	if (P->o.rej_add_to && !(has_prefix(r, rn, "Recipient address rejected:") ||
+	if (o->rej_add_to && !(has_prefix(r, rn, "Recipient address rejected:") ||
 	    (has_prefix(r, rn, "User unknown") && (rn == 12 || r[12] == ' ')))) {
 		/* --rej-add-to (extension): the recipient, as --rej-add-from adds the sender */
 		buf_adds(data, "  (");
 		buf_add(data, to->data, to->len);
 		buf_adds(data, ")");
 	}
-	struct nest *rr = nest_child(t, reas->data ? reas->data : "", reas->len);
-	nest_child(rr, data->data ? data->data : "", data->len)->cnt++;
+	*typp = typ;
+	*typnp = typn;
+}
+
+/* proc_smtpd_reject($logLine, \%rejects, \$count, ...): the counting. */
+static void proc_smtpd_reject(struct pfl *P, const struct pfl_pre *pr, const char *arena, struct nest *rej,
+    long long *count, int hr, struct host_stat *hs)
+{
+	(*count)++;
+	P->rej_hr[hr]++;
+	day_inc(P, 4);
+	if (hs)
+		hs->rjct++;
+	if (P->o.reject_detail == 0)
+		return;
+	const char *typ, *reas, *data;
+	size_t typn, reasn, datan;
+	if (pr->rej) {
+		typ = pr->rest + pr->rej_typ;
+		typn = pr->rej_typn;
+		reas = arena + pr->rej_reas;
+		reasn = pr->rej_reasn;
+		data = arena + pr->rej_data;
+		datan = pr->rej_datan;
+	} else {
+		/* a line pfl_pre did not expect here: the same parse, here */
+		reject_keys(&P->o, &P->sc, pr->rest, pr->slow ? pr->slow_rn : pr->rn, &typ, &typn);
+		reas = P->sc.t1.data ? P->sc.t1.data : "";
+		reasn = P->sc.t1.len;
+		data = P->sc.t4.data ? P->sc.t4.data : "";
+		datan = P->sc.t4.len;
+	}
+	struct nest *t = nest_child(rej, typ, typn);
+	struct nest *rr = nest_child(t, reas, reasn);
+	nest_child(rr, data, datan)->cnt++;
 }
 
 /* Apply -m, case and -i munging to an address in b. */
@@ -512,7 +540,7 @@ static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pf
  * smtpd regex matches), so it can run ahead in the reader thread. The Solaris "[ID ...]" rewrite is
  * done in place (it only shortens the line).
  */
-void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, size_t len,
+void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t len,
     struct pfl_pre *pr)
 {
 	struct ml_frame f;
@@ -546,7 +574,7 @@ void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, si
 			p++;
 		}
 	}
-	enum ml_bad bad = ml_parse_frame_next(fc, line, len, &f);
+	enum ml_bad bad = ml_parse_frame_next(&rd->fc, line, len, &f);
 	if (bad == ML_BAD_STAMP || bad == ML_BAD_HOST || f.stamp == ML_STAMP_RFC3164_FRAC ||
 	    f.stamp == ML_STAMP_ISO_NOCOLON) {
 		pr->status = PRE_SKIPPED;
@@ -608,12 +636,38 @@ void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, si
 	pr->qid = qid;
 	pr->qidn = qidn;
 	pr->smtpd_kind = 0;
+	pr->rej = 0;
 	if (cmd && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))
 		smtpd_kind(rest, rn, fast && f.prog.n < rn && rest[f.prog.n] == '[' ?
 		    rest + f.prog.n : NULL, pr);
+	/* every line pfl_apply may pass to proc_smtpd_reject (a few more) */
+	if (cmd && o->reject_detail != 0 && (pr->smtpd_kind >= 2 || str_eq(qid, qidn, "reject") ||
+	    str_eq(qid, qidn, "reject_warning") || str_eq(qid, qidn, "hold") ||
+	    str_eq(qid, qidn, "discard"))) {
+		const char *typ;
+		size_t typn;
+		reject_keys(o, &rd->sc, rest, rn, &typ, &typn);
+		pr->rej = 1;
+		pr->rej_typ = typn ? (size_t)(typ - rest) : 0;
+		pr->rej_typn = typn;
+		struct buf *a = rd->arena;
+		pr->rej_reas = a->len;
+		pr->rej_reasn = rd->sc.t1.len;
+		buf_add(a, rd->sc.t1.data ? rd->sc.t1.data : "", rd->sc.t1.len);
+		pr->rej_data = a->len;
+		pr->rej_datan = rd->sc.t4.len;
+		buf_add(a, rd->sc.t4.data ? rd->sc.t4.data : "", rd->sc.t4.len);
+	}
 }
 
-void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
+void pfl_reader_free(struct pfl_reader *rd)
+{
+	struct buf *b[] = { &rd->sc.t1, &rd->sc.t2, &rd->sc.t3, &rd->sc.t4, &rd->sc.t5 };
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		buf_free(b[i]);
+}
+
+void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 {
 	struct pfl_opts *o = &P->o;
 
@@ -784,19 +838,19 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
 		return;
 	}
 	if (str_eq(qid, qidn, "reject")) {
-		proc_smtpd_reject(P, rest, rn, &P->rejects, &P->rjct, hr, hs);
+		proc_smtpd_reject(P, pr, arena, &P->rejects, &P->rjct, hr, hs);
 		return;
 	}
 	if (str_eq(qid, qidn, "reject_warning")) {
-		proc_smtpd_reject(P, rest, rn, &P->warns, &P->wrnd, hr, NULL);
+		proc_smtpd_reject(P, pr, arena, &P->warns, &P->wrnd, hr, NULL);
 		return;
 	}
 	if (str_eq(qid, qidn, "hold")) {
-		proc_smtpd_reject(P, rest, rn, &P->holds, &P->held, hr, NULL);
+		proc_smtpd_reject(P, pr, arena, &P->holds, &P->held, hr, NULL);
 		return;
 	}
 	if (str_eq(qid, qidn, "discard")) {
-		proc_smtpd_reject(P, rest, rn, &P->discards, &P->dscrdd, hr, NULL);
+		proc_smtpd_reject(P, pr, arena, &P->discards, &P->dscrdd, hr, NULL);
 		return;
 	}
 	if (str_eq(cmd, cmdn, "master")) {
@@ -850,13 +904,13 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
 			return;
 		}
 		if (which == 2)
-			proc_smtpd_reject(P, rest, rn, &P->rejects, &P->rjct, hr, hs);
+			proc_smtpd_reject(P, pr, arena, &P->rejects, &P->rjct, hr, hs);
 		else if (which == 3)
-			proc_smtpd_reject(P, rest, rn, &P->warns, &P->wrnd, hr, NULL);
+			proc_smtpd_reject(P, pr, arena, &P->warns, &P->wrnd, hr, NULL);
 		else if (which == 4)
-			proc_smtpd_reject(P, rest, rn, &P->holds, &P->held, hr, NULL);
+			proc_smtpd_reject(P, pr, arena, &P->holds, &P->held, hr, NULL);
 		else if (which == 5)
-			proc_smtpd_reject(P, rest, rn, &P->discards, &P->dscrdd, hr, NULL);
+			proc_smtpd_reject(P, pr, arena, &P->discards, &P->dscrdd, hr, NULL);
 		if (which || !o->smtpd_stats)
 			return;
 		/* connection statistics */
