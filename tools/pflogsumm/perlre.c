@@ -20,7 +20,7 @@
 #define D (PFL_DIG | PFL_WORD)
 const unsigned char pfl_ctype[256] = {
 	['\t'] = PFL_SPC, ['\n'] = PFL_SPC, ['\v'] = PFL_SPC, ['\f'] = PFL_SPC, ['\r'] = PFL_SPC,
-	[' '] = PFL_SPC, ['_'] = W,
+	[' '] = PFL_SPC, ['_'] = W, [':'] = PFL_COLON,
 	['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
 	['A'] = W, ['B'] = W, ['C'] = W, ['D'] = W, ['E'] = W, ['F'] = W, ['G'] = W, ['H'] = W, ['I'] = W,
 	['J'] = W, ['K'] = W, ['L'] = W, ['M'] = W, ['N'] = W, ['O'] = W, ['P'] = W, ['Q'] = W, ['R'] = W,

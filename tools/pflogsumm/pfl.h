@@ -150,11 +150,13 @@ const char *find_bytes(const char *p, size_t n, const char *lit, size_t k);
  * on every line. PFL_SPC is Perl's \s (space, \t \n \v \f \r), PFL_WORD
  * is \w in the C locale.
  */
-enum { PFL_DIG = 1, PFL_SPC = 2, PFL_WORD = 4 };
+enum { PFL_DIG = 1, PFL_SPC = 2, PFL_WORD = 4, PFL_COLON = 8 };
 extern const unsigned char pfl_ctype[256];
 static inline bool pfl_isdig(int c) { return pfl_ctype[(unsigned char)c] & PFL_DIG; }
 static inline bool pfl_isspc(int c) { return pfl_ctype[(unsigned char)c] & PFL_SPC; }
 static inline bool pfl_isword(int c) { return pfl_ctype[(unsigned char)c] & PFL_WORD; }
+/* ':' or \s: where a [^:\s]+ run ends */
+static inline bool pfl_iscolspc(int c) { return pfl_ctype[(unsigned char)c] & (PFL_COLON | PFL_SPC); }
 
 /* has_prefix/find_lit take a string literal: its length is a constant. */
 #define has_prefix(p, n, lit) has_prefix_n((p), (n), (lit), __builtin_strlen(lit))
@@ -193,6 +195,12 @@ struct pfl_reader {
 	struct ml_frame_cache fc;
 	struct pfl_scratch sc;
 	struct buf *arena;		/* strings derived from the lines; pfl_apply gets its data */
+	/*
+	 * Lines are consecutive in a buffer that ends at iend (NULL: no such
+	 * buffer), and [ifrom, inext) holds no 'I': a line in that range
+	 * needs no search for ": [ID " (NULL ifrom: nothing known yet).
+	 */
+	const char *iend, *ifrom, *inext;
 };
 void pfl_init(struct pfl *P);
 void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t len,

@@ -165,6 +165,9 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 				break;
 			char *p = c->data + c->used, *e = p + n;
 			c->used += n;
+			/* what was known of the buffer may have moved or grown */
+			F->rd.iend = c->data + c->used;
+			F->rd.ifrom = F->rd.inext = NULL;
 			char *nl;
 			while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
 				add_line(F, c, c->data + c->done, (size_t)(nl - (c->data + c->done)));
@@ -172,6 +175,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 				c->done = (size_t)(p - c->data);
 			}
 		}
+		F->rd.iend = NULL;	/* the chunk may move before its last line */
 		if (c->used > c->done) {	/* a last line without its newline */
 			add_line(F, c, c->data + c->done, c->used - c->done);
 			c->done = c->used;

@@ -535,6 +535,24 @@ static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pf
 }
 
 /*
+ * Whether line may hold an 'I' (the rare byte of ": [ID "): one memchr
+ * serves the run of lines up to the next 'I' in the buffer, where one
+ * per line cost more than the rest of the framing.
+ */
+static bool may_have_I(struct pfl_reader *rd, const char *line, size_t len)
+{
+	const char *e = line + len;
+	if (rd->iend == NULL || e > rd->iend)
+		return memchr(line, 'I', len) != NULL;
+	if (rd->ifrom == NULL || line < rd->ifrom || line >= rd->inext) {
+		const char *i = memchr(line, 'I', (size_t)(rd->iend - line));
+		rd->ifrom = line;
+		rd->inext = i ? i : rd->iend;
+	}
+	return e > rd->inext;
+}
+
+/*
  * pfl_pre - the part of a line's processing that depends only on the
  * line and the options (framing, filters, program and queue id, which
  * smtpd regex matches), so it can run ahead in the reader thread. The Solaris "[ID ...]" rewrite is
@@ -554,8 +572,7 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 			return;
 	}
 	/* s/: \[ID \d+ [^\]]+\] /: /; */
-	/* keyed on the 'I': '[' is in nearly every line, 'I' in few */
-	if (find_lit_at(line, len, ": [ID ", 4)) {
+	if (may_have_I(rd, line, len) && find_lit_at(line, len, ": [ID ", 4)) {
 		for (char *p = line, *e = line + len; (p = (char *)find_lit_at(p, (size_t)(e - p), ": [ID ", 4));) {
 			const char *q = p + 6, *d = q;
 			while (q < e && isdig(*q))
@@ -624,7 +641,7 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		cmd = f.prog.p + 8;
 		cmdn = f.prog.n - 8;
 		const char *q = f.text.p, *e = f.text.p + f.text.n;
-		while (q < e && *q != ':' && !isspc((unsigned char)*q))
+		while (q < e && !pfl_iscolspc(*q))
 			q++;
 		qid = f.text.p;
 		qidn = (size_t)(q - qid);
