@@ -184,10 +184,18 @@ struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in f
 	uint8_t status, mon, mday, hour, min, sec;
 	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
 	uint8_t slow;			/* rest longer than 4 GB: its length is in slow_rn */
-	uint8_t rej;			/* the rej_ keys are set (a line that may be a reject) */
 	size_t slow_rn;
-	/* proc_smtpd_reject's keys: type at rest + rej_typ, the others in the arena */
-	size_t rej_typ, rej_typn, rej_reas, rej_reasn, rej_data, rej_datan;
+	/*
+	 * 0, or 1 + where proc_smtpd_reject's keys are in the arena (a
+	 * struct pfl_rej then the strings): one word here, as few lines
+	 * are rejects and every page of these is a page fault.
+	 */
+	size_t rej;
+};
+
+struct pfl_rej {
+	size_t typ, typn;		/* the type at rest + typ */
+	size_t reasn, datan;		/* the reason, then the data, follow */
 };
 
 /* What the thread running pfl_pre keeps from line to line (zero it first). */

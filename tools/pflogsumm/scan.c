@@ -311,12 +311,14 @@ static void proc_smtpd_reject(struct pfl *P, const struct pfl_pre *pr, const cha
 	const char *typ, *reas, *data;
 	size_t typn, reasn, datan;
 	if (pr->rej) {
-		typ = pr->rest + pr->rej_typ;
-		typn = pr->rej_typn;
-		reas = arena + pr->rej_reas;
-		reasn = pr->rej_reasn;
-		data = arena + pr->rej_data;
-		datan = pr->rej_datan;
+		struct pfl_rej r;
+		memcpy(&r, arena + pr->rej - 1, sizeof(r));
+		typ = pr->rest + r.typ;
+		typn = r.typn;
+		reas = arena + pr->rej - 1 + sizeof(r);
+		reasn = r.reasn;
+		data = reas + reasn;
+		datan = r.datan;
 	} else {
 		/* a line pfl_pre did not expect here: the same parse, here */
 		reject_keys(&P->o, &P->sc, pr->rest, pr->slow ? pr->slow_rn : pr->rn, &typ, &typn);
@@ -664,15 +666,11 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		const char *typ;
 		size_t typn;
 		reject_keys(o, &rd->sc, rest, rn, &typ, &typn);
-		pr->rej = 1;
-		pr->rej_typ = typn ? (size_t)(typ - rest) : 0;
-		pr->rej_typn = typn;
+		struct pfl_rej r = { typn ? (size_t)(typ - rest) : 0, typn, rd->sc.t1.len, rd->sc.t4.len };
 		struct buf *a = rd->arena;
-		pr->rej_reas = a->len;
-		pr->rej_reasn = rd->sc.t1.len;
+		pr->rej = a->len + 1;
+		buf_add(a, &r, sizeof(r));
 		buf_add(a, rd->sc.t1.data ? rd->sc.t1.data : "", rd->sc.t1.len);
-		pr->rej_data = a->len;
-		pr->rej_datan = rd->sc.t4.len;
 		buf_add(a, rd->sc.t4.data ? rd->sc.t4.data : "", rd->sc.t4.len);
 	}
 }
