@@ -490,19 +490,48 @@ static bool cmd_qid(const struct pfl_opts *o, const char *rest, size_t rn, const
  * /\[\d+\]: \w+: client=(.+?)(,|$)/ (tried first) and
  * /\[\d+\]: \w+: (reject(?:_warning)?|hold|discard): / matches.
  */
-static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pfl_pre *pr)
+/* q just after "[pid]: word: ": 1 for client=, else 0 and the reject kind in *rej */
+static int smtpd_after_word(const char *q, const char *e, int *rej, struct pfl_pre *pr)
+{
+	if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
+		const char *a = q + 7, *c = memchr(a + 1, ',', (size_t)(e - a - 1));
+		pr->val = a;
+		pr->valn = (size_t)((c ? c : e) - a);
+		return 1;
+	}
+	if (*rej == 0) {
+		if (has_prefix(q, (size_t)(e - q), "reject: "))
+			*rej = 2;
+		else if (has_prefix(q, (size_t)(e - q), "reject_warning: "))
+			*rej = 3;
+		else if (has_prefix(q, (size_t)(e - q), "hold: "))
+			*rej = 4;
+		else if (has_prefix(q, (size_t)(e - q), "discard: "))
+			*rej = 5;
+	}
+	return 0;
+}
+
+/*
+ * One walk over the "[pid]: word: " positions serves both regexes.
+ * first, if not NULL, is the first '[' of rest, where the frame already
+ * found "[pid]: " followed by text: the caller then says in wordn how
+ * long the \w+ run at text is if ": " follows it (else 0), which it
+ * knows from the queue id scan, so the candidate that nearly always
+ * matches costs no scan at all.
+ */
+static void smtpd_kind(const char *rest, size_t rn, const char *first, const char *text,
+    size_t wordn, struct pfl_pre *pr)
 {
 	const char *e = rest + rn;
-	int which = 0;		/* 1 client, 2.. reject kinds */
-	/*
-	 * One walk over the "[pid]: word: " positions serves both regexes.
-	 * first, if not NULL, is the first '[' of rest (known from the
-	 * frame): no memchr call for the candidate that is nearly always
-	 * the one that matches.
-	 */
-	int rej = 0;
-	for (const char *p = first ? first : rest; which == 0 &&
-	    (p == first || (p = memchr(p, '[', (size_t)(e - p))) != NULL); p++) {
+	int which = 0, rej = 0;	/* 1 client, 2.. reject kinds */
+	const char *p = rest;
+	if (first) {
+		if (wordn)
+			which = smtpd_after_word(text + wordn + 2, e, &rej, pr);
+		p = first + 1;
+	}
+	for (; which == 0 && (p = memchr(p, '[', (size_t)(e - p))) != NULL; p++) {
 		const char *q = p + 1, *d = q;
 		while (q < e && isdig(*q))
 			q++;
@@ -514,26 +543,32 @@ static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pf
 			q++;
 		if (q == w || !has_prefix(q, (size_t)(e - q), ": "))
 			continue;
-		q += 2;
-		if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
-			const char *a = q + 7, *c = a + 1;
-			while (c < e && *c != ',')
-				c++;
-			pr->val = a;
-			pr->valn = (size_t)(c - a);
-			which = 1;
-		} else if (rej == 0) {
-			if (has_prefix(q, (size_t)(e - q), "reject: "))
-				rej = 2;
-			else if (has_prefix(q, (size_t)(e - q), "reject_warning: "))
-				rej = 3;
-			else if (has_prefix(q, (size_t)(e - q), "hold: "))
-				rej = 4;
-			else if (has_prefix(q, (size_t)(e - q), "discard: "))
-				rej = 5;
-		}
+		which = smtpd_after_word(q + 2, e, &rej, pr);
 	}
 	pr->smtpd_kind = (uint8_t)(which ? which : rej);
+}
+
+/*
+ * Whether the n bytes at p (a daemon name, nearly always under 8
+ * bytes) hold a '/': one word compare where 8 bytes can be read.
+ */
+static bool has_slash(const char *p, size_t n, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n <= 8 && end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		w ^= 0x2f2f2f2f2f2f2f2fULL;	/* a '/' becomes a zero byte */
+		uint64_t z = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+		/* a false hit only ever sits above a true zero byte: masking is exact */
+		if (n < 8)
+			z &= (1ULL << (8 * n)) - 1;
+		return z != 0;
+	}
+#else
+	(void)end;
+#endif
+	return memchr(p, '/', n) != NULL;
 }
 
 /*
@@ -637,16 +672,20 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	size_t cmdn, qidn;
 	bool fast = bad == ML_OK && f.prog.n > 8 && memcmp(f.prog.p, "postfix/", 8) == 0 &&
 	    f.text.n > 0 && f.text.p[0] != ':' && !isspc((unsigned char)f.text.p[0]);
-	for (size_t k = 8; fast && k < f.prog.n; k++)	/* a few bytes: no memchr call */
-		fast = f.prog.p[k] != '/';
+	fast = fast && !has_slash(f.prog.p + 8, f.prog.n - 8, rest + rn);
+	size_t wordn = 0;
 	if (fast) {
 		cmd = f.prog.p + 8;
 		cmdn = f.prog.n - 8;
 		const char *q = f.text.p, *e = f.text.p + f.text.n;
-		while (q < e && !pfl_iscolspc(*q))
-			q++;
+		unsigned allword = PFL_WORD;
+		for (unsigned t; q < e && !((t = pfl_ctype[(unsigned char)*q]) & (PFL_COLON | PFL_SPC)); q++)
+			allword &= t;
 		qid = f.text.p;
 		qidn = (size_t)(q - qid);
+		/* smtpd_kind's \w+: at text */
+		if (allword && qidn > 0 && e - q >= 2 && q[0] == ':' && q[1] == ' ')
+			wordn = qidn;
 	} else if (!cmd_qid(o, rest, rn, &cmd, &cmdn, &qid, &qidn)) {
 		cmd = NULL;
 	}
@@ -658,7 +697,7 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	pr->rej = 0;
 	if (cmd && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))
 		smtpd_kind(rest, rn, fast && f.prog.n < rn && rest[f.prog.n] == '[' ?
-		    rest + f.prog.n : NULL, pr);
+		    rest + f.prog.n : NULL, f.text.p, wordn, pr);
 	/* every line pfl_apply may pass to proc_smtpd_reject (a few more) */
 	if (cmd && o->reject_detail != 0 && (pr->smtpd_kind >= 2 || str_eq(qid, qidn, "reject") ||
 	    str_eq(qid, qidn, "reject_warning") || str_eq(qid, qidn, "hold") ||
