@@ -148,8 +148,12 @@ static void reject_keys(const struct pfl_opts *o, struct pfl_scratch *sc, const 
 		if (j == a || !has_prefix(s + j, n - j, " from "))
 			continue;
 		size_t f = j + 6, q = f;
-		while (q < n && !isspc((unsigned char)s[q]) && !(s[q] == ':' && q > f && q + 1 < n && s[q + 1] == ' '))
-			q++;
+		for (;; q++) {	/* the byte class first: most bytes are neither ':' nor \s */
+			while (q < n && !pfl_iscolspc(s[q]))
+				q++;
+			if (q >= n || isspc((unsigned char)s[q]) || (q > f && q + 1 < n && s[q + 1] == ' '))
+				break;
+		}
 		if (q == f || q + 1 >= n || s[q] != ':' || s[q + 1] != ' ')
 			continue;
 		typ = s + a;
