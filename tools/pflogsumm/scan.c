@@ -725,6 +725,45 @@ void pfl_reader_free(struct pfl_reader *rd)
 		buf_free(b[i]);
 }
 
+/*
+ * The '<' of a line, for the from=< then to=< searches: one memchr per
+ * '<' serves both (most lines have none or two). all: v holds every
+ * one; else there are more, found by lt_get as needed.
+ */
+struct lt_cache {
+	const char *e;
+	const char *v[16];
+	int n;
+	bool all;
+};
+
+static void lt_fill(struct lt_cache *lc, const char *rest, size_t rn)
+{
+	lc->e = rest + rn;
+	lc->n = 0;
+	lc->all = false;
+	for (const char *p = rest;; p++) {
+		p = memchr(p, '<', (size_t)(lc->e - p));
+		if (p == NULL) {
+			lc->all = true;
+			return;
+		}
+		if (lc->n == 16)
+			return;
+		lc->v[lc->n++] = p;
+	}
+}
+
+/* The i-th '<' (from 0), prev being the (i-1)-th; NULL after the last. */
+static const char *lt_get(const struct lt_cache *lc, int i, const char *prev)
+{
+	if (i < lc->n)
+		return lc->v[i];
+	if (lc->all)
+		return NULL;
+	return memchr(prev + 1, '<', (size_t)(lc->e - prev - 1));
+}
+
 void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 {
 	struct pfl_opts *o = &P->o;
@@ -1037,7 +1076,13 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 
 	const char *e = rest + rn;
 	/* /from=<([^>]*)>, size=(\d+)/ */
-	for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "from=<", 5)); p++) {
+	struct lt_cache lc;
+	lt_fill(&lc, rest, rn);
+	const char *lt = NULL;
+	for (int li = 0; (lt = lt_get(&lc, li, lt)) != NULL; li++) {
+		const char *p = lt - 5;
+		if (lt - rest < 5 || memcmp(p, "from=", 5) != 0)
+			continue;
 		const char *a = p + 6, *g = memchr(a, '>', (size_t)(e - a));
 		if (!g || !has_prefix(g, (size_t)(e - g), ">, size=") || g + 8 >= e || !isdig(g[8]))
 			continue;
@@ -1095,7 +1140,11 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 		return;
 	}
 	/* deliveries */
-	for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "to=<", 3)); p++) {
+	lt = NULL;
+	for (int li = 0; (lt = lt_get(&lc, li, lt)) != NULL; li++) {
+		const char *p = lt - 3;
+		if (lt - rest < 3 || memcmp(p, "to=", 3) != 0)
+			continue;
 		const char *a = p + 4, *g = memchr(a, '>', (size_t)(e - a));
 		if (!g || !has_prefix(g, (size_t)(e - g), ">, "))
 			continue;
