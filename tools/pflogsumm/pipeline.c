@@ -1,20 +1,13 @@
 /*
- * pipeline.c - read the input in one thread, tally it in another, and
- * share the per-line parsing between the two.
+ * pipeline.c - read the input in one thread, tally it in another.
  *
- * Most of the work per line (the syslog framing, filters, program and
- * queue id, reject keys: pfl_pre) depends only on the line; the rest
- * (pfl_apply) must see the lines in input order. A reader thread reads
- * chunks of lines and splits them; a chunk's lines go in blocks to
- * whichever thread claims them first for pfl_pre (the reader right
- * after splitting the chunk, the main thread when it gets to a block
- * nobody has claimed), and the main thread applies them in order. So
- * the parsing goes to whichever thread has time: how much that is
- * depends on the log (reject lines cost the most to parse; big logs
- * grow the tallying thread's tables). Four chunks of 128 KB circulate
- * between the two, so memory stays bounded. POSTQ_THREADS=1 in the
- * environment processes everything in the calling thread instead (same
- * results).
+ * About half of the work per line (reading, splitting, the syslog
+ * framing, filters, program and queue id: pfl_pre) depends only on the
+ * line, so a reader thread does it for chunks of lines while the main
+ * thread applies the previous chunk to the tallies (pfl_apply), in
+ * input order. Four chunks of 128 KB circulate between the two, so
+ * memory stays bounded. POSTQ_THREADS=1 in the environment processes
+ * everything in the calling thread instead (same results).
  */
 #include "pfl.h"
 
@@ -23,8 +16,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,27 +28,21 @@
 #define NCHUNK 4
 #define CHUNK_BYTES (128u << 10)
 #define MIN_READ (64u << 10)	/* read(2)s smaller than this cost more than the hand-off */
-/* lines per claim: some 50,000 instructions of pfl_pre, against one atomic operation */
-#define BLOCK 64
 
 /*
  * A chunk holds whole lines read straight into data (no copy per line)
  * plus what pfl_pre found in each; bytes [done, used) are the start of
- * a line whose end has not been read yet. Until pfl_pre has run on it,
- * an entry of pre holds only its line: rest and slow_rn (the length).
+ * a line whose end has not been read yet.
  */
 struct chunk {
 	char *data;
 	size_t cap, used, done;
 	struct pfl_pre *pre;
 	size_t npre, precap;
-	/* per block: pfl_pre's derived strings, and whether it is done (by the reader) */
-	struct buf *arena;
-	atomic_uchar *ready;
-	size_t nbcap;
-	atomic_size_t next;		/* the first block nobody has claimed */
+	struct buf arena;		/* pfl_pre's derived strings for these lines */
 	int eof;
 };
+
 struct ring {
 	struct chunk *v[NCHUNK];
 	int head, count;
@@ -94,13 +79,6 @@ static struct chunk *pop(struct pipe_state *S, struct ring *r)
 	return c;
 }
 
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
 static void chunk_grow(struct chunk *c, size_t need)
 {
 	if (c->cap >= need)
@@ -118,90 +96,6 @@ static void chunk_grow(struct chunk *c, size_t need)
 	c->cap = cap;
 }
 
-static size_t nblocks(const struct chunk *c)
-{
-	return (c->npre + BLOCK - 1) / BLOCK;
-}
-
-/* Make c's blocks claimable; before anyone else sees c. */
-static void chunk_blocks(struct chunk *c)
-{
-	size_t nb = nblocks(c);
-	if (nb > c->nbcap) {
-		size_t n = nb < 32 ? 32 : nb;
-		struct buf *a = realloc(c->arena, n * sizeof(*a));
-		atomic_uchar *r = realloc(c->ready, n * sizeof(*r));
-		if (a == NULL || r == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
-		memset(a + c->nbcap, 0, (n - c->nbcap) * sizeof(*a));
-		c->arena = a;
-		c->ready = r;
-		c->nbcap = n;
-	}
-	for (size_t b = 0; b < nb; b++)
-		atomic_init(&c->ready[b], 0);
-	atomic_init(&c->next, 0);
-}
-
-/* pfl_pre on the lines of block b of c; the chunk is ours until put: pfl_pre may edit them */
-static void pre_block(const struct pfl_opts *o, struct pfl_reader *rd, struct chunk *c, size_t b)
-{
-	size_t i = b * BLOCK, e = i + BLOCK < c->npre ? i + BLOCK : c->npre;
-	/* the 'I' search stays within the block's bytes: others may be editing theirs */
-	rd->iend = c->pre[e - 1].rest + c->pre[e - 1].slow_rn;
-	rd->ifrom = rd->inext = NULL;
-	rd->arena = &c->arena[b];
-	rd->arena->len = 0;
-	for (; i < e; i++) {
-		char *line = c->data + (c->pre[i].rest - c->data);
-		pfl_pre(o, rd, line, c->pre[i].slow_rn, &c->pre[i]);
-	}
-}
-
-static void apply_block(struct pfl *P, struct chunk *c, size_t b)
-{
-	size_t i = b * BLOCK, e = i + BLOCK < c->npre ? i + BLOCK : c->npre;
-	for (; i < e; i++)
-		pfl_apply(P, &c->pre[i], c->arena[b].data);
-}
-
-/*
- * Tally c's lines in order, parsing the blocks nobody has claimed; a
- * block the reader claimed is being parsed right now: spin for it (a
- * few microseconds), yielding if the reader is not running.
- */
-static void tally_chunk(struct pfl *P, struct pfl_reader *rd, struct chunk *c)
-{
-	size_t nb = nblocks(c);
-	for (size_t b = 0; b < nb; b++) {
-		size_t want = b;
-		if (atomic_load_explicit(&c->next, memory_order_relaxed) == b &&
-		    atomic_compare_exchange_strong(&c->next, &want, b + 1)) {
-			pre_block(&P->o, rd, c, b);
-		} else {
-			for (unsigned spin = 0; !atomic_load_explicit(&c->ready[b], memory_order_acquire); spin++) {
-				if (spin < 2000)
-					cpu_relax();
-				else
-					sched_yield();
-			}
-		}
-		apply_block(P, c, b);
-	}
-}
-
-/* The reader's share of a chunk it has handed on: blocks until none is left. */
-static void help_chunk(const struct pfl_opts *o, struct pfl_reader *rd, struct chunk *c, size_t nb)
-{
-	for (;;) {
-		size_t b = atomic_fetch_add(&c->next, 1);
-		if (b >= nb)
-			break;
-		pre_block(o, rd, c, b);
-		atomic_store_explicit(&c->ready[b], 1, memory_order_release);
-	}
-}
-
 /*
  * Where full chunks go: get returns an empty chunk, put hands a full
  * one on (to the tallying thread, or tallies it at once).
@@ -210,11 +104,11 @@ struct feeder {
 	const struct pfl_opts *o;
 	struct pfl_reader rd;
 	struct chunk *(*get)(void *arg);
-	void (*put)(struct feeder *F, struct chunk *c);
+	void (*put)(void *arg, struct chunk *c);
 	void *arg;
 };
 
-static void add_line(struct chunk *c, char *line, size_t len)
+static void add_line(struct feeder *F, struct chunk *c, char *line, size_t len)
 {
 	if (c->npre == c->precap) {
 		/* lines are rarely under 64 bytes: one allocation per chunk, sized to use */
@@ -223,8 +117,9 @@ static void add_line(struct chunk *c, char *line, size_t len)
 		if (c->pre == NULL)
 			pq_fatal(PQ_EX_OSERR, "out of memory");
 	}
-	c->pre[c->npre].rest = line;
-	c->pre[c->npre++].slow_rn = len;
+	/* the chunk is ours until put: pfl_pre may edit the line */
+	F->rd.arena = &c->arena;
+	pfl_pre(F->o, &F->rd, line, len, &c->pre[c->npre++]);
 }
 
 /* Hand c on; the unfinished line moves to the front of the next chunk. */
@@ -233,12 +128,13 @@ static struct chunk *hand_off(struct feeder *F, struct chunk *c)
 	struct chunk *d = F->get(F->arg);
 	size_t tail = c->used - c->done;
 	d->npre = 0;
+	d->arena.len = 0;
 	d->eof = 0;
 	d->done = 0;
 	chunk_grow(d, tail + MIN_READ);
 	memcpy(d->data, c->data + c->done, tail);
 	d->used = tail;
-	F->put(F, c);
+	F->put(F->arg, c);
 	return d;
 }
 
@@ -248,6 +144,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 	int rc = 0;
 	struct chunk *c = F->get(F->arg);
 	c->used = c->done = c->npre = 0;
+	c->arena.len = 0;
 	c->eof = 0;
 	chunk_grow(c, MIN_READ);
 	for (int i = 0; i < nfiles; i++) {
@@ -268,15 +165,19 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 				break;
 			char *p = c->data + c->used, *e = p + n;
 			c->used += n;
+			/* what was known of the buffer may have moved or grown */
+			F->rd.iend = c->data + c->used;
+			F->rd.ifrom = F->rd.inext = NULL;
 			char *nl;
 			while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-				add_line(c, c->data + c->done, (size_t)(nl - (c->data + c->done)));
+				add_line(F, c, c->data + c->done, (size_t)(nl - (c->data + c->done)));
 				p = nl + 1;
 				c->done = (size_t)(p - c->data);
 			}
 		}
+		F->rd.iend = NULL;	/* the chunk may move before its last line */
 		if (c->used > c->done) {	/* a last line without its newline */
-			add_line(c, c->data + c->done, c->used - c->done);
+			add_line(F, c, c->data + c->done, c->used - c->done);
 			c->done = c->used;
 		}
 		if (logread_error(r)) {
@@ -286,18 +187,14 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 		logread_close(r);
 	}
 	c->eof = 1;
-	F->put(F, c);
+	F->put(F->arg, c);
 	return rc;
 }
 
-static void chunk_free(struct chunk *c)
+static void apply_chunk(struct pfl *P, struct chunk *c)
 {
-	free(c->data);
-	free(c->pre);
-	for (size_t b = 0; b < c->nbcap; b++)
-		buf_free(&c->arena[b]);
-	free(c->arena);
-	free(c->ready);
+	for (size_t i = 0; i < c->npre; i++)
+		pfl_apply(P, &c->pre[i], c->arena.data);
 }
 
 /* One thread: two chunks take turns, each tallied when full. */
@@ -315,11 +212,10 @@ static struct chunk *direct_get(void *arg)
 	return c;
 }
 
-static void direct_put(struct feeder *F, struct chunk *c)
+static void direct_put(void *arg, struct chunk *c)
 {
-	struct direct *D = F->arg;
-	chunk_blocks(c);
-	tally_chunk(D->P, &F->rd, c);
+	struct direct *D = arg;
+	apply_chunk(D->P, c);
 	D->spare = c;
 }
 
@@ -332,8 +228,11 @@ static int run_direct(struct pfl *P, char **files, int nfiles)
 	struct feeder F = { .o = &P->o, .get = direct_get, .put = direct_put, .arg = &D };
 	int rc = read_files(files, nfiles, &F);
 	pfl_reader_free(&F.rd);
-	for (int i = 0; i < 2; i++)
-		chunk_free(&D.ch[i]);
+	for (int i = 0; i < 2; i++) {
+		free(D.ch[i].data);
+		free(D.ch[i].pre);
+		buf_free(&D.ch[i].arena);
+	}
 	return rc;
 }
 
@@ -343,13 +242,10 @@ static struct chunk *thread_get(void *arg)
 	return pop(S, &S->free_r);
 }
 
-static void thread_put(struct feeder *F, struct chunk *c)
+static void thread_put(void *arg, struct chunk *c)
 {
-	struct pipe_state *S = F->arg;
-	size_t nb = nblocks(c);
-	chunk_blocks(c);
+	struct pipe_state *S = arg;
 	push(S, &S->ready_r, c);
-	help_chunk(F->o, &F->rd, c, nb);
 }
 
 static void *reader_main(void *arg)
@@ -385,22 +281,22 @@ int pfl_run(struct pfl *P, char **files, int nfiles)
 	if (pthread_create(&th, NULL, reader_main, &S) != 0) {
 		rc = run_direct(P, files, nfiles);
 	} else {
-		struct pfl_reader rd;
-		memset(&rd, 0, sizeof(rd));
 		for (;;) {
 			struct chunk *c = pop(&S, &S.ready_r);
-			tally_chunk(P, &rd, c);
+			apply_chunk(P, c);
 			int eof = c->eof;
 			push(&S, &S.free_r, c);
 			if (eof)
 				break;
 		}
-		pfl_reader_free(&rd);
 		pthread_join(th, NULL);
 		rc = S.rc;
 	}
-	for (int i = 0; i < NCHUNK; i++)
-		chunk_free(&chunks[i]);
+	for (int i = 0; i < NCHUNK; i++) {
+		free(chunks[i].data);
+		free(chunks[i].pre);
+		buf_free(&chunks[i].arena);
+	}
 	pthread_mutex_destroy(&S.mu);
 	pthread_cond_destroy(&S.cv);
 	return rc;
