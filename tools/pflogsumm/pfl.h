@@ -204,6 +204,12 @@ struct pfl_reader {
 	struct pfl_scratch sc;
 	struct buf *arena;		/* strings derived from the lines; pfl_apply gets its data */
 	/*
+	 * Leave the reject keys to pfl_apply: they are the costliest part
+	 * of pfl_pre that either thread can do, so the pipeline moves them
+	 * to whichever thread is behind.
+	 */
+	bool rej_to_apply;
+	/*
 	 * Lines are consecutive in a buffer that ends at iend (NULL: no such
 	 * buffer), and [ifrom, inext) holds no 'I': a line in that range
 	 * needs no search for ": [ID " (NULL ifrom: nothing known yet).

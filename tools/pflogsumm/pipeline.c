@@ -70,16 +70,18 @@ struct pipe_state {
  */
 #define HYST 2
 
-static void push(struct pipe_state *S, struct ring *r, struct chunk *c)
+/* Returns the count of r with c. */
+static int push(struct pipe_state *S, struct ring *r, struct chunk *c)
 {
 	pthread_mutex_lock(&S->mu);
 	r->v[(r->head + r->count) % NCHUNK] = c;
-	r->count++;
+	int n = ++r->count;
 	if (c->eof)
 		r->eof_in = true;
 	if (r->want > 0 && (r->count >= r->want || r->eof_in))
 		pthread_cond_broadcast(&S->cv);
 	pthread_mutex_unlock(&S->mu);
+	return n;
 }
 
 static struct chunk *pop(struct pipe_state *S, struct ring *r)
@@ -123,7 +125,8 @@ struct feeder {
 	const struct pfl_opts *o;
 	struct pfl_reader rd;
 	struct chunk *(*get)(void *arg);
-	void (*put)(void *arg, struct chunk *c);
+	/* returns how many full chunks wait for the tallying, this one included */
+	int (*put)(void *arg, struct chunk *c);
 	void *arg;
 };
 
@@ -153,7 +156,12 @@ static struct chunk *hand_off(struct feeder *F, struct chunk *c)
 	chunk_grow(d, tail + MIN_READ);
 	memcpy(d->data, c->data + c->done, tail);
 	d->used = tail;
-	F->put(F->arg, c);
+	/*
+	 * The tallying thread has fallen behind if chunks queue up for it:
+	 * then this thread parses the reject lines of the next chunk, else
+	 * it leaves them to the other one.
+	 */
+	F->rd.rej_to_apply = F->put(F->arg, c) < HYST;
 	return d;
 }
 
@@ -231,11 +239,12 @@ static struct chunk *direct_get(void *arg)
 	return c;
 }
 
-static void direct_put(void *arg, struct chunk *c)
+static int direct_put(void *arg, struct chunk *c)
 {
 	struct direct *D = arg;
 	apply_chunk(D->P, c);
 	D->spare = c;
+	return NCHUNK;
 }
 
 static int run_direct(struct pfl *P, char **files, int nfiles)
@@ -261,10 +270,10 @@ static struct chunk *thread_get(void *arg)
 	return pop(S, &S->free_r);
 }
 
-static void thread_put(void *arg, struct chunk *c)
+static int thread_put(void *arg, struct chunk *c)
 {
 	struct pipe_state *S = arg;
-	push(S, &S->ready_r, c);
+	return push(S, &S->ready_r, c);
 }
 
 static void *reader_main(void *arg)

@@ -324,7 +324,7 @@ static void proc_smtpd_reject(struct pfl *P, const struct pfl_pre *pr, const cha
 		data = reas + reasn;
 		datan = r.datan;
 	} else {
-		/* a line pfl_pre did not expect here: the same parse, here */
+		/* pfl_pre left it to this thread (see pfl_reader.rej_to_apply) */
 		reject_keys(&P->o, &P->sc, pr->rest, pr->slow ? pr->slow_rn : pr->rn, &typ, &typn);
 		reas = P->sc.t1.data ? P->sc.t1.data : "";
 		reasn = P->sc.t1.len;
@@ -703,7 +703,7 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		smtpd_kind(rest, rn, fast && f.prog.n < rn && rest[f.prog.n] == '[' ?
 		    rest + f.prog.n : NULL, f.text.p, wordn, pr);
 	/* every line pfl_apply may pass to proc_smtpd_reject (a few more) */
-	if (cmd && o->reject_detail != 0 && (pr->smtpd_kind >= 2 || str_eq(qid, qidn, "reject") ||
+	if (cmd && o->reject_detail != 0 && !rd->rej_to_apply && (pr->smtpd_kind >= 2 || str_eq(qid, qidn, "reject") ||
 	    str_eq(qid, qidn, "reject_warning") || str_eq(qid, qidn, "hold") ||
 	    str_eq(qid, qidn, "discard"))) {
 		const char *typ;
