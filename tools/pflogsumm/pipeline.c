@@ -2,12 +2,14 @@
  * pipeline.c - read the input in one thread, tally it in another.
  *
  * About half of the work per line (reading, splitting, the syslog
- * framing, filters, program and queue id: pfl_pre) depends only on the
- * line, so a reader thread does it for chunks of lines while the main
- * thread applies the previous chunk to the tallies (pfl_apply), in
- * input order. Four chunks of 128 KB circulate between the two, so
- * memory stays bounded. POSTQ_THREADS=1 in the environment processes
- * everything in the calling thread instead (same results).
+ * framing, filters, program and queue id, reject keys: pfl_pre)
+ * depends only on the line, so a reader thread does it for chunks of
+ * lines while the main thread applies the previous chunk to the tallies
+ * (pfl_apply), in input order. The reject keys, the part either thread
+ * can do, go to whichever is behind (see hand_off). Four chunks of
+ * 128 KB circulate between the two, so memory stays bounded.
+ * POSTQ_THREADS=1 in the environment processes everything in the
+ * calling thread instead (same results).
  */
 #include "pfl.h"
 
