@@ -6,6 +6,7 @@
  */
 #include "maillog.h"
 
+#include <stdint.h>
 #include <string.h>
 
 int ml_month(const char *p)
@@ -142,6 +143,56 @@ static enum ml_bad prog_text(struct ml_frame *f)
 	return ML_OK;
 }
 
+/*
+ * The usual RFC 3164 layout, "Mmm dd HH:MM:SS " at fixed offsets, read
+ * in one go (false: not that layout, f untouched); ml_parse_frame's
+ * general branch gives the same result for it, only slower (every line
+ * is here).
+ */
+static bool fixed_stamp(const char *p, size_t len, struct ml_frame *f)
+{
+	if (!(len >= 17 && p[3] == ' ' && (p[4] == ' ' || isdig(p[4])) && isdig(p[5]) &&
+	    p[6] == ' ' && isdig(p[7]) && isdig(p[8]) && p[9] == ':' && isdig(p[10]) &&
+	    isdig(p[11]) && p[12] == ':' && isdig(p[13]) && isdig(p[14]) && p[15] == ' ' &&
+	    p[0] != '\n' && p[1] != '\n' && p[2] != '\n'))
+		return false;
+	f->mon = ml_month(p);
+	f->mday = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + (p[5] - '0');
+	f->hour = (p[7] - '0') * 10 + (p[8] - '0');
+	f->min = (p[10] - '0') * 10 + (p[11] - '0');
+	f->sec = (p[13] - '0') * 10 + (p[14] - '0');
+	f->stamp = ML_STAMP_RFC3164;
+	return true;
+}
+
+/* a == b over n bytes; n is a stamp-and-host prefix, a few words */
+static bool same_prefix(const char *a, const char *b, size_t n)
+{
+	if (n >= 4 && n < 8) {	/* two 4-byte words, overlapping */
+		uint32_t x0, y0, x1, y1;
+		memcpy(&x0, a, 4);
+		memcpy(&y0, b, 4);
+		memcpy(&x1, a + n - 4, 4);
+		memcpy(&y1, b + n - 4, 4);
+		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+	}
+	if (n < 8 || n > 32)
+		return memcmp(a, b, n) == 0;
+	uint64_t x, y, d = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	if (i < n) {	/* the last 8 bytes, overlapping */
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		d |= x ^ y;
+	}
+	return d == 0;
+}
+
 enum ml_bad ml_parse_frame(const char *p, size_t len, struct ml_frame *f)
 {
 	size_t i;
@@ -191,21 +242,7 @@ enum ml_bad ml_parse_frame(const char *p, size_t len, struct ml_frame *f)
 		if (i >= len || p[i] != ' ')
 			return ML_BAD_STAMP;
 		i++;
-	} else if (len >= 17 && p[3] == ' ' && (p[4] == ' ' || isdig(p[4])) && isdig(p[5]) &&
-	    p[6] == ' ' && isdig(p[7]) && isdig(p[8]) && p[9] == ':' && isdig(p[10]) &&
-	    isdig(p[11]) && p[12] == ':' && isdig(p[13]) && isdig(p[14]) && p[15] == ' ' &&
-	    p[0] != '\n' && p[1] != '\n' && p[2] != '\n') {
-		/*
-		 * The usual RFC 3164 layout, "Mmm dd HH:MM:SS " at fixed
-		 * offsets, read in one go; the general branch below gives
-		 * the same result for it, only slower (every line is here).
-		 */
-		f->mon = ml_month(p);
-		f->mday = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + (p[5] - '0');
-		f->hour = (p[7] - '0') * 10 + (p[8] - '0');
-		f->min = (p[10] - '0') * 10 + (p[11] - '0');
-		f->sec = (p[13] - '0') * 10 + (p[14] - '0');
-		f->stamp = ML_STAMP_RFC3164;
+	} else if (fixed_stamp(p, len, f)) {
 		i = 16;
 	} else {
 		/* RFC 3164: any three characters, 1-2 spaces, 1-2 digit day */
@@ -246,7 +283,20 @@ enum ml_bad ml_parse_frame_next(struct ml_frame_cache *c, const char *p, size_t 
 {
 	size_t n = c->n;
 
-	if (n > 0 && len > n && memcmp(p, c->prefix, n) == 0) {
+	if (n > 0 && len > n && !same_prefix(p, c->prefix, n)) {
+		/*
+		 * A new second, same host: with the fixed layout on both
+		 * lines and the same bytes from the space before the host
+		 * on, only the stamp differs (ml_parse_frame would find the
+		 * same host and rest).
+		 */
+		if (c->host_off == 16 && c->f.stamp == ML_STAMP_RFC3164 &&
+		    same_prefix(p + 15, c->prefix + 15, n - 15) && fixed_stamp(p, len, &c->f))
+			memcpy(c->prefix, p, 15);
+		else
+			n = 0;
+	}
+	if (n > 0 && len > n) {
 		*f = c->f;
 		f->host.p = p + c->host_off;
 		f->rest.p = p + n;

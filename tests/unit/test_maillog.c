@@ -65,6 +65,19 @@ static void test_frame_cache(void)
 		"Oct 22 02:12:46.123 mx postfix/smtp[4]: frac again",
 		"Oct 22 02:12:46 averyveryveryveryveryveryveryveryveryveryveryveryveryverylonghostname p[1]: a",
 		"Oct 22 02:12:46 averyveryveryveryveryveryveryveryveryveryveryveryveryverylonghostname p[1]: b",
+		/* a new second, day or month on the same host: only the stamp is re-read */
+		"Oct 22 02:12:46 conch postfix/qmgr[2]: A: removed",
+		"Oct 22 02:12:47 conch postfix/qmgr[2]: B: removed",
+		"Oct 23 00:00:00 conch postfix/qmgr[2]: C: removed",
+		"Nov  1 00:00:00 conch postfix/qmgr[2]: D: removed",
+		"Xyz  1 00:00:01 conch postfix/qmgr[2]: unknown month",
+		"Nov  1 00:00:0x conch postfix/qmgr[2]: bad second",
+		"Nov  1 00:00:02.5 conch postfix/qmgr[2]: fraction",
+		"Nov  1 00:00:03 conch postfix/qmgr[2]: E: removed",
+		"Nov  1 00:00:04 conc postfix/qmgr[2]: shorter host",
+		"Nov  1 00:00:05 conch",
+		"Nov  1 00:00:06 conch ",
+		"Nov  1 00:00:07 conch x",
 	};
 	struct ml_frame_cache c;
 	memset(&c, 0, sizeof(c));

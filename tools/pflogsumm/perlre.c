@@ -20,7 +20,7 @@
 #define D (PFL_DIG | PFL_WORD)
 const unsigned char pfl_ctype[256] = {
 	['\t'] = PFL_SPC, ['\n'] = PFL_SPC, ['\v'] = PFL_SPC, ['\f'] = PFL_SPC, ['\r'] = PFL_SPC,
-	[' '] = PFL_SPC, ['_'] = W,
+	[' '] = PFL_SPC, ['_'] = W, [':'] = PFL_COLON,
 	['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
 	['A'] = W, ['B'] = W, ['C'] = W, ['D'] = W, ['E'] = W, ['F'] = W, ['G'] = W, ['H'] = W, ['I'] = W,
 	['J'] = W, ['K'] = W, ['L'] = W, ['M'] = W, ['N'] = W, ['O'] = W, ['P'] = W, ['Q'] = W, ['R'] = W,
@@ -453,6 +453,20 @@ static bool is_one_of(int c, const char *set)
 	return c && strchr(set, c) != NULL;
 }
 
+/*
+ * The first index >= i of byte x or y in s[0, n), n if none: two memchr
+ * calls, as reasons run for dozens of bytes between the hits.
+ */
+static size_t first_of2(const char *s, size_t n, size_t i, char x, char y)
+{
+	if (i >= n)
+		return n;
+	const char *a = memchr(s + i, x, n - i);
+	size_t lim = a ? (size_t)(a - s) : n;
+	const char *b = memchr(s + i, y, lim - i);
+	return b ? (size_t)(b - s) : lim;
+}
+
 /* Reason normalisation of proc_smtpd_reject (unless --verbose-msg-detail). */
 void reject_reason(const char *typ, size_t typn, struct buf *b)
 {
@@ -481,8 +495,8 @@ void reject_reason(const char *typ, size_t typn, struct buf *b)
 		s = b->data;
 		n = b->len;
 		/* s/^(?:.*?[:;] )(?:\[[^\]]+\] )?([^;,]+)[;,].*$/$1/ */
-		for (size_t i = 0; i + 1 < n; i++) {
-			if (!(s[i] == ':' || s[i] == ';') || s[i + 1] != ' ')
+		for (size_t i = 0; (i = first_of2(s, n, i, ':', ';')) + 1 < n; i++) {
+			if (s[i + 1] != ' ')
 				continue;
 			size_t p = i + 2, q, done = 0;
 			for (int with = 1; with >= 0 && !done; with--) {
@@ -498,8 +512,7 @@ void reject_reason(const char *typ, size_t typn, struct buf *b)
 					q += 2;
 				}
 				size_t a = q;
-				while (q < n && s[q] != ';' && s[q] != ',')
-					q++;
+				q = first_of2(s, n, q, ';', ',');
 				if (q > a && q < n) {
 					keep(b, a, q);
 					done = 1;

@@ -93,6 +93,10 @@ struct strvec {
 
 #define PSCRN_N 12
 
+struct pfl_scratch {		/* buffers of one thread's per-line parsing */
+	struct buf t1, t2, t3, t4, t5;
+};
+
 struct pfl {
 	struct pfl_opts o;
 	/* grand totals */
@@ -123,6 +127,7 @@ struct pfl {
 	struct nest warnings, fatals, panics, master;
 	/* scratch */
 	struct buf t1, t2, t3, t4, t5, line;
+	struct pfl_scratch sc;
 	unsigned long long lines, skipped;
 };
 
@@ -145,11 +150,13 @@ const char *find_bytes(const char *p, size_t n, const char *lit, size_t k);
  * on every line. PFL_SPC is Perl's \s (space, \t \n \v \f \r), PFL_WORD
  * is \w in the C locale.
  */
-enum { PFL_DIG = 1, PFL_SPC = 2, PFL_WORD = 4 };
+enum { PFL_DIG = 1, PFL_SPC = 2, PFL_WORD = 4, PFL_COLON = 8 };
 extern const unsigned char pfl_ctype[256];
 static inline bool pfl_isdig(int c) { return pfl_ctype[(unsigned char)c] & PFL_DIG; }
 static inline bool pfl_isspc(int c) { return pfl_ctype[(unsigned char)c] & PFL_SPC; }
 static inline bool pfl_isword(int c) { return pfl_ctype[(unsigned char)c] & PFL_WORD; }
+/* ':' or \s: where a [^:\s]+ run ends */
+static inline bool pfl_iscolspc(int c) { return pfl_ctype[(unsigned char)c] & (PFL_COLON | PFL_SPC); }
 
 /* has_prefix/find_lit take a string literal: its length is a constant. */
 #define has_prefix(p, n, lit) has_prefix_n((p), (n), (lit), __builtin_strlen(lit))
@@ -178,12 +185,42 @@ struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in f
 	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
 	uint8_t slow;			/* rest longer than 4 GB: its length is in slow_rn */
 	size_t slow_rn;
+	/*
+	 * 0, or 1 + where proc_smtpd_reject's keys are in the arena (a
+	 * struct pfl_rej then the strings): one word here, as few lines
+	 * are rejects and every page of these is a page fault.
+	 */
+	size_t rej;
+};
+
+struct pfl_rej {
+	size_t typ, typn;		/* the type at rest + typ */
+	size_t reasn, datan;		/* the reason, then the data, follow */
+};
+
+/* What the thread running pfl_pre keeps from line to line (zero it first). */
+struct pfl_reader {
+	struct ml_frame_cache fc;
+	struct pfl_scratch sc;
+	struct buf *arena;		/* strings derived from the lines; pfl_apply gets its data */
+	/*
+	 * Leave the reject keys to pfl_apply: they are the costliest part
+	 * of pfl_pre that either thread can do, so the pipeline moves them
+	 * to whichever thread is behind.
+	 */
+	bool rej_to_apply;
+	/*
+	 * Lines are consecutive in a buffer that ends at iend (NULL: no such
+	 * buffer), and [ifrom, inext) holds no 'I': a line in that range
+	 * needs no search for ": [ID " (NULL ifrom: nothing known yet).
+	 */
+	const char *iend, *ifrom, *inext;
 };
 void pfl_init(struct pfl *P);
-/* fc: the reading thread's frame cache (zeroed before the first line) */
-void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, size_t len,
+void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t len,
     struct pfl_pre *pr);
-void pfl_apply(struct pfl *P, const struct pfl_pre *pr);
+void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena);
+void pfl_reader_free(struct pfl_reader *rd);
 struct nest *nest_child(struct nest *n, const char *k, size_t kn);
 void nest_free(struct nest *n);
 

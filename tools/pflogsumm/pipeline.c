@@ -2,12 +2,14 @@
  * pipeline.c - read the input in one thread, tally it in another.
  *
  * About half of the work per line (reading, splitting, the syslog
- * framing, filters, program and queue id: pfl_pre) depends only on the
- * line, so a reader thread does it for chunks of lines while the main
- * thread applies the previous chunk to the tallies (pfl_apply), in
- * input order. Four chunks of 128 KB circulate between the two, so
- * memory stays bounded. POSTQ_THREADS=1 in the environment processes
- * everything in the calling thread instead (same results).
+ * framing, filters, program and queue id, reject keys: pfl_pre)
+ * depends only on the line, so a reader thread does it for chunks of
+ * lines while the main thread applies the previous chunk to the tallies
+ * (pfl_apply), in input order. The reject keys, the part either thread
+ * can do, go to whichever is behind (see hand_off). Four chunks of
+ * 128 KB circulate between the two, so memory stays bounded.
+ * POSTQ_THREADS=1 in the environment processes everything in the
+ * calling thread instead (same results).
  */
 #include "pfl.h"
 
@@ -39,12 +41,15 @@ struct chunk {
 	size_t cap, used, done;
 	struct pfl_pre *pre;
 	size_t npre, precap;
+	struct buf arena;		/* pfl_pre's derived strings for these lines */
 	int eof;
 };
 
 struct ring {
 	struct chunk *v[NCHUNK];
 	int head, count;
+	int want;			/* a waiter sleeps until count reaches this (0: none) */
+	bool eof_in;			/* the last chunk is in: no more to wait for */
 };
 
 struct pipe_state {
@@ -57,20 +62,39 @@ struct pipe_state {
 	struct ring free_r, ready_r;
 };
 
-static void push(struct pipe_state *S, struct ring *r, struct chunk *c)
+/*
+ * A thread that finds its ring empty sleeps until HYST chunks are in
+ * (or the last one): each wake-up is a futex call and a context switch
+ * for both threads (some 10-20 us on the benchmark VM), and the thread
+ * that waits is the faster one, so it loses nothing by waiting for two.
+ * With four chunks the two threads cannot both wait: the reader holds
+ * one, so ready + free = 3 and one ring has at least two.
+ */
+#define HYST 2
+
+/* Returns the count of r with c. */
+static int push(struct pipe_state *S, struct ring *r, struct chunk *c)
 {
 	pthread_mutex_lock(&S->mu);
 	r->v[(r->head + r->count) % NCHUNK] = c;
-	r->count++;
-	pthread_cond_broadcast(&S->cv);
+	int n = ++r->count;
+	if (c->eof)
+		r->eof_in = true;
+	if (r->want > 0 && (r->count >= r->want || r->eof_in))
+		pthread_cond_broadcast(&S->cv);
 	pthread_mutex_unlock(&S->mu);
+	return n;
 }
 
 static struct chunk *pop(struct pipe_state *S, struct ring *r)
 {
 	pthread_mutex_lock(&S->mu);
-	while (r->count == 0)
-		pthread_cond_wait(&S->cv, &S->mu);
+	if (r->count == 0) {
+		r->want = HYST;
+		while (r->count < r->want && !r->eof_in)
+			pthread_cond_wait(&S->cv, &S->mu);
+		r->want = 0;
+	}
 	struct chunk *c = r->v[r->head];
 	r->head = (r->head + 1) % NCHUNK;
 	r->count--;
@@ -101,9 +125,10 @@ static void chunk_grow(struct chunk *c, size_t need)
  */
 struct feeder {
 	const struct pfl_opts *o;
-	struct ml_frame_cache fc;
+	struct pfl_reader rd;
 	struct chunk *(*get)(void *arg);
-	void (*put)(void *arg, struct chunk *c);
+	/* returns how many full chunks wait for the tallying, this one included */
+	int (*put)(void *arg, struct chunk *c);
 	void *arg;
 };
 
@@ -117,7 +142,8 @@ static void add_line(struct feeder *F, struct chunk *c, char *line, size_t len)
 			pq_fatal(PQ_EX_OSERR, "out of memory");
 	}
 	/* the chunk is ours until put: pfl_pre may edit the line */
-	pfl_pre(F->o, &F->fc, line, len, &c->pre[c->npre++]);
+	F->rd.arena = &c->arena;
+	pfl_pre(F->o, &F->rd, line, len, &c->pre[c->npre++]);
 }
 
 /* Hand c on; the unfinished line moves to the front of the next chunk. */
@@ -126,12 +152,18 @@ static struct chunk *hand_off(struct feeder *F, struct chunk *c)
 	struct chunk *d = F->get(F->arg);
 	size_t tail = c->used - c->done;
 	d->npre = 0;
+	d->arena.len = 0;
 	d->eof = 0;
 	d->done = 0;
 	chunk_grow(d, tail + MIN_READ);
 	memcpy(d->data, c->data + c->done, tail);
 	d->used = tail;
-	F->put(F->arg, c);
+	/*
+	 * The tallying thread has fallen behind if chunks queue up for it:
+	 * then this thread parses the reject lines of the next chunk, else
+	 * it leaves them to the other one.
+	 */
+	F->rd.rej_to_apply = F->put(F->arg, c) < HYST;
 	return d;
 }
 
@@ -141,6 +173,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 	int rc = 0;
 	struct chunk *c = F->get(F->arg);
 	c->used = c->done = c->npre = 0;
+	c->arena.len = 0;
 	c->eof = 0;
 	chunk_grow(c, MIN_READ);
 	for (int i = 0; i < nfiles; i++) {
@@ -161,6 +194,9 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 				break;
 			char *p = c->data + c->used, *e = p + n;
 			c->used += n;
+			/* what was known of the buffer may have moved or grown */
+			F->rd.iend = c->data + c->used;
+			F->rd.ifrom = F->rd.inext = NULL;
 			char *nl;
 			while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
 				add_line(F, c, c->data + c->done, (size_t)(nl - (c->data + c->done)));
@@ -168,6 +204,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 				c->done = (size_t)(p - c->data);
 			}
 		}
+		F->rd.iend = NULL;	/* the chunk may move before its last line */
 		if (c->used > c->done) {	/* a last line without its newline */
 			add_line(F, c, c->data + c->done, c->used - c->done);
 			c->done = c->used;
@@ -186,7 +223,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 static void apply_chunk(struct pfl *P, struct chunk *c)
 {
 	for (size_t i = 0; i < c->npre; i++)
-		pfl_apply(P, &c->pre[i]);
+		pfl_apply(P, &c->pre[i], c->arena.data);
 }
 
 /* One thread: two chunks take turns, each tallied when full. */
@@ -204,11 +241,12 @@ static struct chunk *direct_get(void *arg)
 	return c;
 }
 
-static void direct_put(void *arg, struct chunk *c)
+static int direct_put(void *arg, struct chunk *c)
 {
 	struct direct *D = arg;
 	apply_chunk(D->P, c);
 	D->spare = c;
+	return NCHUNK;
 }
 
 static int run_direct(struct pfl *P, char **files, int nfiles)
@@ -219,9 +257,11 @@ static int run_direct(struct pfl *P, char **files, int nfiles)
 	D.spare = &D.ch[0];
 	struct feeder F = { .o = &P->o, .get = direct_get, .put = direct_put, .arg = &D };
 	int rc = read_files(files, nfiles, &F);
+	pfl_reader_free(&F.rd);
 	for (int i = 0; i < 2; i++) {
 		free(D.ch[i].data);
 		free(D.ch[i].pre);
+		buf_free(&D.ch[i].arena);
 	}
 	return rc;
 }
@@ -232,10 +272,10 @@ static struct chunk *thread_get(void *arg)
 	return pop(S, &S->free_r);
 }
 
-static void thread_put(void *arg, struct chunk *c)
+static int thread_put(void *arg, struct chunk *c)
 {
 	struct pipe_state *S = arg;
-	push(S, &S->ready_r, c);
+	return push(S, &S->ready_r, c);
 }
 
 static void *reader_main(void *arg)
@@ -243,6 +283,7 @@ static void *reader_main(void *arg)
 	struct pipe_state *S = arg;
 	struct feeder F = { .o = &S->P->o, .get = thread_get, .put = thread_put, .arg = S };
 	S->rc = read_files(S->files, S->nfiles, &F);
+	pfl_reader_free(&F.rd);
 	return NULL;
 }
 
@@ -284,6 +325,7 @@ int pfl_run(struct pfl *P, char **files, int nfiles)
 	for (int i = 0; i < NCHUNK; i++) {
 		free(chunks[i].data);
 		free(chunks[i].pre);
+		buf_free(&chunks[i].arena);
 	}
 	pthread_mutex_destroy(&S.mu);
 	pthread_cond_destroy(&S.cv);

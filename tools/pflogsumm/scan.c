@@ -112,18 +112,14 @@ static struct host_stat *host_of(struct pfl *P, const struct ml_frame *f)
 }
 
 /*
- * proc_smtpd_reject($logLine, \%rejects, \$count, ...)
+ * The keys proc_smtpd_reject($logLine, ...) counts a reject line under:
+ * a pure function of the line and the options, so the reading thread
+ * works it out (pfl_pre) and the tallying thread only counts. The
+ * strings are in sc's buffers (reas in t1, data in t4).
  */
-static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nest *rej,
-    long long *count, int hr, struct host_stat *hs)
+static void reject_keys(const struct pfl_opts *o, struct pfl_scratch *sc, const char *s, size_t n,
+    const char **typp, size_t *typnp)
 {
-	(*count)++;
-	P->rej_hr[hr]++;
-	day_inc(P, 4);
-	if (hs)
-		hs->rjct++;
-	if (P->o.reject_detail == 0)
-		return;
 	/* /^.* \b(?:reject(?:_warning)?|hold|discard): (\S+) from (\S+?): (.*)$/ */
 	const char *typ = "", *from = "", *rmdr = "";
 	size_t typn = 0, fromn = 0, rmdrn = 0;
@@ -152,8 +148,12 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 		if (j == a || !has_prefix(s + j, n - j, " from "))
 			continue;
 		size_t f = j + 6, q = f;
-		while (q < n && !isspc((unsigned char)s[q]) && !(s[q] == ':' && q > f && q + 1 < n && s[q + 1] == ' '))
-			q++;
+		for (;; q++) {	/* the byte class first: most bytes are neither ':' nor \s */
+			while (q < n && !pfl_iscolspc(s[q]))
+				q++;
+			if (q >= n || isspc((unsigned char)s[q]) || (q > f && q + 1 < n && s[q + 1] == ' '))
+				break;
+		}
 		if (q == f || q + 1 >= n || s[q] != ':' || s[q + 1] != ' ')
 			continue;
 		typ = s + a;
@@ -164,10 +164,10 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 		rmdrn = n - q - 2;
 		break;
 	}
-	struct buf *reas = &P->t1, *to = &P->t2, *fr = &P->t3, *data = &P->t4;
+	struct buf *reas = &sc->t1, *to = &sc->t2, *fr = &sc->t3, *data = &sc->t4;
 	buf_reset(reas);
 	buf_add(reas, rmdr, rmdrn);
-	if (!P->o.verbose)
+	if (!o->verbose)
 		reject_reason(typ, typn, reas);
 	/* to */
 	buf_reset(to);
@@ -205,7 +205,7 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 	}
 	if (!got)
 		buf_adds(to, "<>");
-	if (P->o.i)
+	if (o->i)
 		lc_buf(to, 0);
 	/* from */
 	buf_reset(fr);
@@ -220,12 +220,11 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 	}
 	if (!got)
 		buf_adds(fr, "<>");
-	verp_mung(&P->o, fr);
-	if (P->o.i)
+	verp_mung(o, fr);
+	if (o->i)
 		lc_buf(fr, 0);
-	bool add_from = P->o.rej_add_from;
+	bool add_from = o->rej_add_from;
 
-	struct nest *t = nest_child(rej, typ, typn);
 	const char *r = reas->data ? reas->data : "";
 	size_t rn = reas->len;
 	buf_reset(data);
@@ -239,8 +238,8 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 			if (perl_true(fr->data, fr->len)) {
 				buf_add(data, fr->data, fr->len);
 			} else {
-				gimme_domain(from, fromn, &P->t5);
-				buf_add(data, P->t5.data, P->t5.len);
+				gimme_domain(from, fromn, &sc->t5);
+				buf_add(data, sc->t5.data, sc->t5.len);
 			}
 			buf_adds(data, ")");
 		}
@@ -291,15 +290,50 @@ static void proc_smtpd_reject(struct pfl *P, const char *s, size_t n, struct nes
 			}
 		}
 	}
-	if (P->o.rej_add_to && !(has_prefix(r, rn, "Recipient address rejected:") ||
+	if (o->rej_add_to && !(has_prefix(r, rn, "Recipient address rejected:") ||
 	    (has_prefix(r, rn, "User unknown") && (rn == 12 || r[12] == ' ')))) {
 		/* --rej-add-to (extension): the recipient, as --rej-add-from adds the sender */
 		buf_adds(data, "  (");
 		buf_add(data, to->data, to->len);
 		buf_adds(data, ")");
 	}
-	struct nest *rr = nest_child(t, reas->data ? reas->data : "", reas->len);
-	nest_child(rr, data->data ? data->data : "", data->len)->cnt++;
+	*typp = typ;
+	*typnp = typn;
+}
+
+/* proc_smtpd_reject($logLine, \%rejects, \$count, ...): the counting. */
+static void proc_smtpd_reject(struct pfl *P, const struct pfl_pre *pr, const char *arena, struct nest *rej,
+    long long *count, int hr, struct host_stat *hs)
+{
+	(*count)++;
+	P->rej_hr[hr]++;
+	day_inc(P, 4);
+	if (hs)
+		hs->rjct++;
+	if (P->o.reject_detail == 0)
+		return;
+	const char *typ, *reas, *data;
+	size_t typn, reasn, datan;
+	if (pr->rej) {
+		struct pfl_rej r;
+		memcpy(&r, arena + pr->rej - 1, sizeof(r));
+		typ = pr->rest + r.typ;
+		typn = r.typn;
+		reas = arena + pr->rej - 1 + sizeof(r);
+		reasn = r.reasn;
+		data = reas + reasn;
+		datan = r.datan;
+	} else {
+		/* pfl_pre left it to this thread (see pfl_reader.rej_to_apply) */
+		reject_keys(&P->o, &P->sc, pr->rest, pr->slow ? pr->slow_rn : pr->rn, &typ, &typn);
+		reas = P->sc.t1.data ? P->sc.t1.data : "";
+		reasn = P->sc.t1.len;
+		data = P->sc.t4.data ? P->sc.t4.data : "";
+		datan = P->sc.t4.len;
+	}
+	struct nest *t = nest_child(rej, typ, typn);
+	struct nest *rr = nest_child(t, reas, reasn);
+	nest_child(rr, data, datan)->cnt++;
 }
 
 /* Apply -m, case and -i munging to an address in b. */
@@ -460,19 +494,48 @@ static bool cmd_qid(const struct pfl_opts *o, const char *rest, size_t rn, const
  * /\[\d+\]: \w+: client=(.+?)(,|$)/ (tried first) and
  * /\[\d+\]: \w+: (reject(?:_warning)?|hold|discard): / matches.
  */
-static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pfl_pre *pr)
+/* q just after "[pid]: word: ": 1 for client=, else 0 and the reject kind in *rej */
+static int smtpd_after_word(const char *q, const char *e, int *rej, struct pfl_pre *pr)
+{
+	if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
+		const char *a = q + 7, *c = memchr(a + 1, ',', (size_t)(e - a - 1));
+		pr->val = a;
+		pr->valn = (size_t)((c ? c : e) - a);
+		return 1;
+	}
+	if (*rej == 0) {
+		if (has_prefix(q, (size_t)(e - q), "reject: "))
+			*rej = 2;
+		else if (has_prefix(q, (size_t)(e - q), "reject_warning: "))
+			*rej = 3;
+		else if (has_prefix(q, (size_t)(e - q), "hold: "))
+			*rej = 4;
+		else if (has_prefix(q, (size_t)(e - q), "discard: "))
+			*rej = 5;
+	}
+	return 0;
+}
+
+/*
+ * One walk over the "[pid]: word: " positions serves both regexes.
+ * first, if not NULL, is the first '[' of rest, where the frame already
+ * found "[pid]: " followed by text: the caller then says in wordn how
+ * long the \w+ run at text is if ": " follows it (else 0), which it
+ * knows from the queue id scan, so the candidate that nearly always
+ * matches costs no scan at all.
+ */
+static void smtpd_kind(const char *rest, size_t rn, const char *first, const char *text,
+    size_t wordn, struct pfl_pre *pr)
 {
 	const char *e = rest + rn;
-	int which = 0;		/* 1 client, 2.. reject kinds */
-	/*
-	 * One walk over the "[pid]: word: " positions serves both regexes.
-	 * first, if not NULL, is the first '[' of rest (known from the
-	 * frame): no memchr call for the candidate that is nearly always
-	 * the one that matches.
-	 */
-	int rej = 0;
-	for (const char *p = first ? first : rest; which == 0 &&
-	    (p == first || (p = memchr(p, '[', (size_t)(e - p))) != NULL); p++) {
+	int which = 0, rej = 0;	/* 1 client, 2.. reject kinds */
+	const char *p = rest;
+	if (first) {
+		if (wordn)
+			which = smtpd_after_word(text + wordn + 2, e, &rej, pr);
+		p = first + 1;
+	}
+	for (; which == 0 && (p = memchr(p, '[', (size_t)(e - p))) != NULL; p++) {
 		const char *q = p + 1, *d = q;
 		while (q < e && isdig(*q))
 			q++;
@@ -484,26 +547,50 @@ static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pf
 			q++;
 		if (q == w || !has_prefix(q, (size_t)(e - q), ": "))
 			continue;
-		q += 2;
-		if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
-			const char *a = q + 7, *c = a + 1;
-			while (c < e && *c != ',')
-				c++;
-			pr->val = a;
-			pr->valn = (size_t)(c - a);
-			which = 1;
-		} else if (rej == 0) {
-			if (has_prefix(q, (size_t)(e - q), "reject: "))
-				rej = 2;
-			else if (has_prefix(q, (size_t)(e - q), "reject_warning: "))
-				rej = 3;
-			else if (has_prefix(q, (size_t)(e - q), "hold: "))
-				rej = 4;
-			else if (has_prefix(q, (size_t)(e - q), "discard: "))
-				rej = 5;
-		}
+		which = smtpd_after_word(q + 2, e, &rej, pr);
 	}
 	pr->smtpd_kind = (uint8_t)(which ? which : rej);
+}
+
+/*
+ * Whether the n bytes at p (a daemon name, nearly always under 8
+ * bytes) hold a '/': one word compare where 8 bytes can be read.
+ */
+static bool has_slash(const char *p, size_t n, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n <= 8 && end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		w ^= 0x2f2f2f2f2f2f2f2fULL;	/* a '/' becomes a zero byte */
+		uint64_t z = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+		/* a false hit only ever sits above a true zero byte: masking is exact */
+		if (n < 8)
+			z &= (1ULL << (8 * n)) - 1;
+		return z != 0;
+	}
+#else
+	(void)end;
+#endif
+	return memchr(p, '/', n) != NULL;
+}
+
+/*
+ * Whether line may hold an 'I' (the rare byte of ": [ID "): one memchr
+ * serves the run of lines up to the next 'I' in the buffer, where one
+ * per line cost more than the rest of the framing.
+ */
+static bool may_have_I(struct pfl_reader *rd, const char *line, size_t len)
+{
+	const char *e = line + len;
+	if (rd->iend == NULL || e > rd->iend)
+		return memchr(line, 'I', len) != NULL;
+	if (rd->ifrom == NULL || line < rd->ifrom || line >= rd->inext) {
+		const char *i = memchr(line, 'I', (size_t)(rd->iend - line));
+		rd->ifrom = line;
+		rd->inext = i ? i : rd->iend;
+	}
+	return e > rd->inext;
 }
 
 /*
@@ -512,7 +599,7 @@ static void smtpd_kind(const char *rest, size_t rn, const char *first, struct pf
  * smtpd regex matches), so it can run ahead in the reader thread. The Solaris "[ID ...]" rewrite is
  * done in place (it only shortens the line).
  */
-void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, size_t len,
+void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t len,
     struct pfl_pre *pr)
 {
 	struct ml_frame f;
@@ -526,8 +613,7 @@ void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, si
 			return;
 	}
 	/* s/: \[ID \d+ [^\]]+\] /: /; */
-	/* keyed on the 'I': '[' is in nearly every line, 'I' in few */
-	if (find_lit_at(line, len, ": [ID ", 4)) {
+	if (may_have_I(rd, line, len) && find_lit_at(line, len, ": [ID ", 4)) {
 		for (char *p = line, *e = line + len; (p = (char *)find_lit_at(p, (size_t)(e - p), ": [ID ", 4));) {
 			const char *q = p + 6, *d = q;
 			while (q < e && isdig(*q))
@@ -546,7 +632,7 @@ void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, si
 			p++;
 		}
 	}
-	enum ml_bad bad = ml_parse_frame_next(fc, line, len, &f);
+	enum ml_bad bad = ml_parse_frame_next(&rd->fc, line, len, &f);
 	if (bad == ML_BAD_STAMP || bad == ML_BAD_HOST || f.stamp == ML_STAMP_RFC3164_FRAC ||
 	    f.stamp == ML_STAMP_ISO_NOCOLON) {
 		pr->status = PRE_SKIPPED;
@@ -590,16 +676,20 @@ void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, si
 	size_t cmdn, qidn;
 	bool fast = bad == ML_OK && f.prog.n > 8 && memcmp(f.prog.p, "postfix/", 8) == 0 &&
 	    f.text.n > 0 && f.text.p[0] != ':' && !isspc((unsigned char)f.text.p[0]);
-	for (size_t k = 8; fast && k < f.prog.n; k++)	/* a few bytes: no memchr call */
-		fast = f.prog.p[k] != '/';
+	fast = fast && !has_slash(f.prog.p + 8, f.prog.n - 8, rest + rn);
+	size_t wordn = 0;
 	if (fast) {
 		cmd = f.prog.p + 8;
 		cmdn = f.prog.n - 8;
 		const char *q = f.text.p, *e = f.text.p + f.text.n;
-		while (q < e && *q != ':' && !isspc((unsigned char)*q))
-			q++;
+		unsigned allword = PFL_WORD;
+		for (unsigned t; q < e && !((t = pfl_ctype[(unsigned char)*q]) & (PFL_COLON | PFL_SPC)); q++)
+			allword &= t;
 		qid = f.text.p;
 		qidn = (size_t)(q - qid);
+		/* smtpd_kind's \w+: at text */
+		if (allword && qidn > 0 && e - q >= 2 && q[0] == ':' && q[1] == ' ')
+			wordn = qidn;
 	} else if (!cmd_qid(o, rest, rn, &cmd, &cmdn, &qid, &qidn)) {
 		cmd = NULL;
 	}
@@ -608,12 +698,73 @@ void pfl_pre(const struct pfl_opts *o, struct ml_frame_cache *fc, char *line, si
 	pr->qid = qid;
 	pr->qidn = qidn;
 	pr->smtpd_kind = 0;
+	pr->rej = 0;
 	if (cmd && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))
 		smtpd_kind(rest, rn, fast && f.prog.n < rn && rest[f.prog.n] == '[' ?
-		    rest + f.prog.n : NULL, pr);
+		    rest + f.prog.n : NULL, f.text.p, wordn, pr);
+	/* every line pfl_apply may pass to proc_smtpd_reject (a few more) */
+	if (cmd && o->reject_detail != 0 && !rd->rej_to_apply && (pr->smtpd_kind >= 2 || str_eq(qid, qidn, "reject") ||
+	    str_eq(qid, qidn, "reject_warning") || str_eq(qid, qidn, "hold") ||
+	    str_eq(qid, qidn, "discard"))) {
+		const char *typ;
+		size_t typn;
+		reject_keys(o, &rd->sc, rest, rn, &typ, &typn);
+		struct pfl_rej r = { typn ? (size_t)(typ - rest) : 0, typn, rd->sc.t1.len, rd->sc.t4.len };
+		struct buf *a = rd->arena;
+		pr->rej = a->len + 1;
+		buf_add(a, &r, sizeof(r));
+		buf_add(a, rd->sc.t1.data ? rd->sc.t1.data : "", rd->sc.t1.len);
+		buf_add(a, rd->sc.t4.data ? rd->sc.t4.data : "", rd->sc.t4.len);
+	}
 }
 
-void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
+void pfl_reader_free(struct pfl_reader *rd)
+{
+	struct buf *b[] = { &rd->sc.t1, &rd->sc.t2, &rd->sc.t3, &rd->sc.t4, &rd->sc.t5 };
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		buf_free(b[i]);
+}
+
+/*
+ * The '<' of a line, for the from=< then to=< searches: one memchr per
+ * '<' serves both (most lines have none or two). all: v holds every
+ * one; else there are more, found by lt_get as needed.
+ */
+struct lt_cache {
+	const char *e;
+	const char *v[16];
+	int n;
+	bool all;
+};
+
+static void lt_fill(struct lt_cache *lc, const char *rest, size_t rn)
+{
+	lc->e = rest + rn;
+	lc->n = 0;
+	lc->all = false;
+	for (const char *p = rest;; p++) {
+		p = memchr(p, '<', (size_t)(lc->e - p));
+		if (p == NULL) {
+			lc->all = true;
+			return;
+		}
+		if (lc->n == 16)
+			return;
+		lc->v[lc->n++] = p;
+	}
+}
+
+/* The i-th '<' (from 0), prev being the (i-1)-th; NULL after the last. */
+static const char *lt_get(const struct lt_cache *lc, int i, const char *prev)
+{
+	if (i < lc->n)
+		return lc->v[i];
+	if (lc->all)
+		return NULL;
+	return memchr(prev + 1, '<', (size_t)(lc->e - prev - 1));
+}
+
+void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 {
 	struct pfl_opts *o = &P->o;
 
@@ -784,19 +935,19 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
 		return;
 	}
 	if (str_eq(qid, qidn, "reject")) {
-		proc_smtpd_reject(P, rest, rn, &P->rejects, &P->rjct, hr, hs);
+		proc_smtpd_reject(P, pr, arena, &P->rejects, &P->rjct, hr, hs);
 		return;
 	}
 	if (str_eq(qid, qidn, "reject_warning")) {
-		proc_smtpd_reject(P, rest, rn, &P->warns, &P->wrnd, hr, NULL);
+		proc_smtpd_reject(P, pr, arena, &P->warns, &P->wrnd, hr, NULL);
 		return;
 	}
 	if (str_eq(qid, qidn, "hold")) {
-		proc_smtpd_reject(P, rest, rn, &P->holds, &P->held, hr, NULL);
+		proc_smtpd_reject(P, pr, arena, &P->holds, &P->held, hr, NULL);
 		return;
 	}
 	if (str_eq(qid, qidn, "discard")) {
-		proc_smtpd_reject(P, rest, rn, &P->discards, &P->dscrdd, hr, NULL);
+		proc_smtpd_reject(P, pr, arena, &P->discards, &P->dscrdd, hr, NULL);
 		return;
 	}
 	if (str_eq(cmd, cmdn, "master")) {
@@ -850,13 +1001,13 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
 			return;
 		}
 		if (which == 2)
-			proc_smtpd_reject(P, rest, rn, &P->rejects, &P->rjct, hr, hs);
+			proc_smtpd_reject(P, pr, arena, &P->rejects, &P->rjct, hr, hs);
 		else if (which == 3)
-			proc_smtpd_reject(P, rest, rn, &P->warns, &P->wrnd, hr, NULL);
+			proc_smtpd_reject(P, pr, arena, &P->warns, &P->wrnd, hr, NULL);
 		else if (which == 4)
-			proc_smtpd_reject(P, rest, rn, &P->holds, &P->held, hr, NULL);
+			proc_smtpd_reject(P, pr, arena, &P->holds, &P->held, hr, NULL);
 		else if (which == 5)
-			proc_smtpd_reject(P, rest, rn, &P->discards, &P->dscrdd, hr, NULL);
+			proc_smtpd_reject(P, pr, arena, &P->discards, &P->dscrdd, hr, NULL);
 		if (which || !o->smtpd_stats)
 			return;
 		/* connection statistics */
@@ -925,7 +1076,13 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
 
 	const char *e = rest + rn;
 	/* /from=<([^>]*)>, size=(\d+)/ */
-	for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "from=<", 5)); p++) {
+	struct lt_cache lc;
+	lt_fill(&lc, rest, rn);
+	const char *lt = NULL;
+	for (int li = 0; (lt = lt_get(&lc, li, lt)) != NULL; li++) {
+		const char *p = lt - 5;
+		if (lt - rest < 5 || memcmp(p, "from=", 5) != 0)
+			continue;
 		const char *a = p + 6, *g = memchr(a, '>', (size_t)(e - a));
 		if (!g || !has_prefix(g, (size_t)(e - g), ">, size=") || g + 8 >= e || !isdig(g[8]))
 			continue;
@@ -983,7 +1140,11 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr)
 		return;
 	}
 	/* deliveries */
-	for (const char *p = rest; (p = find_lit_at(p, (size_t)(e - p), "to=<", 3)); p++) {
+	lt = NULL;
+	for (int li = 0; (lt = lt_get(&lc, li, lt)) != NULL; li++) {
+		const char *p = lt - 3;
+		if (lt - rest < 3 || memcmp(p, "to=", 3) != 0)
+			continue;
 		const char *a = p + 4, *g = memchr(a, '>', (size_t)(e - a));
 		if (!g || !has_prefix(g, (size_t)(e - g), ">, "))
 			continue;
