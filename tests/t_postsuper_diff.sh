@@ -219,6 +219,7 @@ one_spool() {	# NAME LONG
 	[ "$LONG" = no ] && run_pair "no option (-s -p)" $none
 	# a file out of its hash directory, a stale temp file, a socket-less junk
 	ASAN_TOO=1 PLANT='plant_misplaced' run_pair "-s moves a misplaced file home" $none -s
+	PLANT='plant_misplaced' run_pair "-S (inode check) moves a misplaced file home" $none -S
 	[ "$LONG" = no ] && PLANT='plant_misplaced' run_pair "-p purges a week-old unfinished file" $none -p
 	[ "$LONG" = no ] && PLANT='plant_misplaced' run_pair "-h ALL with bogus names present" $none -h ALL
 
@@ -235,6 +236,19 @@ one_spool() {	# NAME LONG
 	tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
 	check_same "$name: MAIL_CONFIG: same tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
 	check_same "$name: MAIL_CONFIG: same stderr" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
+
+	# -v: the same report of every step. Postfix's start-up lines about
+	# the host's network addresses say nothing about the spool: left out.
+	fresh_copy A
+	fresh_copy B
+	start_clock
+	local noise='^postsuper: (name_mask|inet_addr_local|been_here|mynetworks_core):'
+	"$REAL" -c "$TEST_TMP/A/conf" -v -h "$def" -r ALL hold 2>&1 >/dev/null | grep -Ev "$noise" >"$TEST_TMP/A/err"
+	"$BIN/postq-postsuper" -c "$TEST_TMP/B/conf" -v -h "$def" -r ALL hold 2>&1 >/dev/null | grep -Ev "$noise" >"$TEST_TMP/B/err"
+	check_same "$name: -v: same steps reported" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
+	tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
+	tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
+	check_same "$name: -v: same tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
 
 	# syslog instead of maillog_file: the same records, same priority
 	syslog_pairs "$def" "$hold"
