@@ -39,8 +39,7 @@
 struct batch_msg {
 	struct buf path;	/* queue file, spool-relative */
 	struct buf dpath;	/* defer log */
-	unsigned char *qdata, *ddata;
-	size_t qcap, dcap;
+	struct buf qdata, ddata;	/* fetch buffers, reused */
 	struct pq_fetch_item *qitem, *ditem;	/* NULL: not fetched */
 };
 
@@ -86,17 +85,6 @@ void pq_qmsg_free(struct pq_qmsg *m)
 	strlist_free(&m->reasons);
 }
 
-static void grow(unsigned char **data, size_t *cap, size_t want)
-{
-	if (*cap >= want)
-		return;
-	unsigned char *p = realloc(*data, want);
-	if (p == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
-	*data = p;
-	*cap = want;
-}
-
 /* Queue the files of queue/id for the fetch; false if it is not ready. */
 static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
 			 const char *queue, struct pq_qmsg *m, size_t *nitems)
@@ -109,15 +97,17 @@ static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
 	/* One byte more than the file had: a full buffer means it grew. */
 	size_t want = m->st.st_size < (off_t)QFILE_AHEAD
 	    ? (size_t)m->st.st_size + 1 : QFILE_AHEAD;
-	grow(&b->qdata, &b->qcap, want);
+	buf_reserve(&b->qdata, want);
 	b->qitem = &rd->items[(*nitems)++];
-	*b->qitem = (struct pq_fetch_item){ .buf = b->qdata, .cap = want };
+	*b->qitem = (struct pq_fetch_item){
+		.buf = (unsigned char *)b->qdata.data, .cap = want };
 	b->qitem->dirfd = pq_spool_dirfd(&rd->sp, b->path.data, &b->qitem->name);
 	if (rd->want_reasons) {
-		grow(&b->ddata, &b->dcap, DEFER_AHEAD);
+		buf_reserve(&b->ddata, DEFER_AHEAD);
 		pq_spool_path(&rd->sp, "defer", id, &b->dpath);
 		b->ditem = &rd->items[(*nitems)++];
-		*b->ditem = (struct pq_fetch_item){ .buf = b->ddata, .cap = DEFER_AHEAD };
+		*b->ditem = (struct pq_fetch_item){
+			.buf = (unsigned char *)b->ddata.data, .cap = DEFER_AHEAD };
 		b->ditem->dirfd = pq_spool_dirfd(&rd->sp, b->dpath.data,
 						 &b->ditem->name);
 	}
@@ -228,8 +218,8 @@ static void reader_free(struct listing_reader *rd)
 	for (size_t i = 0; i < BATCH; i++) {
 		buf_free(&rd->batch[i].path);
 		buf_free(&rd->batch[i].dpath);
-		free(rd->batch[i].qdata);
-		free(rd->batch[i].ddata);
+		buf_free(&rd->batch[i].qdata);
+		buf_free(&rd->batch[i].ddata);
 	}
 }
 
