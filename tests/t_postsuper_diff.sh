@@ -52,7 +52,8 @@ fresh_copy() {	# NAME: $TEST_TMP/NAME/{spool,conf} from the gold copy
 
 # run_pair LABEL STDIN_FILE ARGS...: run both tools on fresh copies and
 # compare everything. The real tool's results are left in $TEST_TMP/A,
-# ours in $TEST_TMP/B.
+# ours in $TEST_TMP/B. SYSLOG=1: maillog_file emptied, so both log
+# through syslog(3), and the records the sink caught are compared.
 run_pair() {
 	local label=$1 input=$2 bin
 	shift 2
@@ -65,17 +66,30 @@ run_pair() {
 		fresh_copy A
 		fresh_copy B
 		[ -n "${PLANT:-}" ] && { eval "$PLANT" "$TEST_TMP/A/spool"; eval "$PLANT" "$TEST_TMP/B/spool"; }
+		local via_a=() via_b=()
+		if [ "${SYSLOG:-}" = 1 ]; then
+			sed -i 's/^maillog_file = .*/maillog_file =/' "$TEST_TMP/A/conf/main.cf" "$TEST_TMP/B/conf/main.cf"
+			via_a=(with_syslog "$TEST_TMP/A/syslog")
+			via_b=(with_syslog "$TEST_TMP/B/syslog")
+		fi
 		start_clock
-		"$REAL" -c "$TEST_TMP/A/conf" "$@" <"$input" >"$TEST_TMP/A/out" 2>"$TEST_TMP/A/err"
+		"${via_a[@]}" "$REAL" -c "$TEST_TMP/A/conf" "$@" <"$input" >"$TEST_TMP/A/out" 2>"$TEST_TMP/A/err"
 		echo "exit $?" >>"$TEST_TMP/A/err"
-		"$bin/postq-postsuper" -c "$TEST_TMP/B/conf" "$@" <"$input" >"$TEST_TMP/B/out" 2>"$TEST_TMP/B/err"
+		"${via_b[@]}" "$bin/postq-postsuper" -c "$TEST_TMP/B/conf" "$@" <"$input" >"$TEST_TMP/B/out" 2>"$TEST_TMP/B/err"
 		echo "exit $?" >>"$TEST_TMP/B/err"
 		tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
 		tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
 		check_same "$tag: same spool tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
 		check_same "$tag: same stderr and exit status" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
-		log_state "$TEST_TMP/A/conf/log/maillog" >"$TEST_TMP/A/log"
-		log_state "$TEST_TMP/B/conf/log/maillog" >"$TEST_TMP/B/log"
+		if [ "${SYSLOG:-}" = 1 ]; then
+			syslog_state "$TEST_TMP/A/syslog" >"$TEST_TMP/A/log"
+			syslog_state "$TEST_TMP/B/syslog" >"$TEST_TMP/B/log"
+			[ -s "$TEST_TMP/A/log" ] ||
+				fail "$tag: the real postsuper logged nothing: the sink is not working"
+		else
+			log_state "$TEST_TMP/A/conf/log/maillog" >"$TEST_TMP/A/log"
+			log_state "$TEST_TMP/B/conf/log/maillog" >"$TEST_TMP/B/log"
+		fi
 		check_same "$tag: same mail log records" "$TEST_TMP/A/log" "$TEST_TMP/B/log"
 		if ! cmp -s "$TEST_TMP/gold.tree" "$TEST_TMP/A/tree"; then
 			CHANGED=yes
@@ -275,7 +289,11 @@ one_spool() {	# NAME LONG
 	check_same "$name: -v: same tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
 
 	# syslog instead of maillog_file: the same records, same priority
-	syslog_pairs "$def" "$hold"
+	local args
+	for args in "-h $def" "-H $hold" "-d $def" "-r $def" "-e $def" "-h ALL" "-H ALL"; do
+		# shellcheck disable=SC2086
+		SYSLOG=1 run_pair "syslog: postsuper $args" $none $args
+	done
 
 	# selection by filter, against postsuper fed brute-force ids
 	run_select "-h --from sender@example.com" -h --from 'sender@example\.com'
@@ -354,36 +372,6 @@ with_syslog() {
 # syslog_state FILE: the records without time stamp and pid
 syslog_state() {
 	sed -E 's/^(<[0-9]+>)[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} /\1/; s/\[[0-9]+\]:/[PID]:/' "$1"
-}
-
-# syslog_pairs DEFERRED_ID HELD_ID: maillog_file emptied, so both tools
-# log through syslog(3); each operation on fresh copies, records compared.
-syslog_pairs() {
-	local def=$1 hold=$2 args label
-	for args in "-h $def" "-H $hold" "-d $def" "-r $def" "-e $def" "-h ALL" "-H ALL"; do
-		label="syslog: postsuper $args"
-		fresh_copy A
-		fresh_copy B
-		sed -i 's/^maillog_file = .*/maillog_file =/' "$TEST_TMP/A/conf/main.cf" "$TEST_TMP/B/conf/main.cf"
-		start_clock
-		# shellcheck disable=SC2086
-		with_syslog "$TEST_TMP/A/syslog" "$REAL" -c "$TEST_TMP/A/conf" $args </dev/null >/dev/null 2>"$TEST_TMP/A/err"
-		echo "exit $?" >>"$TEST_TMP/A/err"
-		# shellcheck disable=SC2086
-		with_syslog "$TEST_TMP/B/syslog" "$BIN/postq-postsuper" -c "$TEST_TMP/B/conf" $args </dev/null >/dev/null 2>"$TEST_TMP/B/err"
-		echo "exit $?" >>"$TEST_TMP/B/err"
-		syslog_state "$TEST_TMP/A/syslog" >"$TEST_TMP/A/log"
-		syslog_state "$TEST_TMP/B/syslog" >"$TEST_TMP/B/log"
-		if [ -s "$TEST_TMP/A/log" ]; then
-			check_same "$SPOOL_LABEL: $label: same syslog records" "$TEST_TMP/A/log" "$TEST_TMP/B/log"
-		else
-			fail "$SPOOL_LABEL: $label: the real postsuper logged nothing: the sink is not working"
-		fi
-		check_same "$SPOOL_LABEL: $label: same stderr and exit status" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
-		tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
-		tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
-		check_same "$SPOOL_LABEL: $label: same spool tree" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
-	done
 }
 
 # plant_misplaced SPOOL: a deferred message out of its hash directory, a
