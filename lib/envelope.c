@@ -62,6 +62,8 @@ void pq_envelope_read(struct pq_envelope *env, struct pq_rec_reader *r,
 			}
 			env->have_sender = true;
 			buf_set(&env->sender, data);
+			if (env->head_only)
+				return;
 			break;
 		case PQ_REC_RCPT:
 			if (!env->have_sender) {
@@ -93,7 +95,8 @@ void pq_envelope_read(struct pq_envelope *env, struct pq_rec_reader *r,
 	} else if (!end_seen) {
 		/* Cut at a record boundary: showq lists it silently; we say so. */
 		env->status = PQ_ENV_CORRUPT;
-		pq_warn("%s: no end record -- file truncated?", r->path);
+		if (!r->rest_failed)
+			pq_warn("%s: no end record -- file truncated?", r->path);
 	}
 	if (!env->have_sender)
 		env->status = PQ_ENV_NO_SENDER;

@@ -10,7 +10,8 @@
  * the body is never read. Reading stops at the end record, at damage,
  * at a second sender, or at a recipient before any sender; the status
  * says which, because showq lists a message only once it has seen its
- * sender and lists what it read up to a stop.
+ * sender and lists what it read up to a stop. With head_only set,
+ * reading ends at the sender (status OK, no recipients).
  */
 #ifndef POSTQ_ENVELOPE_H
 #define POSTQ_ENVELOPE_H
@@ -39,6 +40,12 @@ struct pq_envelope {
 	struct buf sender;	/* raw, "" for the null sender */
 	struct strlist rcpts;	/* pending (R) recipients, raw, file order */
 	long done_rcpts;	/* D records seen */
+	/*
+	 * Set by the caller: stop at the sender (it follows the time and
+	 * size records in every file cleanup writes), for selections that
+	 * need no recipients.
+	 */
+	bool head_only;
 	struct buf scratch;
 };
 

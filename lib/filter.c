@@ -226,6 +226,11 @@ static bool domain_match(const struct pq_filter *f, const char *addr)
 	return false;
 }
 
+bool pq_filter_needs_rcpts(const struct pq_filter *f)
+{
+	return f->to || f->reason || f->ndomains > 0;
+}
+
 bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m)
 {
 	if (f->queues) {
@@ -247,7 +252,7 @@ bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m)
 		return false;
 	if (f->from && !re_match(f, f->from, buf_str(&m->sender)))
 		return false;
-	if (!f->to && !f->reason && f->ndomains == 0)
+	if (!pq_filter_needs_rcpts(f))
 		return true;
 	for (size_t i = 0; i < m->rcpts.n; i++) {
 		const char *addr = strlist_get(&m->rcpts, i);

@@ -87,6 +87,8 @@ const char *const *pq_filter_queues(const struct pq_filter *f,
 				    const char *const *dflt);
 
 bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m);
+/* Whether a match looks at recipients (else a head-only listing will do). */
+bool pq_filter_needs_rcpts(const struct pq_filter *f);
 
 /* Domain part of an address (after the last '@'), "" if none. */
 const char *pq_address_domain(const char *addr);

@@ -14,8 +14,10 @@
 
 #include "diag.h"
 #include "fetch.h"
+#include "queue_id.h"
 #include "rcpt_list.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -32,6 +34,12 @@
  * for the rest (its extracted segment after the body).
  */
 #define QFILE_AHEAD (32u << 10)
+/*
+ * Without recipients only the head is needed: the sender follows a few
+ * short records, about 200 bytes in. Reading stops there, so a larger
+ * file is opened again only if its sender lies further.
+ */
+#define HEAD_AHEAD 1024u
 /* Defer log bytes read ahead; a longer log is read again whole. */
 #define DEFER_AHEAD 8192u
 
@@ -41,12 +49,18 @@ struct batch_msg {
 	struct buf dpath;	/* defer log */
 	struct buf qdata, ddata;	/* fetch buffers, reused */
 	struct pq_fetch_item *qitem, *ditem;	/* NULL: not fetched */
+	struct listing_reader *rd;
+	const char *queue, *id;
+	int open_errno;		/* of the second open, if it failed */
+	bool stat_later;	/* opened unseen (want_stat false) */
 };
 
 /* What one reader needs; nothing in here is shared between threads. */
 struct listing_reader {
 	struct pq_spool sp;	/* shallow copy: own directory cache */
 	bool want_reasons;
+	bool want_rcpts;
+	bool want_stat;
 	struct pq_rec_reader rec;
 	struct pq_envelope env;
 	struct pq_rcpt_list rl;
@@ -62,6 +76,7 @@ enum slot_state { SLOT_FREE, SLOT_NAMED, SLOT_BUSY, SLOT_DONE };
 struct slot {
 	enum slot_state state;
 	const char *queue;
+	unsigned char dtype;	/* what readdir said it is */
 	bool ok;		/* a message to hand out */
 	struct pq_qmsg msg;
 };
@@ -87,22 +102,35 @@ void pq_qmsg_free(struct pq_qmsg *m)
 
 /* Queue the files of queue/id for the fetch; false if it is not ready. */
 static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
-			 const char *queue, struct pq_qmsg *m, size_t *nitems)
+			 struct slot *s, size_t *nitems)
 {
+	struct pq_qmsg *m = &s->msg;
 	const char *id = buf_str(&m->idbuf);
 
 	b->qitem = b->ditem = NULL;
-	if (!pq_spool_open_ok(&rd->sp, queue, id, &m->st, &b->path))
+	/*
+	 * Unseen, only what readdir calls a regular file is opened (and the
+	 * fetch opens with O_NOFOLLOW | O_NONBLOCK besides).
+	 */
+	b->stat_later = !rd->want_stat && s->dtype == DT_REG;
+	if (b->stat_later) {
+		if (!pq_qid_ok(id))
+			return false;
+		pq_spool_path(&rd->sp, s->queue, id, &b->path);
+		memset(&m->st, 0, sizeof(m->st));
+	} else if (!pq_spool_open_ok(&rd->sp, s->queue, id, &m->st, &b->path)) {
 		return false;
+	}
 	/* One byte more than the file had: a full buffer means it grew. */
-	size_t want = m->st.st_size < (off_t)QFILE_AHEAD
-	    ? (size_t)m->st.st_size + 1 : QFILE_AHEAD;
+	size_t ahead = rd->want_rcpts ? QFILE_AHEAD : HEAD_AHEAD;
+	size_t want = b->stat_later || m->st.st_size >= (off_t)ahead
+	    ? ahead : (size_t)m->st.st_size + 1;
 	buf_reserve(&b->qdata, want);
 	b->qitem = &rd->items[(*nitems)++];
 	*b->qitem = (struct pq_fetch_item){
 		.buf = (unsigned char *)b->qdata.data, .cap = want };
 	b->qitem->dirfd = pq_spool_dirfd(&rd->sp, b->path.data, &b->qitem->name);
-	if (rd->want_reasons) {
+	if (rd->want_reasons && rd->want_rcpts) {
 		buf_reserve(&b->ddata, DEFER_AHEAD);
 		pq_spool_path(&rd->sp, "defer", id, &b->dpath);
 		b->ditem = &rd->items[(*nitems)++];
@@ -132,36 +160,62 @@ static bool defer_log(struct listing_reader *rd, struct batch_msg *b,
 	return true;
 }
 
+/* The queue file again, for what lies past the read-ahead. */
+static int open_rest(void *ctx)
+{
+	struct batch_msg *b = ctx;
+	int fd = pq_spool_openat(&b->rd->sp, b->path.data);
+
+	if (fd < 0) {
+		b->open_errno = errno;
+		if (errno != ENOENT)
+			pq_warn("open %s %s: %s", b->queue, b->id, strerror(errno));
+	}
+	return fd;
+}
+
 /* Fill m from what the fetch read; false if there is nothing to list. */
 static bool read_message(struct listing_reader *rd, struct batch_msg *b,
 			 const char *queue, struct pq_qmsg *m)
 {
 	const char *id = buf_str(&m->idbuf);
 	const struct pq_fetch_item *it = b->qitem;
-	int fd = -1;
 
 	if (it == NULL)
 		return false;
 	if (it->len < 0) {
-		if (it->len != -ENOENT)
+		/* Unseen, it may not be a message file: say so as showq would. */
+		if (it->len != -ENOENT
+		    && (!b->stat_later
+			|| pq_spool_open_ok(&rd->sp, queue, id, &m->st, &b->path)))
 			pq_warn("open %s %s: %s", queue, id, strerror((int)-it->len));
 		return false;
 	}
-	if ((size_t)it->len == it->cap) {
-		fd = pq_spool_openat(&rd->sp, b->path.data);
-		if (fd < 0) {
-			if (errno != ENOENT)
-				pq_warn("open %s %s: %s", queue, id, strerror(errno));
-			return false;
-		}
+	bool whole = (size_t)it->len < it->cap;
+	pq_rec_init(&rd->rec, -1, b->path.data,
+		    !b->stat_later ? m->st.st_size : whole ? it->len : -1);
+	b->open_errno = 0;
+	if (!whole) {
+		b->rd = rd;
+		b->queue = queue;
+		b->id = id;
+		pq_rec_open_later(&rd->rec, open_rest, b);
 	}
-	pq_rec_init(&rd->rec, fd, b->path.data, m->st.st_size);
 	pq_rec_preload(&rd->rec, it->buf, (size_t)it->len);
+	rd->env.head_only = !rd->want_rcpts;
 	pq_envelope_read(&rd->env, &rd->rec, id, &m->st, false);
-	if (fd >= 0)
-		close(fd);
-	if (rd->env.status == PQ_ENV_NO_SENDER)
+	if (rd->rec.fd >= 0)
+		close(rd->rec.fd);
+	/* A file that cannot be opened again is not listed. */
+	if (rd->env.status == PQ_ENV_NO_SENDER || b->open_errno != 0)
 		return false;
+	/* The file's own time and size stand in for missing records. */
+	if (b->stat_later && (rd->env.arrival <= 0 || !rd->env.size_ok)) {
+		if (pq_spool_lstat(&rd->sp, b->path.data, &m->st) < 0)
+			return false;
+		if (!rd->env.size_ok)
+			rd->env.size = (long)m->st.st_size;
+	}
 
 	m->queue = queue;
 	m->id = id;
@@ -185,8 +239,7 @@ static void read_batch(struct listing_reader *rd, struct slot **slots, size_t n)
 	size_t nitems = 0;
 
 	for (size_t i = 0; i < n; i++)
-		plan_message(rd, &rd->batch[i], slots[i]->queue, &slots[i]->msg,
-			     &nitems);
+		plan_message(rd, &rd->batch[i], slots[i], &nitems);
 	pq_fetch_run(&rd->fetch, rd->items, nitems);
 	for (size_t i = 0; i < n; i++)
 		slots[i]->ok = read_message(rd, &rd->batch[i], slots[i]->queue,
@@ -202,6 +255,8 @@ static void reader_init(struct listing_reader *rd, struct pq_listing *ls)
 	rd->sp.ndirfds = 0;
 	memset(&rd->sp.scratch, 0, sizeof(rd->sp.scratch));
 	rd->want_reasons = ls->want_reasons;
+	rd->want_rcpts = ls->want_rcpts;
+	rd->want_stat = ls->want_stat;
 	pq_rcpt_list_init(&rd->rl);
 	pq_fetch_init(&rd->fetch);
 	rd->ls = ls;
@@ -290,6 +345,8 @@ void pq_listing_open(struct pq_listing *ls, struct pq_spool *sp,
 	ls->queues = queues ? queues : pq_message_queues_showq;
 	ls->qindex = -1;
 	ls->want_reasons = true;
+	ls->want_rcpts = true;
+	ls->want_stat = true;
 }
 
 /* Readers start at the first next(), after the caller set want_reasons. */
@@ -319,8 +376,9 @@ static void start(struct pq_listing *ls)
 	}
 }
 
-/* The next name from the walk, with its queue; NULL at the end. */
-static const char *next_name(struct pq_listing *ls, const char **queue)
+/* The next name from the walk, with its queue and type; NULL at the end. */
+static const char *next_name(struct pq_listing *ls, const char **queue,
+			     unsigned char *dtype)
 {
 	if (ls->error)
 		return NULL;
@@ -342,6 +400,7 @@ static const char *next_name(struct pq_listing *ls, const char **queue)
 		const char *id = pq_scan_next(ls->scan);
 		if (id != NULL) {
 			*queue = ls->queues[ls->qindex];
+			*dtype = pq_scan_type(ls->scan);
 			return id;
 		}
 		pq_scan_close(ls->scan);
@@ -364,8 +423,9 @@ static const struct pq_qmsg *next_from_ring(struct pq_listing *ls)
 		bool named = false, walk_done = false;
 		while (ring->tail - ring->head < RING_SLOTS) {
 			const char *queue, *id;
+			unsigned char dtype;
 			pthread_mutex_unlock(&ring->lock);
-			id = next_name(ls, &queue);
+			id = next_name(ls, &queue, &dtype);
 			pthread_mutex_lock(&ring->lock);
 			if (id == NULL) {
 				walk_done = true;
@@ -374,6 +434,7 @@ static const struct pq_qmsg *next_from_ring(struct pq_listing *ls)
 			struct slot *s = &ring->slots[ring->tail % RING_SLOTS];
 			buf_set(&s->msg.idbuf, id);
 			s->queue = queue;
+			s->dtype = dtype;
 			s->state = SLOT_NAMED;
 			ring->tail++;
 			named = true;

@@ -57,7 +57,17 @@ struct pq_listing {
 	const char *const *queues;
 	int qindex;
 	struct pq_scan *scan;
-	bool want_reasons;	/* read defer logs (set before the first next) */
+	/* Set before the first next: */
+	bool want_reasons;	/* read defer logs */
+	bool want_rcpts;	/* false: arrival, size and sender only */
+	/*
+	 * false: files that readdir calls regular are opened without an
+	 * lstat first, for callers that check what they act on themselves
+	 * (postsuper's open_ok): st stays empty (filled only when the file
+	 * lacks a time or size record), forced_expire is false, and files
+	 * not yet ready (still being written) may be listed.
+	 */
+	bool want_stat;
 	int nreaders;
 	struct listing_reader *readers;
 	struct listing_ring *ring;

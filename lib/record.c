@@ -51,8 +51,32 @@ void pq_rec_preload(struct pq_rec_reader *r, const unsigned char *data,
 		memcpy(r->buf, data, len);
 	r->buf_off = 0;
 	r->buf_len = len;
-	if (r->fd < 0)
+	if (r->fd < 0 && r->open_rest == NULL)
 		r->file_size = (off_t)len;
+}
+
+void pq_rec_open_later(struct pq_rec_reader *r, int (*open_rest)(void *),
+		       void *ctx)
+{
+	r->open_rest = open_rest;
+	r->open_ctx = ctx;
+}
+
+/* The descriptor for reads past the preload, opened on first need. */
+static bool have_fd(struct pq_rec_reader *r)
+{
+	if (r->fd < 0 && r->open_rest != NULL) {
+		r->fd = r->open_rest(r->open_ctx);
+		r->open_rest = NULL;
+		struct stat st;
+		if (r->fd >= 0 && r->file_size < 0)
+			r->file_size = fstat(r->fd, &st) == 0 ? st.st_size : 0;
+		if (r->fd < 0) {
+			r->file_size = r->buf_off + (off_t)r->buf_len;
+			r->rest_failed = true;
+		}
+	}
+	return r->fd >= 0;
 }
 
 void pq_rec_free(struct pq_rec_reader *r)
@@ -70,9 +94,11 @@ static bool fill(struct pq_rec_reader *r)
 	/*
 	 * Past the size seen at open: EOF without a system call. Queue files
 	 * only grow by heap records that a pointer record leads to, and
-	 * read_data() looks again before it gives up on a record.
+	 * read_data() looks again before it gives up on a record. A size
+	 * not known yet is learnt when the file is opened.
 	 */
-	if (r->pos >= r->file_size || r->fd < 0)
+	if ((r->file_size >= 0 && r->pos >= r->file_size) || !have_fd(r)
+	    || r->pos >= r->file_size)
 		return false;
 	reserve(r, READ_CHUNK);
 	ssize_t n;
@@ -97,10 +123,16 @@ static int getbyte(struct pq_rec_reader *r)
 static bool read_data(struct pq_rec_reader *r, struct buf *data, size_t len)
 {
 	buf_reset(data);
-	if ((off_t)len > r->file_size - r->pos) {
-		/* The file may have grown since it was opened: look again. */
+	/* Size unknown (not opened yet): the preload is what is known. */
+	bool unknown = r->file_size < 0;
+	off_t end = unknown ? r->buf_off + (off_t)r->buf_len : r->file_size;
+	if ((off_t)len > end - r->pos) {
+		/*
+		 * Opening tells the size; an open file may have grown since
+		 * it was measured: look again.
+		 */
 		struct stat st;
-		if (r->fd >= 0 && fstat(r->fd, &st) == 0)
+		if (have_fd(r) && !unknown && fstat(r->fd, &st) == 0)
 			r->file_size = st.st_size;
 		if ((off_t)len > r->file_size - r->pos)
 			return false;
@@ -182,8 +214,9 @@ int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags)
 			}
 			int b = getbyte(r);
 			if (b == EOF) {
-				pq_warn("%s: unexpected EOF reading length, record type %d",
-					r->path, type);
+				if (!r->rest_failed)
+					pq_warn("%s: unexpected EOF reading length, "
+						"record type %d", r->path, type);
 				return PQ_REC_ERROR;
 			}
 			len |= (size_t)(b & 0177) << shift;
@@ -196,8 +229,9 @@ int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags)
 			return PQ_REC_ERROR;
 		}
 		if (!read_data(r, data, len)) {
-			pq_warn("%s: unexpected EOF in data, record type %d length %zu",
-				r->path, type, len);
+			if (!r->rest_failed)
+				pq_warn("%s: unexpected EOF in data, record type %d "
+					"length %zu", r->path, type, len);
 			return PQ_REC_ERROR;
 		}
 		if (type == PQ_REC_PTR && (flags & PQ_REC_FOLLOW_PTR)) {
@@ -207,8 +241,12 @@ int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags)
 		}
 		if (type == PQ_REC_DTXT && (flags & PQ_REC_SKIP_DTXT))
 			continue;
-		if (type == PQ_REC_END && (flags & PQ_REC_SEEK_END))
+		if (type == PQ_REC_END && (flags & PQ_REC_SEEK_END)) {
+			/* To the end of the file, whose size opening tells. */
+			if (r->file_size < 0)
+				have_fd(r);
 			r->pos = r->file_size > r->pos ? r->file_size : r->pos;
+		}
 		return type;
 	}
 }

@@ -62,9 +62,15 @@ struct pq_rec_reader {
 	off_t pos;		/* logical read position */
 	off_t jump_offset;	/* last pointer target */
 	int reverse_jumps;
+	int (*open_rest)(void *);	/* see pq_rec_open_later() */
+	void *open_ctx;
+	bool rest_failed;	/* it failed: the file is gone, not damaged */
 };
 
-/* Start reading fd (file_size from fstat). The reader does not own fd. */
+/*
+ * Start reading fd (file_size from fstat; -1 if not known, with an
+ * opener below). The reader does not own fd.
+ */
 void pq_rec_init(struct pq_rec_reader *r, int fd, const char *path,
 		 off_t file_size);
 /*
@@ -74,6 +80,15 @@ void pq_rec_init(struct pq_rec_reader *r, int fd, const char *path,
  */
 void pq_rec_preload(struct pq_rec_reader *r, const unsigned char *data,
 		    size_t len);
+/*
+ * pq_rec_open_later - after pq_rec_init() with fd -1 and before the
+ * preload: the rest of the file is there, but opened only if a read
+ * goes past the preload (open_rest(ctx) returns the descriptor, or -1
+ * and the file reads as ending there, with rest_failed set and no
+ * warnings about the cut). The caller closes r->fd.
+ */
+void pq_rec_open_later(struct pq_rec_reader *r, int (*open_rest)(void *),
+		       void *ctx);
 void pq_rec_free(struct pq_rec_reader *r);
 
 /* Read one record into data (NUL-terminated); returns its type or

@@ -233,6 +233,7 @@ struct pq_scan {
 	bool recursive;
 	struct scan_level *current;
 	char *last_name;
+	unsigned char last_type;
 };
 
 static bool scan_push(struct pq_scan *scan, const char *path)
@@ -320,9 +321,15 @@ const char *pq_scan_next(struct pq_scan *scan)
 		}
 		free(scan->last_name);
 		scan->last_name = xstrdup(name);
+		scan->last_type = dp->d_type;
 		return scan->last_name;
 	}
 	return NULL;
+}
+
+unsigned char pq_scan_type(const struct pq_scan *scan)
+{
+	return scan->last_type;
 }
 
 const char *pq_scan_dir(const struct pq_scan *scan)

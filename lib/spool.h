@@ -102,6 +102,8 @@ struct pq_scan *pq_scan_open(const struct pq_spool *sp, const char *queue,
 			     bool recursive);
 /* Next name (valid until the next call), or NULL at the end. */
 const char *pq_scan_next(struct pq_scan *scan);
+/* The d_type readdir gave the last name (DT_UNKNOWN: it did not say). */
+unsigned char pq_scan_type(const struct pq_scan *scan);
 /* Directory (relative to the spool) that the last name was found in. */
 const char *pq_scan_dir(const struct pq_scan *scan);
 void pq_scan_close(struct pq_scan *scan);
