@@ -101,9 +101,20 @@ run_pair() {
 
 # run_select LABEL OP FILTER...: ours "OP FILTER..." against the real
 # postsuper "OP -" fed the ids brute_select.py picks from postqueue -j.
+# PLANT=FUNCTION: every copy gets it, postqueue -j included.
 run_select() {
 	local label=$1 op=$2
 	shift 2
+	local gold_j=$GOLD_J gold_tree=$TEST_TMP/gold.tree
+	if [ -n "${PLANT:-}" ]; then
+		fresh_copy J
+		eval "$PLANT" "$TEST_TMP/J/spool"
+		start_clock
+		gold_j=$TEST_TMP/planted.j
+		gold_tree=$TEST_TMP/planted.tree
+		tree_state "$TEST_TMP/J/spool" >"$gold_tree"
+		postqueue -c "$TEST_TMP/J/conf" -j >"$gold_j" 2>/dev/null
+	fi
 	local queues=() q
 	for q in maildrop incoming deferred hold; do
 		case "$op:$q" in
@@ -114,11 +125,11 @@ run_select() {
 	local has_queue=no a
 	for a in "$@"; do [ "$a" = --queue ] && has_queue=yes; done
 	if [ $has_queue = yes ]; then
-		python3 "$TOP/tests/lib/brute_select.py" ids "$@" <"$GOLD_J" >"$TEST_TMP/sel.all"
-		python3 "$TOP/tests/lib/brute_select.py" ids "${queues[@]}" <"$GOLD_J" >"$TEST_TMP/sel.ok"
+		python3 "$TOP/tests/lib/brute_select.py" ids "$@" <"$gold_j" >"$TEST_TMP/sel.all"
+		python3 "$TOP/tests/lib/brute_select.py" ids "${queues[@]}" <"$gold_j" >"$TEST_TMP/sel.ok"
 		grep -Fxf "$TEST_TMP/sel.ok" "$TEST_TMP/sel.all" >"$TEST_TMP/sel.ids"
 	else
-		python3 "$TOP/tests/lib/brute_select.py" ids "${queues[@]}" "$@" <"$GOLD_J" >"$TEST_TMP/sel.ids"
+		python3 "$TOP/tests/lib/brute_select.py" ids "${queues[@]}" "$@" <"$gold_j" >"$TEST_TMP/sel.ids"
 	fi
 	local n
 	n=$(wc -l <"$TEST_TMP/sel.ids")
@@ -126,6 +137,7 @@ run_select() {
 		fail "$SPOOL_LABEL: $label selects nothing: a weak test"
 	fresh_copy A
 	fresh_copy B
+	[ -n "${PLANT:-}" ] && { eval "$PLANT" "$TEST_TMP/A/spool"; eval "$PLANT" "$TEST_TMP/B/spool"; }
 	start_clock
 	"$REAL" -c "$TEST_TMP/A/conf" "$op" - <"$TEST_TMP/sel.ids" >/dev/null 2>"$TEST_TMP/A/err"
 	echo "exit $?" >>"$TEST_TMP/A/err"
@@ -141,9 +153,11 @@ run_select() {
 	check_same "$SPOOL_LABEL: $label: same log" "$TEST_TMP/A/log" "$TEST_TMP/B/log"
 	# the dry run lists exactly the ids acted on, and changes nothing
 	fresh_copy C
+	[ -n "${PLANT:-}" ] && eval "$PLANT" "$TEST_TMP/C/spool"
+	start_clock
 	"$BIN/postq-postsuper" -c "$TEST_TMP/C/conf" -n "$op" "$@" </dev/null >"$TEST_TMP/C/out" 2>"$TEST_TMP/C/err"
 	tree_state "$TEST_TMP/C/spool" >"$TEST_TMP/C/tree"
-	check_same "$SPOOL_LABEL: $label: --dry-run changes nothing" "$TEST_TMP/gold.tree" "$TEST_TMP/C/tree"
+	check_same "$SPOOL_LABEL: $label: --dry-run changes nothing" "$gold_tree" "$TEST_TMP/C/tree"
 	local want got
 	want=$(sort "$TEST_TMP/sel.ids" | tr '\n' ' ')
 	got=$(awk '$1 != "remove" || $2 !~ /^(bounce|defer|trace)\// { n = split($2, p, "/"); print p[n] }' \
@@ -305,6 +319,10 @@ one_spool() {	# NAME LONG
 	[ "$LONG" = no ] && run_select "-e --to ^defer-plain" -e --to '^defer-plain'
 	[ "$LONG" = no ] && run_select "-f --queue hold" -f --queue hold
 	[ "$LONG" = no ] && run_select "-h --newer 1d (all)" -h --newer 1d
+	# a matching message still being written (mode 0600) is left alone,
+	# and one without time or size records is judged by the file's
+	[ "$LONG" = no ] && PLANT=plant_unfinished run_select "-h --from with an unfinished copy" -h --from 'sender@example\.com'
+	[ "$LONG" = no ] && PLANT=plant_unfinished run_select "-h --older 1h --max-size with records missing" -h --older 1h --max-size 100000
 
 	# errors: named, non-zero, nothing changed
 	local bin
@@ -372,6 +390,44 @@ with_syslog() {
 # syslog_state FILE: the records without time stamp and pid
 syslog_state() {
 	sed -E 's/^(<[0-9]+>)[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} /\1/; s/\[[0-9]+\]:/[PID]:/' "$1"
+}
+
+# plant_unfinished SPOOL: in incoming, an unfinished (mode 0600) copy of
+# a message from sender@example.com; in deferred, a copy without its time
+# and size records, two days older by its file times. Short ids only: new
+# ids are made by turning the hex digits of an old one.
+plant_unfinished() {
+	local f g id
+	f=$(grep -rl --null 'sender@example\.com' "$1/deferred" | tr '\0' '\n' | sort | sed -n 1p)
+	g=$1/incoming/$(basename "$f" | tr '0-9A-F' '5-9A-F0-4')
+	cp -p "$f" "$g"
+	chmod 600 "$g"
+	id=$(basename "$f" | tr '0-9A-F' '3-9A-F0-2')
+	g=$1/deferred/${id:0:1}/$id
+	mkdir -p "${g%/*}"
+	python3 - "$f" "$g" <<'PY'
+import sys
+# drop the C and T records at the head; keep the rest as it is
+data = open(sys.argv[1], 'rb').read()
+out, i = b'', 0
+while i < len(data):
+    t, j, n, s = data[i:i+1], i + 1, 0, 0
+    while True:
+        b = data[j]; j += 1; n |= (b & 0x7f) << s; s += 7
+        if not b & 0x80:
+            break
+    rec = data[i:j + n]
+    if t in (b'C', b'T'):
+        i = j + n
+        continue
+    out += data[i:]
+    break
+open(sys.argv[2], 'wb').write(out)
+PY
+	chown postfix: "$g"
+	chmod 700 "$g"
+	# the same times in every copy: two days before the original's
+	touch -d "@$(($(stat -c %Y "$f") - 2 * 86400))" "$g"
 }
 
 # plant_misplaced SPOOL: a deferred message out of its hash directory, a

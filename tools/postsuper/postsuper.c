@@ -845,6 +845,9 @@ static void select_messages(struct pq_filter *filter, char letter,
 	 * the queue file too): read them only when a reason is matched.
 	 */
 	ls.want_reasons = filter->reason != NULL;
+	ls.want_rcpts = pq_filter_needs_rcpts(filter);
+	/* The action's open_ok() looks at what was selected. */
+	ls.want_stat = false;
 	while ((m = pq_listing_next(&ls)) != NULL) {
 		if (!pq_filter_match(filter, m))
 			continue;
