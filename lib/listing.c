@@ -110,9 +110,13 @@ static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
 	b->qitem = b->ditem = NULL;
 	/*
 	 * Unseen, only what readdir calls a regular file is opened (and the
-	 * fetch opens with O_NOFOLLOW | O_NONBLOCK besides).
+	 * fetch opens with O_NOFOLLOW | O_NONBLOCK besides), and only in
+	 * queues whose files arrive complete, by rename: cleanup and
+	 * postdrop write theirs in place, where a half-written file must
+	 * not be read (the mode bits say when it is done).
 	 */
-	b->stat_later = !rd->want_stat && s->dtype == DT_REG;
+	b->stat_later = !rd->want_stat && s->dtype == DT_REG
+	    && strcmp(s->queue, "incoming") != 0 && strcmp(s->queue, "maildrop") != 0;
 	if (b->stat_later) {
 		if (!pq_qid_ok(id))
 			return false;

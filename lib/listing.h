@@ -62,10 +62,11 @@ struct pq_listing {
 	bool want_rcpts;	/* false: arrival, size and sender only */
 	/*
 	 * false: files that readdir calls regular are opened without an
-	 * lstat first, for callers that check what they act on themselves
-	 * (postsuper's open_ok): st stays empty (filled only when the file
-	 * lacks a time or size record), forced_expire is false, and files
-	 * not yet ready (still being written) may be listed.
+	 * lstat first, outside incoming and maildrop (where files are
+	 * written in place), for callers that check what they act on
+	 * themselves (postsuper's open_ok): st stays empty (filled only
+	 * when the file lacks a time or size record), forced_expire is
+	 * false, and a file not ready (mode changed by hand) may be listed.
 	 */
 	bool want_stat;
 	int nreaders;

@@ -392,14 +392,20 @@ syslog_state() {
 	sed -E 's/^(<[0-9]+>)[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} /\1/; s/\[[0-9]+\]:/[PID]:/' "$1"
 }
 
-# plant_unfinished SPOOL: in incoming, an unfinished (mode 0600) copy of
-# a message from sender@example.com; in deferred, a copy without its time
-# and size records, two days older by its file times. Short ids only: new
+# plant_unfinished SPOOL: in incoming and in deferred, a copy of a
+# message from sender@example.com with mode 0600 (not ready: being
+# written, or changed by hand); in deferred, a copy without its time and
+# size records, two days older by its file times. Short ids only: new
 # ids are made by turning the hex digits of an old one.
 plant_unfinished() {
 	local f g id
 	f=$(grep -rl --null 'sender@example\.com' "$1/deferred" | tr '\0' '\n' | sort | sed -n 1p)
 	g=$1/incoming/$(basename "$f" | tr '0-9A-F' '5-9A-F0-4')
+	cp -p "$f" "$g"
+	chmod 600 "$g"
+	id=$(basename "$f" | tr '0-9A-F' '7-9A-F0-6')
+	g=$1/deferred/${id:0:1}/$id
+	mkdir -p "${g%/*}"
 	cp -p "$f" "$g"
 	chmod 600 "$g"
 	id=$(basename "$f" | tr '0-9A-F' '3-9A-F0-2')
