@@ -17,6 +17,7 @@
 #include "logread.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +35,13 @@
 /*
  * A chunk holds whole lines read straight into data (no copy per line)
  * plus what pfl_pre found in each; bytes [done, used) are the start of
- * a line whose end has not been read yet.
+ * a line whose end has not been read yet. Each chunk has cache lines of
+ * its own: the reader bumps npre and done once per line while the
+ * other thread reads the neighbouring chunk, and sharing a line made
+ * both threads wait on its transfers between the CPUs.
  */
 struct chunk {
-	char *data;
+	alignas(64) char *data;
 	size_t cap, used, done;
 	struct pfl_pre *pre;
 	size_t npre, precap;
@@ -222,8 +226,10 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 
 static void apply_chunk(struct pfl *P, struct chunk *c)
 {
-	for (size_t i = 0; i < c->npre; i++)
-		pfl_apply(P, &c->pre[i], c->arena.data);
+	const struct pfl_pre *pre = c->pre;
+	const char *arena = c->arena.data;
+	for (size_t i = 0, n = c->npre; i < n; i++)
+		pfl_apply(P, &pre[i], arena);
 }
 
 /* One thread: two chunks take turns, each tallied when full. */
@@ -281,7 +287,13 @@ static int thread_put(void *arg, struct chunk *c)
 static void *reader_main(void *arg)
 {
 	struct pipe_state *S = arg;
-	struct feeder F = { .o = &S->P->o, .get = thread_get, .put = thread_put, .arg = S };
+	/*
+	 * A copy: pfl_pre reads the options once per line, and in struct
+	 * pfl they share a cache line with the totals that the other
+	 * thread updates once per line.
+	 */
+	struct pfl_opts o = S->P->o;
+	struct feeder F = { .o = &o, .get = thread_get, .put = thread_put, .arg = S };
 	S->rc = read_files(S->files, S->nfiles, &F);
 	pfl_reader_free(&F.rd);
 	return NULL;
