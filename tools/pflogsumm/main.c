@@ -11,6 +11,7 @@
 #include "pfl.h"
 
 #include "diag.h"
+#include "heap_thp.h"
 #include "logread.h"
 
 #include <ctype.h>
@@ -310,6 +311,11 @@ int main(int argc, char **argv)
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, -1);
+	/*
+	 * With 4 KB pages a 26 MB log's tables and buffers cost some 450
+	 * page faults, a sixth of the run on a VM.
+	 */
+	heap_thp(64u << 20);
 	pq_set_progname(argv[0]);
 	const char *slash = strrchr(argv[0], '/');
 	prog_name = slash ? slash + 1 : argv[0];

@@ -7,7 +7,7 @@
  * lines while the main thread applies the previous chunk to the tallies
  * (pfl_apply), in input order. The reject keys, the part either thread
  * can do, go to whichever is behind (see hand_off). Four chunks of
- * 128 KB circulate between the two, so memory stays bounded.
+ * 512 KB circulate between the two, so memory stays bounded.
  * POSTQ_THREADS=1 in the environment processes everything in the
  * calling thread instead (same results).
  */
@@ -17,27 +17,33 @@
 #include "logread.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /*
- * Four chunks of 128 KB. Small on purpose: every fresh page costs a
- * page fault (about 10 us on the benchmark VM, 4 KB apiece), and 4 x
- * 2 MB chunks made a 26 MB run 2x slower than 4 x 128 KB; below 128 KB
- * the hand-offs start to show.
+ * Four chunks of 512 KB. With the heap in 4 KB pages (a page fault of
+ * about 10 us apiece on the benchmark VM) 128 KB was best; in huge
+ * pages (heap_thp) memory is cheap to touch and the hand-offs, a
+ * futex wake-up and a context switch each, are what is left: on the
+ * 26 MB log 512 KB chunks were 3-4 ms faster than 128 KB, 1 MB about
+ * as fast as 512 KB for 4 MB more resident memory, 2 MB slower.
  */
 #define NCHUNK 4
-#define CHUNK_BYTES (128u << 10)
+#define CHUNK_BYTES (512u << 10)
 #define MIN_READ (64u << 10)	/* read(2)s smaller than this cost more than the hand-off */
 
 /*
  * A chunk holds whole lines read straight into data (no copy per line)
  * plus what pfl_pre found in each; bytes [done, used) are the start of
- * a line whose end has not been read yet.
+ * a line whose end has not been read yet. Each chunk has cache lines of
+ * its own: the reader bumps npre and done once per line while the
+ * other thread reads the neighbouring chunk, and sharing a line made
+ * both threads wait on its transfers between the CPUs.
  */
 struct chunk {
-	char *data;
+	alignas(64) char *data;
 	size_t cap, used, done;
 	struct pfl_pre *pre;
 	size_t npre, precap;
@@ -222,8 +228,10 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 
 static void apply_chunk(struct pfl *P, struct chunk *c)
 {
-	for (size_t i = 0; i < c->npre; i++)
-		pfl_apply(P, &c->pre[i], c->arena.data);
+	const struct pfl_pre *pre = c->pre;
+	const char *arena = c->arena.data;
+	for (size_t i = 0, n = c->npre; i < n; i++)
+		pfl_apply(P, &pre[i], arena);
 }
 
 /* One thread: two chunks take turns, each tallied when full. */
@@ -281,7 +289,13 @@ static int thread_put(void *arg, struct chunk *c)
 static void *reader_main(void *arg)
 {
 	struct pipe_state *S = arg;
-	struct feeder F = { .o = &S->P->o, .get = thread_get, .put = thread_put, .arg = S };
+	/*
+	 * A copy: pfl_pre reads the options once per line, and in struct
+	 * pfl they share a cache line with the totals that the other
+	 * thread updates once per line.
+	 */
+	struct pfl_opts o = S->P->o;
+	struct feeder F = { .o = &o, .get = thread_get, .put = thread_put, .arg = S };
 	S->rc = read_files(S->files, S->nfiles, &F);
 	pfl_reader_free(&F.rd);
 	return NULL;
