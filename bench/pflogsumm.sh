@@ -5,7 +5,8 @@
 # corpus logs with shifted days and fresh queue ids
 # (bench/pflogsumm_mklog.py): ~26 MB and ~1 GB. Times both tools on the
 # same file in the same run, checks that their reports agree (modulo tie
-# order), prints wall time, the ratio and peak RSS (/usr/bin/time -v),
+# order), prints median wall times (the two tools taking turns), their
+# ratio and peak RSS (/usr/bin/time -v),
 # and, with --write, appends the table to BENCHMARKS.md.
 #
 #   bash bench/pflogsumm.sh [--write] [--small-only]
@@ -29,46 +30,42 @@ SRC=("$CORPUS/kdent-mail.log" "$CORPUS/kdent-mail2.log" "$CORPUS/kdent-mail3.log
 [ -s "$DIR/26mb.log" ] || python3 bench/pflogsumm_mklog.py "$DIR/26mb.log" 26 "${SRC[@]}"
 [ $SMALL_ONLY = 1 ] || [ -s "$DIR/1gb.log" ] || python3 bench/pflogsumm_mklog.py "$DIR/1gb.log" 1000 "${SRC[@]}"
 
-# timed N OUT CMD...: run CMD N times; prints "best_wall_seconds
-# peak_rss_kb". Wall clock from Python's perf_counter around the bare
-# command (no wrapper in the timed runs); peak RSS from one more run
-# under /usr/bin/time -v.
-timed() {
-	python3 - "$@" <<'PY'
-import re, subprocess, sys, time
-n, out, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-best = None
+# pair N LOG LABEL: run pflogsumm and ours on LOG N times each, taking turns
+# (so a slow stretch of the shared machine hits both), and print the
+# table row: median wall times (Python's perf_counter around the bare
+# command), their ratio, and peak RSS from one more run of each under
+# /usr/bin/time -v. The reports of the last turn are compared.
+pair() {
+	local n=$1 log=$2 label=$3
+	python3 - "$n" "$log" "$label" "$DIR" /usr/sbin/pflogsumm "$TOP/bin/postq-pflogsumm" <<'PY'
+import os, re, statistics, subprocess, sys, time
+n, log, label, d, perl, ours = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+times = {perl: [], ours: []}
+outs = {perl: d + '/perl.out', ours: d + '/c.out'}
 for _ in range(n):
-    with open(out, 'wb') as f:
-        t = time.perf_counter()
-        subprocess.run(cmd, stdout=f, check=True)
-        t = time.perf_counter() - t
-    best = t if best is None else min(best, t)
-p = subprocess.run(['/usr/bin/time', '-v'] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-rss = int(re.search(rb'Maximum resident set size \(kbytes\): (\d+)', p.stderr).group(1))
-print('%.3f %d' % (best, rss))
+    for cmd in (perl, ours):
+        with open(outs[cmd], 'wb') as f:
+            t = time.perf_counter()
+            subprocess.run([cmd, log], stdout=f, check=True)
+            times[cmd].append(time.perf_counter() - t)
+def rss(cmd):
+    p = subprocess.run(['/usr/bin/time', '-v', cmd, log], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return int(re.search(rb'Maximum resident set size \(kbytes\): (\d+)', p.stderr).group(1)) // 1024
+def norm(path):
+    with open(path, 'rb') as f:
+        return subprocess.run(['python3', 'tests/lib/pflogsumm_ties.py'], stdin=f, capture_output=True).stdout
+same = 'identical' if norm(outs[perl]) == norm(outs[ours]) else 'DIFFERENT'
+mp, mc = statistics.median(times[perl]), statistics.median(times[ours])
+print('| %s | %d bytes | %.2f s (best %.2f) | %.3f s (best %.3f) | **%.1f×** | %d MB | %d MB | %s |' % (
+    label, os.stat(log).st_size, mp, min(times[perl]), mc, min(times[ours]), mp / mc, rss(perl), rss(ours), same))
 PY
-}
-run() {
-	local log=$1 label=$2 n=$3 ps cs pr cr
-	read -r ps pr < <(timed "$n" "$DIR/perl.out" /usr/sbin/pflogsumm "$log")
-	read -r cs cr < <(timed "$n" "$DIR/c.out" "$TOP/bin/postq-pflogsumm" "$log")
-	python3 tests/lib/pflogsumm_ties.py <"$DIR/perl.out" >"$DIR/perl.n"
-	python3 tests/lib/pflogsumm_ties.py <"$DIR/c.out" >"$DIR/c.n"
-	local same=identical
-	cmp -s "$DIR/perl.n" "$DIR/c.n" || same=DIFFERENT
-	local size ratio
-	size=$(stat -L -c %s "$log")
-	ratio=$(python3 -c "print('%.1f' % ($ps / $cs))")
-	printf '| %s | %s bytes | %.2f s | %.3f s | **%s×** | %s MB | %s MB | %s |\n' "$label" \
-		"$size" "$ps" "$cs" "$ratio" "$((pr / 1024))" "$((cr / 1024))" "$same"
 }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 {
-	echo "| log | size | pflogsumm 1.1.5-8 | postq-pflogsumm | speed-up | pflogsumm peak RSS | postq peak RSS | reports |"
+	echo "| log | size | pflogsumm 1.1.5-8 | postq-pflogsumm | speed-up (medians) | pflogsumm peak RSS | postq peak RSS | reports |"
 	echo "|---|---|---|---|---|---|---|---|"
-	run "$DIR/26mb.log" "26 MB (9 copies of kdent-mail*.log), best of 3" 3
-	[ $SMALL_ONLY = 1 ] || run "$DIR/1gb.log" "1 GB (342 copies of kdent-mail*.log), one run" 1
+	pair 11 "$DIR/26mb.log" "26 MB (9 copies of kdent-mail*.log), median of 11 turns"
+	[ $SMALL_ONLY = 1 ] || pair 3 "$DIR/1gb.log" "1 GB (342 copies of kdent-mail*.log), median of 3 turns"
 } | tee "$DIR/table.md"
 if [ $WRITE = 1 ]; then
 	{
