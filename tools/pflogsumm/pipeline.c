@@ -268,6 +268,11 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 static void apply_chunk(struct pfl *P, struct pfl_reader *rd, struct chunk *c)
 {
 	struct pfl_pre *pre = c->pre;
+	if (rd) {
+		/* its lines are consecutive too: one search for 'I' serves a run of them */
+		rd->iend = c->data + c->done;
+		rd->ifrom = rd->inext = NULL;
+	}
 	for (size_t i = 0, n = c->npre; i < n; i++) {
 		if (rd && pre[i].status == PRE_TODO) {
 			/* the chunk is this thread's now: pfl_pre may edit the line */
