@@ -58,7 +58,7 @@ struct pq_listing {
 	int qindex;
 	struct pq_scan *scan;
 	/* Set before the first next: */
-	bool want_reasons;	/* read defer logs */
+	bool want_reasons;	/* read defer logs (with want_rcpts) */
 	bool want_rcpts;	/* false: arrival, size and sender only */
 	/*
 	 * false: files that readdir calls regular are opened without an

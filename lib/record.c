@@ -94,11 +94,12 @@ static bool fill(struct pq_rec_reader *r)
 	/*
 	 * Past the size seen at open: EOF without a system call. Queue files
 	 * only grow by heap records that a pointer record leads to, and
-	 * read_data() looks again before it gives up on a record. A size
-	 * not known yet is learnt when the file is opened.
+	 * read_data() looks again before it gives up on a record.
 	 */
-	if ((r->file_size >= 0 && r->pos >= r->file_size) || !have_fd(r)
-	    || r->pos >= r->file_size)
+	if (r->file_size >= 0 && r->pos >= r->file_size)
+		return false;
+	/* A size not known yet is learnt when the file is opened. */
+	if (!have_fd(r) || r->pos >= r->file_size)
 		return false;
 	reserve(r, READ_CHUNK);
 	ssize_t n;

@@ -3,7 +3,7 @@
 #
 # Every log in tests/fixtures/logs, across an option matrix, is run
 # through /usr/sbin/pflogsumm and bin/postq-pflogsumm with LC_ALL=C,
-# TZ=UTC and a pinned clock (faketime); the reports must be identical
+# TZ=UTC and a pinned clock (libfaketime); the reports must be identical
 # modulo tie order (tests/lib/pflogsumm_ties.py says exactly what that
 # normalises). Then: files in order, stdin, .gz input, options with
 # quirks, -d today/yesterday on the logs' own days, and the ASan build.
@@ -14,7 +14,7 @@ OURS=$BIN/postq-pflogsumm
 TIES=$TOP/tests/lib/pflogsumm_ties.py
 LOGS=$TOP/tests/fixtures/logs
 [ -x "$REAL" ] || skip_all "no $REAL (apt-get install pflogsumm)"
-command -v faketime >/dev/null || skip_all "no faketime"
+have_pinned || skip_all "no libfaketime (apt-get install faketime)"
 command -v python3 >/dev/null || skip_all "no python3"
 [ -x "$OURS" ] || skip_all "no $OURS (make)"
 export LC_ALL=C TZ=UTC
@@ -24,12 +24,8 @@ NOW='2026-11-23 08:00:00'
 both() {
 	local name=$1 ft=$2
 	shift 2
-	faketime "$ft" "$REAL" "$@" 2>"$TEST_TMP/real.err" | python3 "$TIES" >"$TEST_TMP/real.out"
-	# pflogsumm never prints nothing; under heavy load a run under
-	# faketime has been seen to, so retry the oracle once.
-	[ -s "$TEST_TMP/real.out" ] ||
-		faketime "$ft" "$REAL" "$@" 2>"$TEST_TMP/real.err" | python3 "$TIES" >"$TEST_TMP/real.out"
-	faketime "$ft" "$OURS" "$@" 2>"$TEST_TMP/ours.err" | python3 "$TIES" >"$TEST_TMP/ours.out"
+	pinned "$ft" "$REAL" "$@" 2>"$TEST_TMP/real.err" | python3 "$TIES" >"$TEST_TMP/real.out"
+	pinned "$ft" "$OURS" "$@" 2>"$TEST_TMP/ours.err" | python3 "$TIES" >"$TEST_TMP/ours.out"
 	check_same "$name" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
 }
 
@@ -53,20 +49,20 @@ done
 
 # Several files, in order (day counting depends on it), and stdin.
 both "three files in order" "$NOW" "$LOGS/kdent-mail3-head.log" "$LOGS/kdent-mail.log" "$LOGS/quirks.log"
-faketime "$NOW" "$REAL" <"$LOGS/kdent-mail.log" >"$TEST_TMP/real.out" 2>/dev/null
-faketime "$NOW" "$OURS" <"$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+pinned "$NOW" "$REAL" <"$LOGS/kdent-mail.log" >"$TEST_TMP/real.out" 2>/dev/null
+pinned "$NOW" "$OURS" <"$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
 python3 "$TIES" <"$TEST_TMP/real.out" >"$TEST_TMP/real.n"
 check_same "standard input" "$TEST_TMP/real.n" "$TEST_TMP/ours.out"
-faketime "$NOW" "$OURS" - <"$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+pinned "$NOW" "$OURS" - <"$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
 check_same "standard input as -" "$TEST_TMP/real.n" "$TEST_TMP/ours.out"
 
 # .gz input (extension): same report as the plain file.
 gzip -c "$LOGS/kdent-mail.log" >"$TEST_TMP/k.log.gz"
-faketime "$NOW" "$OURS" "$TEST_TMP/k.log.gz" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+pinned "$NOW" "$OURS" "$TEST_TMP/k.log.gz" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
 check_same ".gz input" "$TEST_TMP/real.n" "$TEST_TMP/ours.out"
 cat "$TEST_TMP/k.log.gz" "$TEST_TMP/k.log.gz" >"$TEST_TMP/kk.log.gz"
-faketime "$NOW" "$REAL" "$LOGS/kdent-mail.log" "$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
-faketime "$NOW" "$OURS" "$TEST_TMP/kk.log.gz" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+pinned "$NOW" "$REAL" "$LOGS/kdent-mail.log" "$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+pinned "$NOW" "$OURS" "$TEST_TMP/kk.log.gz" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
 check_same "concatenated .gz members" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
 
 # -d today / yesterday on the days the logs cover ("yesterday" is
@@ -84,10 +80,10 @@ both "year rollover guess" "2026-01-15 12:00:00" "$LOGS/quirks.log"
 # always exit 255; a real 2 is accepted as the same outcome.
 for o in "--de 5" "--foo" "-h x" "-eq" "--help=1" "-d sometime" "--rej" "--verp-mung=x"; do
 	# shellcheck disable=SC2086
-	faketime "$NOW" "$REAL" $o "$LOGS/youyo-test.log" >"$TEST_TMP/real.out" 2>"$TEST_TMP/real.err"
+	pinned "$NOW" "$REAL" $o "$LOGS/youyo-test.log" >"$TEST_TMP/real.out" 2>"$TEST_TMP/real.err"
 	r1=$?
 	# shellcheck disable=SC2086
-	faketime "$NOW" "$OURS" $o "$LOGS/youyo-test.log" >"$TEST_TMP/ours.out" 2>"$TEST_TMP/ours.err"
+	pinned "$NOW" "$OURS" $o "$LOGS/youyo-test.log" >"$TEST_TMP/ours.out" 2>"$TEST_TMP/ours.err"
 	r2=$?
 	sed 's/postq-pflogsumm/pflogsumm/g' "$TEST_TMP/ours.err" >"$TEST_TMP/ours.e2"
 	[ "$r1" = 2 ] && [ "$r2" = 255 ] && r1=255
@@ -104,15 +100,19 @@ check_same "--help" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
 "$REAL" --vers >"$TEST_TMP/real.out"
 "$OURS" --vers | sed 's/postq-pflogsumm/pflogsumm/g' >"$TEST_TMP/ours.out"
 check_same "--version (abbreviated)" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
-faketime "$NOW" "$REAL" --no-bounce "$LOGS/youyo-test.log" 2>"$TEST_TMP/real.err" >/dev/null
-faketime "$NOW" "$OURS" --no-bounce "$LOGS/youyo-test.log" 2>&1 >/dev/null | sed 's/postq-pflogsumm/pflogsumm/g' >"$TEST_TMP/ours.err"
+pinned "$NOW" "$REAL" --no-bounce "$LOGS/youyo-test.log" 2>"$TEST_TMP/real.err" >/dev/null
+pinned "$NOW" "$OURS" --no-bounce "$LOGS/youyo-test.log" 2>&1 >/dev/null | sed 's/postq-pflogsumm/pflogsumm/g' >"$TEST_TMP/ours.err"
 check_same "deprecated option warning" "$TEST_TMP/real.err" "$TEST_TMP/ours.err"
 
 # The one-thread path (POSTQ_THREADS=1) gives the same bytes as the
 # reader-thread pipeline.
 for log in "$LOGS"/*.log; do
-	faketime "$NOW" "$OURS" -e --smtpd-stats "$log" >"$TEST_TMP/t2" 2>/dev/null
-	POSTQ_THREADS=1 faketime "$NOW" "$OURS" -e --smtpd-stats "$log" >"$TEST_TMP/t1" 2>/dev/null
+	pinned "$NOW" "$OURS" -e --smtpd-stats "$log" >"$TEST_TMP/t2" 2>"$TEST_TMP/t2.err"
+	echo "exit $?" >>"$TEST_TMP/t2.err"
+	POSTQ_THREADS=1 pinned "$NOW" "$OURS" -e --smtpd-stats "$log" >"$TEST_TMP/t1" 2>"$TEST_TMP/t1.err"
+	echo "exit $?" >>"$TEST_TMP/t1.err"
+	cat "$TEST_TMP/t1.err" >>"$TEST_TMP/t1"
+	cat "$TEST_TMP/t2.err" >>"$TEST_TMP/t2"
 	check_same "one thread = two threads $(basename "$log")" "$TEST_TMP/t1" "$TEST_TMP/t2"
 done
 
@@ -128,9 +128,9 @@ if [ -n "${ASAN_BIN:-}" ] && [ -x "$ASAN_BIN/postq-pflogsumm" ]; then
 	for log in "$LOGS"/*.log "$TEST_TMP/garbage" "$TEST_TMP/k.log.gz"; do
 		for o in "" "--smtpd-stats -e -i -m --verp-mung=2 --rej-add-from --zero-fill"; do
 			# shellcheck disable=SC2086
-			faketime "$NOW" "$OURS" $o "$log" >"$TEST_TMP/ours.out" 2>/dev/null
+			pinned "$NOW" "$OURS" $o "$log" >"$TEST_TMP/ours.out" 2>/dev/null
 			# shellcheck disable=SC2086
-			if faketime "$NOW" "$ASAN_BIN/postq-pflogsumm" $o "$log" >"$TEST_TMP/asan.out" 2>"$TEST_TMP/asan.err"; then
+			if pinned "$NOW" "$ASAN_BIN/postq-pflogsumm" $o "$log" >"$TEST_TMP/asan.out" 2>"$TEST_TMP/asan.err"; then
 				check_same "asan $(basename "$log") [$o]" "$TEST_TMP/ours.out" "$TEST_TMP/asan.out"
 			else
 				fail "asan $(basename "$log") [$o]" "$(head -5 "$TEST_TMP/asan.err")"

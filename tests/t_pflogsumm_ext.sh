@@ -12,10 +12,10 @@ TIES=$TOP/tests/lib/pflogsumm_ties.py
 LOGS=$TOP/tests/fixtures/logs
 [ -x "$OURS" ] || skip_all "no $OURS (make)"
 command -v python3 >/dev/null || skip_all "no python3"
-command -v faketime >/dev/null || skip_all "no faketime"
+have_pinned || skip_all "no libfaketime (apt-get install faketime)"
 export LC_ALL=C TZ=UTC
 NOW='2026-11-23 08:00:00'
-ft() { faketime "$NOW" "$@"; }
+ft() { pinned "$NOW" "$@"; }
 
 # --json: valid, and its totals are the text report's.
 for log in "$LOGS"/*.log; do

@@ -12,7 +12,7 @@ set -u
 
 command -v postqueue >/dev/null || skip_all "postfix is not installed"
 [ -x /usr/sbin/pflogsumm ] || skip_all "no /usr/sbin/pflogsumm"
-command -v faketime >/dev/null || skip_all "no faketime"
+have_pinned || skip_all "no libfaketime (apt-get install faketime)"
 [ "$(id -u)" = 0 ] || skip_all "the Postfix sandbox needs root"
 REAL=/usr/sbin/pflogsumm
 OURS=$BIN/postq-pflogsumm
@@ -23,8 +23,8 @@ NOW=$(date -u '+%Y-%m-%d %H:%M:%S')
 both() {	# NAME LOG OPTS...
 	local name=$1 log=$2
 	shift 2
-	faketime "$NOW" "$REAL" "$@" "$log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
-	faketime "$NOW" "$OURS" "$@" "$log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+	pinned "$NOW" "$REAL" "$@" "$log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+	pinned "$NOW" "$OURS" "$@" "$log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
 	check_same "$name" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
 }
 

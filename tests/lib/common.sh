@@ -30,3 +30,16 @@ check_same() {
 
 # skip_all REASON: the whole script cannot run here; say why, count nothing.
 skip_all() { printf '# skip %s: %s\n' "$(basename "$0")" "$1"; exit 0; }
+
+# pinned WHEN CMD...: run CMD with the clock starting at WHEN
+# ('YYYY-MM-DD HH:MM:SS', local time) by preloading libfaketime. Not the
+# faketime(1) wrapper: it names a semaphore and a shared memory segment
+# after its own pid, leaves some behind, and fails ("sem_open: File
+# exists", exit 1, the command never run) once a pid comes round again.
+FAKETIME_LIB=${FAKETIME_LIB:-$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)}
+pinned() {
+	local when=$1
+	shift
+	LD_PRELOAD=$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD} FAKETIME="@$when" "$@"
+}
+have_pinned() { [ -n "$FAKETIME_LIB" ]; }
