@@ -173,7 +173,8 @@ static inline bool has_prefix_n(const char *p, size_t n, const char *lit, size_t
 }
 
 /* scan.c */
-enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO };
+/* PRE_TODO: not pre-parsed yet; rest and slow_rn are the whole line (pipeline.c) */
+enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO, PRE_TODO };
 struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in flight) */
 	const char *rest, *host;	/* the line from the program name on; the host */
 	const char *cmd, *qid;		/* pflogsumm's $cmd and $qid; cmd NULL: no match */

@@ -48,6 +48,7 @@ struct chunk {
 	struct pfl_pre *pre;
 	size_t npre, precap;
 	struct buf arena;		/* pfl_pre's derived strings for these lines */
+	size_t main_from;		/* lines starting at or after this offset are left PRE_TODO */
 	int eof;
 };
 
@@ -78,12 +79,16 @@ struct pipe_state {
  */
 #define HYST 2
 
-/* Returns the count of r with c. */
+/*
+ * Returns the count of r with c, or 0 if the other thread was waiting
+ * for it: with HYST, a count of 2 can also mean that it still waits.
+ */
 static int push(struct pipe_state *S, struct ring *r, struct chunk *c)
 {
 	pthread_mutex_lock(&S->mu);
 	r->v[(r->head + r->count) % NCHUNK] = c;
-	int n = ++r->count;
+	int n = r->want > 0 ? 0 : r->count + 1;
+	r->count++;
 	if (c->eof)
 		r->eof_in = true;
 	if (r->want > 0 && (r->count >= r->want || r->eof_in))
@@ -132,8 +137,9 @@ static void chunk_grow(struct chunk *c, size_t need)
 struct feeder {
 	const struct pfl_opts *o;
 	struct pfl_reader rd;
+	int share;			/* the tallying thread pre-parses share / SHARE_DIV of a chunk */
 	struct chunk *(*get)(void *arg);
-	/* returns how many full chunks wait for the tallying, this one included */
+	/* returns how many full chunks wait for the tallying, this one included (0: it was idle) */
 	int (*put)(void *arg, struct chunk *c);
 	void *arg;
 };
@@ -147,9 +153,32 @@ static void add_line(struct feeder *F, struct chunk *c, char *line, size_t len)
 		if (c->pre == NULL)
 			pq_fatal(PQ_EX_OSERR, "out of memory");
 	}
+	struct pfl_pre *pr = &c->pre[c->npre++];
+	if ((size_t)(line - c->data) >= c->main_from) {
+		pr->status = PRE_TODO;
+		pr->rest = line;
+		pr->slow_rn = len;
+		return;
+	}
 	/* the chunk is ours until put: pfl_pre may edit the line */
 	F->rd.arena = &c->arena;
-	pfl_pre(F->o, &F->rd, line, len, &c->pre[c->npre++]);
+	pfl_pre(F->o, &F->rd, line, len, pr);
+}
+
+/*
+ * The reading thread is the busier one when the tallying thread keeps
+ * up (the reject keys already go to it then, see hand_off): it then
+ * also leaves the pfl_pre of the end of each chunk to the tallying
+ * thread, a share that grows by 1/SHARE_DIV of the chunk each time a
+ * chunk finds the other thread waiting and shrinks each time it finds
+ * it behind, so the split follows the log's mix of lines.
+ */
+#define SHARE_DIV 32
+#define SHARE_MAX 16
+
+static void set_main_from(struct feeder *F, struct chunk *c)
+{
+	c->main_from = F->share ? c->cap - c->cap / SHARE_DIV * (size_t)F->share : (size_t)-1;
 }
 
 /* Hand c on; the unfinished line moves to the front of the next chunk. */
@@ -169,7 +198,13 @@ static struct chunk *hand_off(struct feeder *F, struct chunk *c)
 	 * then this thread parses the reject lines of the next chunk, else
 	 * it leaves them to the other one.
 	 */
-	F->rd.rej_to_apply = F->put(F->arg, c) < HYST;
+	bool keeps_up = F->put(F->arg, c) < HYST;
+	F->rd.rej_to_apply = keeps_up;
+	if (keeps_up && F->share < SHARE_MAX)
+		F->share++;
+	else if (!keeps_up && F->share > 0)
+		F->share--;
+	set_main_from(F, d);
 	return d;
 }
 
@@ -182,6 +217,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 	c->arena.len = 0;
 	c->eof = 0;
 	chunk_grow(c, MIN_READ);
+	set_main_from(F, c);
 	for (int i = 0; i < nfiles; i++) {
 		struct logread *r = logread_open(files[i]);
 		if (r == NULL) {
@@ -192,8 +228,10 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 			if (c->cap - c->used < MIN_READ) {
 				if (c->npre > 0)
 					c = hand_off(F, c);
-				else	/* one line longer than the chunk */
+				else {	/* one line longer than the chunk */
 					chunk_grow(c, c->cap * 2);
+					set_main_from(F, c);
+				}
 			}
 			size_t n = logread_read(r, c->data + c->used, c->cap - c->used);
 			if (n == 0)
@@ -226,12 +264,24 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 	return rc;
 }
 
-static void apply_chunk(struct pfl *P, struct chunk *c)
+/* rd: for the lines left PRE_TODO (none if rd is NULL) */
+static void apply_chunk(struct pfl *P, struct pfl_reader *rd, struct chunk *c)
 {
-	const struct pfl_pre *pre = c->pre;
-	const char *arena = c->arena.data;
-	for (size_t i = 0, n = c->npre; i < n; i++)
-		pfl_apply(P, &pre[i], arena);
+	struct pfl_pre *pre = c->pre;
+	if (rd) {
+		/* its lines are consecutive too: one search for 'I' serves a run of them */
+		rd->iend = c->data + c->done;
+		rd->ifrom = rd->inext = NULL;
+	}
+	for (size_t i = 0, n = c->npre; i < n; i++) {
+		if (rd && pre[i].status == PRE_TODO) {
+			/* the chunk is this thread's now: pfl_pre may edit the line */
+			char *line = c->data + (pre[i].rest - c->data);
+			rd->arena = &c->arena;
+			pfl_pre(&P->o, rd, line, pre[i].slow_rn, &pre[i]);
+		}
+		pfl_apply(P, &pre[i], c->arena.data);
+	}
 }
 
 /* One thread: two chunks take turns, each tallied when full. */
@@ -252,7 +302,7 @@ static struct chunk *direct_get(void *arg)
 static int direct_put(void *arg, struct chunk *c)
 {
 	struct direct *D = arg;
-	apply_chunk(D->P, c);
+	apply_chunk(D->P, NULL, c);
 	D->spare = c;
 	return NCHUNK;
 }
@@ -322,12 +372,16 @@ int pfl_run(struct pfl *P, char **files, int nfiles)
 	S.free_r.count = NCHUNK;
 	pthread_t th;
 	int rc;
+	/* for the lines the reader leaves to this thread; it does their reject keys in pfl_apply */
+	struct pfl_reader rd;
+	memset(&rd, 0, sizeof(rd));
+	rd.rej_to_apply = true;
 	if (pthread_create(&th, NULL, reader_main, &S) != 0) {
 		rc = run_direct(P, files, nfiles);
 	} else {
 		for (;;) {
 			struct chunk *c = pop(&S, &S.ready_r);
-			apply_chunk(P, c);
+			apply_chunk(P, &rd, c);
 			int eof = c->eof;
 			push(&S, &S.free_r, c);
 			if (eof)
@@ -336,6 +390,7 @@ int pfl_run(struct pfl *P, char **files, int nfiles)
 		pthread_join(th, NULL);
 		rc = S.rc;
 	}
+	pfl_reader_free(&rd);
 	for (int i = 0; i < NCHUNK; i++) {
 		free(chunks[i].data);
 		free(chunks[i].pre);
