@@ -105,15 +105,27 @@ pinned "$NOW" "$OURS" --no-bounce "$LOGS/youyo-test.log" 2>&1 >/dev/null | sed '
 check_same "deprecated option warning" "$TEST_TMP/real.err" "$TEST_TMP/ours.err"
 
 # The one-thread path (POSTQ_THREADS=1) gives the same bytes as the
-# reader-thread pipeline.
-for log in "$LOGS"/*.log; do
-	pinned "$NOW" "$OURS" -e --smtpd-stats "$log" >"$TEST_TMP/t2" 2>"$TEST_TMP/t2.err"
-	echo "exit $?" >>"$TEST_TMP/t2.err"
-	POSTQ_THREADS=1 pinned "$NOW" "$OURS" -e --smtpd-stats "$log" >"$TEST_TMP/t1" 2>"$TEST_TMP/t1.err"
-	echo "exit $?" >>"$TEST_TMP/t1.err"
-	cat "$TEST_TMP/t1.err" >>"$TEST_TMP/t1"
-	cat "$TEST_TMP/t2.err" >>"$TEST_TMP/t2"
-	check_same "one thread = two threads $(basename "$log")" "$TEST_TMP/t1" "$TEST_TMP/t2"
+# reader-thread pipeline, whatever share of each chunk the main thread
+# pre-parses (POSTQ_SHARE; 32 is all of it). big.log is several chunks
+# long, so chunk ends, hand-offs and the adaptive share are crossed.
+for i in 1 2 3 4 5 6 7 8; do cat "$LOGS"/*.log; done >"$TEST_TMP/big.log"
+# run_report OUT ENV...: the -e --smtpd-stats report, stderr and exit status in OUT
+run_report() {
+	local out=$1
+	shift
+	(
+		export "$@"
+		pinned "$NOW" "$OURS" -e --smtpd-stats "$log" >"$out" 2>"$out.err"
+		echo "exit $?" >>"$out.err"
+	)
+	cat "$out.err" >>"$out"
+}
+for log in "$LOGS"/*.log "$TEST_TMP/big.log"; do
+	run_report "$TEST_TMP/t1" POSTQ_THREADS=1
+	for share in "" 0 5 32; do
+		run_report "$TEST_TMP/t2" POSTQ_SHARE="$share"
+		check_same "one thread = two threads, share '$share' $(basename "$log")" "$TEST_TMP/t1" "$TEST_TMP/t2"
+	done
 done
 
 # Garbage never crashes: random bytes and overlong lines.
@@ -125,16 +137,20 @@ if "$OURS" "$TEST_TMP/garbage" >/dev/null 2>&1; then pass "garbage input"; else 
 # library, so ASan must not insist on coming first.)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
 if [ -n "${ASAN_BIN:-}" ] && [ -x "$ASAN_BIN/postq-pflogsumm" ]; then
-	for log in "$LOGS"/*.log "$TEST_TMP/garbage" "$TEST_TMP/k.log.gz"; do
+	for log in "$LOGS"/*.log "$TEST_TMP/garbage" "$TEST_TMP/k.log.gz" "$TEST_TMP/big.log"; do
 		for o in "" "--smtpd-stats -e -i -m --verp-mung=2 --rej-add-from --zero-fill"; do
 			# shellcheck disable=SC2086
 			pinned "$NOW" "$OURS" $o "$log" >"$TEST_TMP/ours.out" 2>/dev/null
-			# shellcheck disable=SC2086
-			if pinned "$NOW" "$ASAN_BIN/postq-pflogsumm" $o "$log" >"$TEST_TMP/asan.out" 2>"$TEST_TMP/asan.err"; then
-				check_same "asan $(basename "$log") [$o]" "$TEST_TMP/ours.out" "$TEST_TMP/asan.out"
-			else
-				fail "asan $(basename "$log") [$o]" "$(head -5 "$TEST_TMP/asan.err")"
-			fi
+			# the main thread's pre-parsing: none, some, all
+			for share in 0 5 32; do
+				# shellcheck disable=SC2086
+				if POSTQ_SHARE=$share pinned "$NOW" "$ASAN_BIN/postq-pflogsumm" $o "$log" \
+				    >"$TEST_TMP/asan.out" 2>"$TEST_TMP/asan.err"; then
+					check_same "asan $(basename "$log") [$o] share $share" "$TEST_TMP/ours.out" "$TEST_TMP/asan.out"
+				else
+					fail "asan $(basename "$log") [$o] share $share" "$(head -5 "$TEST_TMP/asan.err")"
+				fi
+			done
 		done
 	done
 fi

@@ -5,11 +5,16 @@
  * framing, filters, program and queue id, reject keys: pfl_pre)
  * depends only on the line, so a reader thread does it for chunks of
  * lines while the main thread applies the previous chunk to the tallies
- * (pfl_apply), in input order. The reject keys, the part either thread
- * can do, go to whichever is behind (see hand_off). Four chunks of
+ * (pfl_apply), in input order. The reader has the larger half, so when
+ * the main thread keeps up it also takes the reject keys and the
+ * pfl_pre of the end of each chunk (see hand_off). Four chunks of
  * 512 KB circulate between the two, so memory stays bounded.
- * POSTQ_THREADS=1 in the environment processes everything in the
- * calling thread instead (same results).
+ *
+ * For tests, two variables in the environment: POSTQ_THREADS=1
+ * processes everything in the calling thread instead, and
+ * POSTQ_SHARE=N (0 to SHARE_DIV) fixes the main thread's share of each
+ * chunk at N/SHARE_DIV of its capacity, where it otherwise follows the
+ * load. The results are the same either way.
  */
 #include "pfl.h"
 
@@ -138,6 +143,7 @@ struct feeder {
 	const struct pfl_opts *o;
 	struct pfl_reader rd;
 	int share;			/* the tallying thread pre-parses share / SHARE_DIV of a chunk */
+	bool fixed_share;		/* POSTQ_SHARE: share does not follow the load */
 	struct chunk *(*get)(void *arg);
 	/* returns how many full chunks wait for the tallying, this one included (0: it was idle) */
 	int (*put)(void *arg, struct chunk *c);
@@ -200,10 +206,12 @@ static struct chunk *hand_off(struct feeder *F, struct chunk *c)
 	 */
 	bool keeps_up = F->put(F->arg, c) < HYST;
 	F->rd.rej_to_apply = keeps_up;
-	if (keeps_up && F->share < SHARE_MAX)
-		F->share++;
-	else if (!keeps_up && F->share > 0)
-		F->share--;
+	if (!F->fixed_share) {
+		if (keeps_up && F->share < SHARE_MAX)
+			F->share++;
+		else if (!keeps_up && F->share > 0)
+			F->share--;
+	}
 	set_main_from(F, d);
 	return d;
 }
@@ -346,6 +354,15 @@ static void *reader_main(void *arg)
 	 */
 	struct pfl_opts o = S->P->o;
 	struct feeder F = { .o = &o, .get = thread_get, .put = thread_put, .arg = S };
+	const char *share = getenv("POSTQ_SHARE");
+	if (share && *share) {
+		char *end;
+		long n = strtol(share, &end, 10);
+		if (*end == '\0' && n >= 0 && n <= SHARE_DIV) {
+			F.share = (int)n;
+			F.fixed_share = true;
+		}
+	}
 	S->rc = read_files(S->files, S->nfiles, &F);
 	pfl_reader_free(&F.rd);
 	return NULL;
