@@ -26,7 +26,6 @@ set -u
 . "$(dirname "$0")/lib/sandbox.sh"
 
 [ -x /usr/sbin/qshape ] || skip_all "no /usr/sbin/qshape"
-command -v faketime >/dev/null || skip_all "no faketime"
 why=$(sandbox_available) || skip_all "$why"
 ASAN_BIN=${ASAN_BIN:-}
 QSHAPE=/usr/sbin/qshape
@@ -40,9 +39,9 @@ frozen() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
 # ft WHEN CMD...: run CMD with the clock frozen at WHEN (epoch seconds).
 # postconf (which qshape runs) is left alone: it hangs on a frozen clock.
 # NO_FAKE_STAT: libfaketime would otherwise fake file times too, and not
-# alike for lstat (Perl) and fstat (postq-qshape).
-FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
-[ -n "$FAKETIME_LIB" ] || skip_all "no libfaketime"
+# alike for lstat (Perl) and fstat (postq-qshape). FAKETIME_LIB is
+# common.sh's; unlike its pinned, the clock stands still here.
+have_pinned || skip_all "no libfaketime"
 ft() {
 	local when=$1
 	shift
