@@ -437,6 +437,12 @@ int main(int argc, char **argv)
 	if (g.d)
 		set_date(o, g.d);
 
+	/*
+	 * The report of a busy month is a few hundred KB: 4 KB writes were
+	 * some thirty system calls for a 26 MB log's report.
+	 */
+	static char outbuf[64 << 10];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	pfl_init(&P);
 	int rc = 0;
 	if (nfiles == 0)
