@@ -15,6 +15,7 @@
 #include "maillog.h"
 #include "strmap.h"
 
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -173,26 +174,40 @@ static inline bool has_prefix_n(const char *p, size_t n, const char *lit, size_t
 }
 
 /* scan.c */
-/* PRE_TODO: not pre-parsed yet; rest and slow_rn are the whole line (pipeline.c) */
+/* PRE_TODO: not pre-parsed yet; rest and rn are the whole line (pipeline.c) */
 enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO, PRE_TODO };
-struct pfl_pre {			/* what pfl_pre found in one line (compact: one per line in flight) */
-	const char *rest, *host;	/* the line from the program name on; the host */
-	const char *cmd, *qid;		/* pflogsumm's $cmd and $qid; cmd NULL: no match */
-	const char *val;		/* smtpd/postscreen client= value (smtpd_kind 1) */
-	size_t cmdn, qidn, valn;
-	uint32_t rn, hostn;
-	int16_t year;
-	uint8_t status, mon, mday, hour, min, sec;
-	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
-	uint8_t slow;			/* rest longer than 4 GB: its length is in slow_rn */
-	size_t slow_rn;
+
+/*
+ * Lines this long or longer are skipped and counted (lines_skipped):
+ * struct pfl_pre keeps positions in a line in 32 bits.
+ */
+#define PFL_LINE_MAX ((size_t)UINT32_MAX)
+
+/*
+ * What pfl_pre found in one line, for pfl_apply. One per line in
+ * flight, and written by one thread and read by the other: a cache
+ * line each, so positions are 32-bit offsets from rest, the line from
+ * the program name on.
+ */
+struct pfl_pre {
+	alignas(64) const char *rest;
+	uint32_t rn;			/* rest's length */
+	uint32_t host_back, hostn;	/* the host is at rest - host_back */
+	uint32_t cmd_off, cmdn;		/* pflogsumm's $cmd (if has_cmd) */
+	uint32_t qid_off, qidn;		/* and $qid */
+	uint32_t val_off, valn;		/* smtpd/postscreen client= value (smtpd_kind 1) */
 	/*
 	 * 0, or 1 + where proc_smtpd_reject's keys are in the arena (a
 	 * struct pfl_rej then the strings): one word here, as few lines
 	 * are rejects and every page of these is a page fault.
 	 */
-	size_t rej;
+	uint32_t rej;
+	int16_t year;
+	uint8_t status, mon, mday, hour, min, sec;
+	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
+	uint8_t has_cmd;		/* 0: the program and queue id regexes did not match */
 };
+_Static_assert(sizeof(struct pfl_pre) == 64, "struct pfl_pre is one cache line");
 
 struct pfl_rej {
 	size_t typ, typn;		/* the type at rest + typ */

@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <stdalign.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,17 +159,27 @@ struct feeder {
 static void add_line(struct feeder *F, struct chunk *c, char *line, size_t len)
 {
 	if (c->npre == c->precap) {
-		/* lines are rarely under 64 bytes: one allocation per chunk, sized to use */
-		c->precap = c->precap ? c->precap * 2 : CHUNK_BYTES / 64;
-		c->pre = realloc(c->pre, c->precap * sizeof(*c->pre));
-		if (c->pre == NULL)
+		/*
+		 * Lines are rarely under 64 bytes: one allocation per chunk,
+		 * sized to use, and aligned so that each record is one cache
+		 * line (the other thread reads them).
+		 */
+		size_t cap = c->precap ? c->precap * 2 : CHUNK_BYTES / 64;
+		void *p;
+		if (cap > SIZE_MAX / sizeof(*c->pre) ||
+		    posix_memalign(&p, alignof(struct pfl_pre), cap * sizeof(*c->pre)) != 0)
 			pq_fatal(PQ_EX_OSERR, "out of memory");
+		if (c->npre)
+			memcpy(p, c->pre, c->npre * sizeof(*c->pre));
+		free(c->pre);
+		c->pre = p;
+		c->precap = cap;
 	}
 	struct pfl_pre *pr = &c->pre[c->npre++];
-	if ((size_t)(line - c->data) >= c->main_from) {
+	if ((size_t)(line - c->data) >= c->main_from && len < PFL_LINE_MAX) {
 		pr->status = PRE_TODO;
 		pr->rest = line;
-		pr->slow_rn = len;
+		pr->rn = (uint32_t)len;
 		return;
 	}
 	/* the chunk is ours until put: pfl_pre may edit the line */
@@ -291,7 +302,7 @@ static void apply_chunk(struct pfl *P, struct pfl_reader *rd, struct chunk *c)
 			/* the chunk is this thread's now: pfl_pre may edit the line */
 			char *line = c->data + (pre[i].rest - c->data);
 			rd->arena = &c->arena;
-			pfl_pre(&P->o, rd, line, pre[i].slow_rn, &pre[i]);
+			pfl_pre(&P->o, rd, line, pre[i].rn, &pre[i]);
 		}
 		pfl_apply(P, &pre[i], c->arena.data);
 	}

@@ -325,7 +325,7 @@ static void proc_smtpd_reject(struct pfl *P, const struct pfl_pre *pr, const cha
 		datan = r.datan;
 	} else {
 		/* pfl_pre left it to this thread (see pfl_reader.rej_to_apply) */
-		reject_keys(&P->o, &P->sc, pr->rest, pr->slow ? pr->slow_rn : pr->rn, &typ, &typn);
+		reject_keys(&P->o, &P->sc, pr->rest, pr->rn, &typ, &typn);
 		reas = P->sc.t1.data ? P->sc.t1.data : "";
 		reasn = P->sc.t1.len;
 		data = P->sc.t4.data ? P->sc.t4.data : "";
@@ -499,8 +499,9 @@ static int smtpd_after_word(const char *q, const char *e, int *rej, struct pfl_p
 {
 	if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
 		const char *a = q + 7, *c = memchr(a + 1, ',', (size_t)(e - a - 1));
-		pr->val = a;
-		pr->valn = (size_t)((c ? c : e) - a);
+		/* a is in the line; pfl_pre has checked that it is under PFL_LINE_MAX */
+		pr->val_off = (uint32_t)(a - pr->rest);
+		pr->valn = (uint32_t)((c ? c : e) - a);
 		return 1;
 	}
 	if (*rej == 0) {
@@ -605,6 +606,10 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	struct ml_frame f;
 
 	pr->status = PRE_FILTERED;
+	if (len >= PFL_LINE_MAX) {
+		pr->status = PRE_SKIPPED;
+		return;
+	}
 	/* next if(defined($dateStr) && ! (/^${dateStr} / || /^${dateStrRFC3339}T/)); */
 	if (o->have_date && !o->date_range) {
 		size_t a = strlen(o->date_str), b = strlen(o->date_iso);
@@ -652,19 +657,16 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	size_t rn = f.rest.n;
 
 	pr->status = PRE_GO;
-	pr->rest = rest;
-	pr->rn = (uint32_t)(rn > UINT32_MAX ? UINT32_MAX : rn);
-	pr->host = f.host.p;
-	pr->hostn = (uint32_t)(f.host.n > UINT32_MAX ? UINT32_MAX : f.host.n);
+	pr->rest = rest;	/* every position below is in the line: under PFL_LINE_MAX */
+	pr->rn = (uint32_t)rn;
+	pr->host_back = (uint32_t)(rest - f.host.p);
+	pr->hostn = (uint32_t)f.host.n;
 	pr->year = (int16_t)(f.year > 9999 ? 9999 : f.year);
 	pr->mon = (uint8_t)mon;
 	pr->mday = (uint8_t)f.mday;
 	pr->hour = (uint8_t)f.hour;
 	pr->min = (uint8_t)f.min;
 	pr->sec = (uint8_t)f.sec;
-	pr->slow = rn > UINT32_MAX;
-	if (pr->slow)
-		pr->slow_rn = rn;
 
 	/*
 	 * $cmd and $qid. For "postfix/daemon[pid]: X..." (daemon without
@@ -693,10 +695,13 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	} else if (!cmd_qid(o, rest, rn, &cmd, &cmdn, &qid, &qidn)) {
 		cmd = NULL;
 	}
-	pr->cmd = cmd;
-	pr->cmdn = cmdn;
-	pr->qid = qid;
-	pr->qidn = qidn;
+	pr->has_cmd = cmd != NULL;
+	if (cmd) {
+		pr->cmd_off = (uint32_t)(cmd - rest);
+		pr->cmdn = (uint32_t)cmdn;
+		pr->qid_off = (uint32_t)(qid - rest);
+		pr->qidn = (uint32_t)qidn;
+	}
 	pr->smtpd_kind = 0;
 	pr->rej = 0;
 	if (cmd && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))
@@ -711,10 +716,13 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		reject_keys(o, &rd->sc, rest, rn, &typ, &typn);
 		struct pfl_rej r = { typn ? (size_t)(typ - rest) : 0, typn, rd->sc.t1.len, rd->sc.t4.len };
 		struct buf *a = rd->arena;
-		pr->rej = a->len + 1;
-		buf_add(a, &r, sizeof(r));
-		buf_add(a, rd->sc.t1.data ? rd->sc.t1.data : "", rd->sc.t1.len);
-		buf_add(a, rd->sc.t4.data ? rd->sc.t4.data : "", rd->sc.t4.len);
+		/* past 4 GB of arena (never, short of lines of gigabytes) pfl_apply works them out again */
+		if (a->len < UINT32_MAX - 1 - sizeof(r) - rd->sc.t1.len - rd->sc.t4.len) {
+			pr->rej = (uint32_t)(a->len + 1);
+			buf_add(a, &r, sizeof(r));
+			buf_add(a, rd->sc.t1.data ? rd->sc.t1.data : "", rd->sc.t1.len);
+			buf_add(a, rd->sc.t4.data ? rd->sc.t4.data : "", rd->sc.t4.len);
+		}
 	}
 }
 
@@ -779,16 +787,15 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 	f.hour = pr->hour;
 	f.min = pr->min;
 	f.sec = pr->sec;
-	f.host.p = pr->host;
+	f.host.p = pr->rest - pr->host_back;
 	f.host.n = pr->hostn;
 	int mon = pr->mon;
-	const char *rest = pr->rest, *cmd = pr->cmd, *qid = pr->qid;
-	size_t rn = pr->slow ? pr->slow_rn : pr->rn, cmdn = pr->cmdn, qidn = pr->qidn;
-	if (cmd == NULL) {
+	if (!pr->has_cmd) {
 		P->skipped++;
 		return;
 	}
-
+	const char *rest = pr->rest, *cmd = rest + pr->cmd_off, *qid = rest + pr->qid_off;
+	size_t rn = pr->rn, cmdn = pr->cmdn, qidn = pr->qidn;
 	/* $msgYr = ($msgMon > $thisMon? $thisYr - 1 : $thisYr); */
 	int yr = mon > o->this_mon ? o->this_year - 1 : o->this_year;
 	if (o->keep_year && f.year >= 0)
@@ -988,7 +995,7 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 	if (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")) {
 		const char *e = rest + rn;
 		int which = pr->smtpd_kind;
-		const char *val = pr->val;
+		const char *val = rest + pr->val_off;
 		size_t valn = pr->valn;
 		if (which == 1) {
 			count_received(P, hr, hs);
