@@ -128,6 +128,19 @@ for log in "$LOGS"/*.log "$TEST_TMP/big.log"; do
 	done
 done
 
+# Several files, the first ending without a newline: its last line stays
+# a line of its own (as with Perl's <>), whichever thread splits it.
+head -c 300000 "$LOGS/kdent-mail2-head.log" >"$TEST_TMP/a.log"
+printf 'Nov  1 09:00:00 h postfix/smtpd[1]: connect from x[192.0.2.1]' >>"$TEST_TMP/a.log"
+tail -c +300001 "$LOGS/kdent-mail2-head.log" >"$TEST_TMP/b.log"
+set -- "$TEST_TMP/a.log" "$TEST_TMP/b.log" "$TEST_TMP/a.log"
+pinned "$NOW" "$REAL" --smtpd-stats "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+for share in "" 0 5 32; do
+	POSTQ_SHARE=$share pinned "$NOW" "$OURS" --smtpd-stats "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+	check_same "files without a last newline, share '$share'" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
+done
+set --
+
 # Garbage never crashes: random bytes and overlong lines.
 head -c 300000 /dev/urandom >"$TEST_TMP/garbage"
 { printf 'Nov  1 00:00:00 h postfix/smtpd[1]: '; head -c 2000000 /dev/zero | tr '\0' 'x'; echo; } >>"$TEST_TMP/garbage"
