@@ -447,6 +447,18 @@ plant_misplaced() {
 	chown postfix: "$f"
 	chmod 600 "$f"
 	touch -d '2020-01-01 00:00:00' "$f"
+	# names without inode digits, which Postfix decodes as inode 0: a
+	# short one of five characters, and on the long-id spool a long one
+	# ending in its 'z' (on the other, -s renames it to a short id made
+	# from its copy's inode, which differs between the two copies)
+	local names=4E2A1
+	[ "$LONG" = no ] || names="$names BCDFGHJKLMNz"
+	for f in $names; do
+		printf 'junk' >"$1/incoming/$f"
+		chown postfix: "$1/incoming/$f"
+		chmod 600 "$1/incoming/$f"
+		touch -d '2020-01-01 00:00:00' "$1/incoming/$f"
+	done
 	printf 'junk' >"$1/hold/bogus.name"
 	chown postfix: "$1/hold/bogus.name"
 	chmod 700 "$1/hold/bogus.name"

@@ -547,10 +547,17 @@ static bool qid_inum(const char *id, unsigned long *inum, bool *long_name)
 	const char *sep = pq_qid_long_sep(id);
 
 	*long_name = sep != NULL;
-	if (sep)
-		return pq_safe_strtoul(sep + 1, strlen(sep + 1), 51, inum) && sep[1];
+	/*
+	 * As MQID_GET_INUM: no inode digits at all (a long name ending in
+	 * its 'z', a short one of 5 characters) decode to inode 0, not an
+	 * error; Postfix then renames the file as any other mismatch.
+	 */
+	if (sep) {
+		*inum = 0;
+		return sep[1] == 0 || pq_safe_strtoul(sep + 1, strlen(sep + 1), 51, inum);
+	}
 	size_t len = strlen(id);
-	if (len <= 5)
+	if (len < 5)
 		return false;
 	char *end;
 	errno = 0;
