@@ -12,7 +12,21 @@ BINDIR = $(DESTDIR)$(PREFIX)/bin
 MANDIR = $(DESTDIR)$(PREFIX)/share/man
 
 CC ?= cc
-PKGS = libpcre2-8 json-c zlib liburing
+PKGS = libpcre2-8 json-c zlib
+# liburing is optional: with it, listings read queue files in one
+# io_uring_enter per batch; without it (or on a kernel that refuses
+# io_uring) the same batches are read with plain openat/read/close.
+HAVE_URING := $(shell pkg-config --exists liburing 2>/dev/null && echo 1)
+ifeq ($(HAVE_URING),1)
+PKGS += liburing
+URING_DEF = -DPOSTQ_HAVE_URING=1
+endif
+MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p))))
+ifneq ($(MISSING_PKGS),)
+ifeq ($(filter deps demo check clean uninstall,$(MAKECMDGOALS)),)
+$(error pkg-config cannot find: $(MISSING_PKGS); install their -dev packages (sh scripts/install-deps.sh build))
+endif
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
@@ -22,20 +36,22 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 # takes 5% less time than -O2 (BENCHMARKS.md).
 OPT ?= -O3 -g -flto=auto
 CFLAGS ?=
+LDFLAGS ?=
 BUILD ?= build
 BINOUT ?= bin
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(OPT) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+# Debian's hardening flags (dpkg-buildflags with hardening=+all): every
+# binary is a dynamically linked PIE, so a json-c or zlib security update
+# reaches it and ASLR covers the parsers.
+HARDEN_CFLAGS = -fPIE -fstack-protector-strong -fstack-clash-protection -Wformat -Werror=format-security
+HARDEN_CPPFLAGS = -Wdate-time -D_FORTIFY_SOURCE=2
+HARDEN_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(OPT) $(HARDEN_CFLAGS) $(HARDEN_CPPFLAGS) \
+	$(URING_DEF) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 
-# Tools linked statically. postq-pflogsumm's run on a day's log takes
-# some tens of ms, and the dynamic loader (mapping libc, json-c and
-# zlib) is 1-1.5 ms of it on the benchmark VM. The price: a security
-# update of zlib or json-c needs a rebuild. Sanitizer builds (tests/run.sh)
-# set STATIC_TOOLS empty: ASan cannot link statically.
-STATIC_TOOLS ?= pflogsumm
-PKG_LIBS_STATIC := $(shell pkg-config --static --libs $(PKGS) 2>/dev/null)
-
-LIB_SRC = $(wildcard lib/*.c)
+LIB_SRC = $(wildcard lib/*/*.c)
+LIB_HDR = $(wildcard lib/*/*.h)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBA = $(BUILD)/libpostq.a
 
@@ -54,9 +70,13 @@ UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 unit: $(UNIT_BINS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBA)
+# A unit test of a tool's own files links them too (without its main).
+UNIT_OBJS_test_qshape = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tools/qshape/qshape.c,$(wildcard tools/qshape/*.c)))
+
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $$(UNIT_OBJS_%) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itools -o $@ $< $(UNIT_OBJS_$*) $(LIBA) $(ALL_LDFLAGS) $(LDLIBS)
 
 # libFuzzer targets need clang; built from the library sources directly.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
@@ -64,12 +84,12 @@ FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 
 fuzz: $(FUZZ_BINS)
 
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Ilib $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+		-fno-sanitize-recover=all $(URING_DEF) -Ilib -Itools $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_SRC_$*) $(LDLIBS)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+$(BUILD)/%.o: %.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -80,17 +100,17 @@ $(LIBA): $(LIB_OBJ)
 define tool_rule
 $(BINOUT)/postq-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c)) $(LIBA)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(if $$(filter $(1),$$(STATIC_TOOLS)),-static $$(PKG_LIBS_STATIC) -lm,$$(LDLIBS)) $$(LIBS_$(1))
+	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(ALL_LDFLAGS) $$(LDLIBS) $$(LIBS_$(1))
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
-$(BUILD)/tools/%.o: tools/%.c $(wildcard lib/*.h) $(wildcard tools/*/*.h)
+$(BUILD)/tools/%.o: tools/%.c $(LIB_HDR) $(wildcard tools/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BINOUT)/postq: $(BUILD)/tools/postq/postq.o $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS)
 
 deps:
 	sh scripts/install-deps.sh build

@@ -44,7 +44,7 @@ export UBSAN_OPTIONS=print_stacktrace=1
 build_ok=1
 echo "# build (normal and ASan+UBSan)"
 if ! make -s all unit >"$WORK/build.out" 2>&1 ||
-   ! make -s BUILD=build-asan BINOUT=build-asan/bin OPT="$SAN" STATIC_TOOLS= all unit >>"$WORK/build.out" 2>&1; then
+   ! make -s BUILD=build-asan BINOUT=build-asan/bin OPT="$SAN" all unit >>"$WORK/build.out" 2>&1; then
 	cat "$WORK/build.out"
 	echo "not ok - build"
 	failed=$((failed + 1))

@@ -7,7 +7,7 @@
  * cache: the second line's ml_parse_frame_next must equal its
  * ml_parse_frame.
  */
-#include "maillog.h"
+#include "log/maillog.h"
 
 #include <stdbool.h>
 #include <stdint.h>

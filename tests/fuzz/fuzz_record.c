@@ -5,8 +5,8 @@
  * prefix read ahead, the file opened only when needed) it must give the
  * same envelope.
  */
-#include "envelope.h"
-#include "record.h"
+#include "spool/envelope.h"
+#include "spool/record.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * files that fit, fill or overflow the buffer, and for names that are
  * missing, directories, symlinks or FIFOs.
  */
-#include "fetch.h"
+#include "util/fetch.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -109,9 +109,11 @@ int main(void)
 	write_bytes(dfd, "exact", CAP);
 	write_bytes(dfd, "big", 3 * CAP);
 	write_bytes(dfd, "empty", 0);
-	mkdirat(dfd, "dir", 0700);
-	symlinkat("small", dfd, "link");
-	mkfifoat(dfd, "fifo", 0600);
+	if (mkdirat(dfd, "dir", 0700) != 0 || symlinkat("small", dfd, "link") != 0
+	    || mkfifoat(dfd, "fifo", 0600) != 0) {
+		perror("test_fetch: setting up");
+		return 1;
+	}
 
 	unsetenv("POSTQ_URING");
 	run(dfd, "default");

@@ -2,9 +2,9 @@
  * test_maillog - the mail-log line parser (framing, program names,
  * event classification), the plain/gzip line reader and the string map.
  */
-#include "logread.h"
-#include "maillog.h"
-#include "strmap.h"
+#include "log/logread.h"
+#include "log/maillog.h"
+#include "util/strmap.h"
 #include "unit.h"
 
 #include <stdlib.h>

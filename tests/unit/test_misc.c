@@ -2,11 +2,11 @@
  * test_misc - queue ids, address quoting, printable(), units, config
  * parameter expansion.
  */
-#include "buf.h"
-#include "config.h"
-#include "quote.h"
-#include "queue_id.h"
-#include "units.h"
+#include "util/buf.h"
+#include "spool/config.h"
+#include "util/quote.h"
+#include "spool/queue_id.h"
+#include "util/units.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -4,10 +4,10 @@
  * row order, name truncation at the terminal width, Perl numbers and
  * reason classes.
  */
-#include "buf.h"
-#include "perl_num.h"
-#include "qshape.h"
-#include "reason_class.h"
+#include "util/buf.h"
+#include "report/perl_num.h"
+#include "report/qshape.h"
+#include "report/reason_class.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -2,9 +2,9 @@
  * test_record - the queue file record reader and envelope reader on
  * well-formed and crafted damaged files.
  */
-#include "buf.h"
-#include "envelope.h"
-#include "record.h"
+#include "util/buf.h"
+#include "spool/envelope.h"
+#include "spool/record.h"
 #include "unit.h"
 
 #include <errno.h>

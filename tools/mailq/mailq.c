@@ -3,14 +3,14 @@
  * read straight from the spool, with selection filters, an ids-only
  * mode for pipelines and per-key counts.
  */
-#include "buf.h"
-#include "config.h"
-#include "counter.h"
-#include "diag.h"
-#include "filter.h"
-#include "listing.h"
-#include "mailq_format.h"
-#include "spool.h"
+#include "util/buf.h"
+#include "spool/config.h"
+#include "util/counter.h"
+#include "util/diag.h"
+#include "spool/filter.h"
+#include "spool/listing.h"
+#include "spool/mailq_format.h"
+#include "spool/spool.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -14,7 +14,7 @@
  */
 #include "ledger.h"
 
-#include "diag.h"
+#include "util/diag.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,9 +10,9 @@
  */
 #include "pfl.h"
 
-#include "diag.h"
+#include "util/diag.h"
 #include "heap_thp.h"
-#include "logread.h"
+#include "log/logread.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -10,10 +10,10 @@
 #ifndef PFL_H
 #define PFL_H
 
-#include "buf.h"
+#include "util/buf.h"
 #include "ledger.h"
-#include "maillog.h"
-#include "strmap.h"
+#include "log/maillog.h"
+#include "util/strmap.h"
 
 #include <stdalign.h>
 #include <stdbool.h>

@@ -18,8 +18,8 @@
  */
 #include "pfl.h"
 
-#include "diag.h"
-#include "logread.h"
+#include "util/diag.h"
+#include "log/logread.h"
 
 #include <errno.h>
 #include <stdalign.h>

@@ -9,8 +9,8 @@
  */
 #include "pfl.h"
 
-#include "diag.h"
-#include "maillog.h"
+#include "util/diag.h"
+#include "log/maillog.h"
 
 #include <limits.h>
 #include <stdint.h>

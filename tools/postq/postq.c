@@ -5,8 +5,8 @@
  * bin/ works), then on $PATH. "postq help" lists the tools that are
  * installed, so it never offers one that would not run.
  */
-#include "buf.h"
-#include "diag.h"
+#include "util/buf.h"
+#include "util/diag.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -15,15 +15,15 @@
  * message racing with Postfix is moved by whoever renames it first and is
  * never copied or lost.
  */
-#include "buf.h"
-#include "config.h"
-#include "diag.h"
-#include "filter.h"
-#include "listing.h"
-#include "postlog.h"
-#include "queue_id.h"
-#include "spool.h"
-#include "strlist.h"
+#include "util/buf.h"
+#include "spool/config.h"
+#include "util/diag.h"
+#include "spool/filter.h"
+#include "spool/listing.h"
+#include "spool/postlog.h"
+#include "spool/queue_id.h"
+#include "spool/spool.h"
+#include "util/strlist.h"
 
 #include <dirent.h>
 #include <errno.h>

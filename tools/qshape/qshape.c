@@ -9,19 +9,19 @@
  * non-option ends the options); postq's own options are long ones
  * (--name or --name=value), which qshape never accepted.
  */
-#include "buf.h"
-#include "config.h"
-#include "diag.h"
-#include "filter.h"
-#include "listing.h"
+#include "util/buf.h"
+#include "spool/config.h"
+#include "util/diag.h"
+#include "spool/filter.h"
+#include "spool/listing.h"
 #include "perl_find.h"
-#include "perl_num.h"
-#include "qshape.h"
+#include "report/perl_num.h"
+#include "report/qshape.h"
 #include "qshape_env.h"
 #include "qshape_msg.h"
 #include "qshape_scan.h"
-#include "reason_class.h"
-#include "spool.h"
+#include "report/reason_class.h"
+#include "spool/spool.h"
 
 #include <errno.h>
 #include <fcntl.h>

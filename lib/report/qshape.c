@@ -1,0 +1,557 @@
+/*
+ * qshape - qshape(1)'s domain-by-age table; see qshape.h.
+ */
+#include "report/qshape.h"
+
+#include "util/diag.h"
+#include "spool/mailq_format.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pq_qshape_conf_init(struct pq_qshape_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->bnum = 10;
+	c->tick = pq_pnum_from_uv(5);
+	c->minsub = 5;
+	c->width = 80;
+}
+
+void pq_qshape_init(struct pq_qshape *q, const struct pq_qshape_conf *conf,
+		    double now)
+{
+	memset(q, 0, sizeof(*q));
+	q->conf = *conf;
+	q->now = now;
+	q->total.key = (char *)"TOTAL";
+	q->total.len = 5;
+	q->total.total = true;
+}
+
+void pq_qshape_free(struct pq_qshape *q)
+{
+	for (size_t i = 0; i < q->nslots; i++) {
+		if (q->slots[i]) {
+			free(q->slots[i]->key);
+			free(q->slots[i]->counts);
+			free(q->slots[i]);
+		}
+	}
+	free(q->slots);
+	free(q->total.counts);
+	buf_free(&q->dom);
+	memset(q, 0, sizeof(*q));
+}
+
+size_t pq_qshape_bucket(const struct pq_qshape_conf *c, double now,
+			double arrival)
+{
+	double m = (now - arrival) / (60.0 * c->tick.nv);
+
+	if (m < 1)
+		return 1;
+	double b = c->linear ? trunc(m + 1) : 2 + trunc(log(m) / log(2));
+	/* NaN and huge ages fail the comparison: the last bucket. */
+	if (b < c->bnum)
+		return (size_t)b;
+	return (size_t)c->bnum;
+}
+
+size_t pq_qshape_columns(const struct pq_qshape_conf *c)
+{
+	return (size_t)c->bnum + 1;
+}
+
+void pq_qshape_domain(struct buf *out, const char *a, size_t len)
+{
+	struct buf tmp = BUF_INIT;
+
+	/* s/.*\@//: the first line holding an '@' loses all up to its last '@'. */
+	size_t start = 0, cut = 0;
+	bool found = false;
+	for (size_t ls = 0; ls <= len && !found;) {
+		size_t le = ls;
+		while (le < len && a[le] != '\n')
+			le++;
+		for (size_t i = le; i > ls; i--) {
+			if (a[i - 1] == '@') {
+				start = ls;
+				cut = i;
+				found = true;
+				break;
+			}
+		}
+		ls = le + 1;
+	}
+	buf_reset(&tmp);
+	if (found) {
+		buf_add(&tmp, a, start);
+		buf_add(&tmp, a + cut, len - cut);
+	} else {
+		buf_add(&tmp, a, len);
+	}
+
+	/* s/\.\././g */
+	buf_reset(out);
+	buf_reserve(out, tmp.len);
+	for (size_t i = 0; i < tmp.len; i++) {
+		buf_addc(out, tmp.data[i]);
+		if (tmp.data[i] == '.' && i + 1 < tmp.len && tmp.data[i + 1] == '.')
+			i++;
+	}
+
+	/*
+	 * s/\.?(.+?)\.?$/$1/: '$' is the end or just before a final newline,
+	 * and '.' never crosses a newline, so only the last line can match.
+	 */
+	const char *s = out->data ? out->data : "";
+	size_t n = out->len;
+	size_t end = (n > 0 && s[n - 1] == '\n') ? n - 1 : n;
+	size_t line = end;
+	while (line > 0 && s[line - 1] != '\n')
+		line--;
+	if (end > line) {
+		size_t from = (s[line] == '.' && end - line >= 2) ? line + 1 : line;
+		size_t to = (s[end - 1] == '.' && end - 1 >= from + 1) ? end - 1 : end;
+		buf_reset(&tmp);
+		buf_add(&tmp, s, line);
+		buf_add(&tmp, s + from, to - from);
+		buf_add(&tmp, s + end, n - end);
+		buf_reset(out);
+		buf_add(out, tmp.data, tmp.len);
+	}
+	buf_free(&tmp);
+}
+
+bool pq_qshape_parent(struct buf *dom)
+{
+	/* s/^(?:\.)?[^.]+\.(.*\.)/.$1/ */
+	const char *s = dom->data;
+	size_t n = dom->len;
+	if (n == 0)
+		return false;
+	size_t p = s[0] == '.' ? 1 : 0;
+	size_t r = p;
+	while (r < n && s[r] != '.')
+		r++;
+	if (r == p || r >= n)
+		return false;
+	bool dot = false;
+	for (size_t i = r + 1; i < n && s[i] != '\n'; i++)
+		if (s[i] == '.') {
+			dot = true;
+			break;
+		}
+	if (!dot)
+		return false;
+	/* "." + $1 + the rest is "." + everything after that first dot. */
+	memmove(dom->data + 1, dom->data + r + 1, n - r - 1);
+	dom->data[0] = '.';
+	dom->len = n - r;
+	dom->data[dom->len] = 0;
+	return true;
+}
+
+static uint64_t hash_key(const char *key, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static size_t slot_of(struct pq_qshape_row **slots, size_t nslots,
+		      const char *key, size_t len)
+{
+	size_t i = (size_t)hash_key(key, len) & (nslots - 1);
+
+	while (slots[i] && (slots[i]->len != len
+			    || memcmp(slots[i]->key, key, len) != 0))
+		i = (i + 1) & (nslots - 1);
+	return i;
+}
+
+static struct pq_qshape_row *lookup(struct pq_qshape *q, const char *key,
+				    size_t len)
+{
+	if ((q->nrows + 1) * 2 > q->nslots) {
+		size_t ns = q->nslots ? q->nslots * 2 : 256;
+		struct pq_qshape_row **slots = calloc(ns, sizeof(*slots));
+		if (slots == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+		for (size_t i = 0; i < q->nslots; i++)
+			if (q->slots[i])
+				slots[slot_of(slots, ns, q->slots[i]->key,
+					      q->slots[i]->len)] = q->slots[i];
+		free(q->slots);
+		q->slots = slots;
+		q->nslots = ns;
+	}
+	size_t i = slot_of(q->slots, q->nslots, key, len);
+	if (q->slots[i] == NULL) {
+		struct pq_qshape_row *row = calloc(1, sizeof(*row));
+		if (row == NULL || (row->key = malloc(len + 1)) == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+		memcpy(row->key, key, len);
+		row->key[len] = 0;
+		row->len = len;
+		q->slots[i] = row;
+		q->nrows++;
+	}
+	return q->slots[i];
+}
+
+static void bump(struct pq_qshape_row *row, size_t b)
+{
+	if (b >= row->ncounts) {
+		size_t n = row->ncounts ? row->ncounts : 4;
+		while (n <= b)
+			n *= 2;
+		unsigned long *c = realloc(row->counts, n * sizeof(*c));
+		if (c == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+		memset(c + row->ncounts, 0, (n - row->ncounts) * sizeof(*c));
+		row->counts = c;
+		row->ncounts = n;
+	}
+	row->counts[0]++;
+	row->counts[b]++;
+}
+
+void pq_qshape_add_key(struct pq_qshape *q, size_t b, const char *key,
+		       size_t len)
+{
+	struct pq_qshape_row *row = lookup(q, key, len);
+
+	row->raw = true;
+	bump(&q->total, b);
+	bump(row, b);
+}
+
+void pq_qshape_add_address(struct pq_qshape *q, size_t b, const char *addr,
+			   size_t len)
+{
+	struct buf *dom = &q->dom;
+	struct buf lc = BUF_INIT;
+
+	bump(&q->total, b);
+	/* lc() of a byte string changes A-Z only. */
+	buf_reserve(&lc, len);
+	for (size_t i = 0; i < len; i++) {
+		char c = addr[i];
+		buf_addc(&lc, c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	if (len == 0)
+		buf_set(&lc, "MAILER-DAEMON");
+	pq_qshape_domain(dom, lc.data ? lc.data : "", lc.len);
+	buf_free(&lc);
+
+	bool is_new = false;
+	do {
+		struct pq_qshape_row *row = lookup(q, dom->data ? dom->data : "",
+						   dom->len);
+		bool old = row->ncounts > 0 && row->counts[0] > 0;
+		bump(row, b);
+		if (is_new)
+			row->sub++;
+		is_new = !old;
+	} while (q->conf.parents && pq_qshape_parent(dom));
+}
+
+static void add_counts(struct pq_qshape_row *to, const struct pq_qshape_row *from)
+{
+	if (from->ncounts == 0)
+		return;
+	if (to->ncounts < from->ncounts) {
+		unsigned long *c = realloc(to->counts, from->ncounts * sizeof(*c));
+		if (c == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+		memset(c + to->ncounts, 0, (from->ncounts - to->ncounts) * sizeof(*c));
+		to->counts = c;
+		to->ncounts = from->ncounts;
+	}
+	for (size_t i = 0; i < from->ncounts; i++)
+		to->counts[i] += from->counts[i];
+}
+
+void pq_qshape_merge(struct pq_qshape *into, const struct pq_qshape *from)
+{
+	add_counts(&into->total, &from->total);
+	into->messages += from->messages;
+	for (size_t i = 0; i < from->nslots; i++) {
+		const struct pq_qshape_row *r = from->slots[i];
+		if (r == NULL)
+			continue;
+		struct pq_qshape_row *t = lookup(into, r->key, r->len);
+		t->raw = t->raw || r->raw;
+		add_counts(t, r);
+	}
+}
+
+void pq_qshape_recount_subdomains(struct pq_qshape *q)
+{
+	if (!q->conf.parents)
+		return;
+	for (size_t i = 0; i < q->nslots; i++)
+		if (q->slots[i])
+			q->slots[i]->sub = 0;
+	struct pq_qshape_row **rows = malloc((q->nrows + 1) * sizeof(*rows));
+	size_t n = 0;
+	if (rows == NULL)
+		pq_fatal(PQ_EX_OSERR, "out of memory");
+	for (size_t i = 0; i < q->nslots; i++)
+		if (q->slots[i] && !q->slots[i]->raw)
+			rows[n++] = q->slots[i];
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&q->dom);
+		buf_add(&q->dom, rows[i]->key, rows[i]->len);
+		if (pq_qshape_parent(&q->dom))
+			lookup(q, q->dom.data, q->dom.len)->sub++;
+	}
+	free(rows);
+}
+
+static unsigned long count_of(const struct pq_qshape_row *r, size_t i)
+{
+	return i < r->ncounts ? r->counts[i] : 0;
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct pq_qshape_row *a = *(const struct pq_qshape_row *const *)pa;
+	const struct pq_qshape_row *b = *(const struct pq_qshape_row *const *)pb;
+	unsigned long ca = count_of(a, 0), cb = count_of(b, 0);
+
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	int c = memcmp(a->key, b->key, a->len);
+	if (c != 0)
+		return c;
+	return (int)b->total - (int)a->total;
+}
+
+struct pq_qshape_row **pq_qshape_rows(struct pq_qshape *q, double top,
+				      size_t *n)
+{
+	struct pq_qshape_row **v = malloc((q->nrows + 1) * sizeof(*v));
+	size_t k = 0;
+
+	if (v == NULL)
+		pq_fatal(PQ_EX_OSERR, "out of memory");
+	v[k++] = &q->total;
+	for (size_t i = 0; i < q->nslots; i++)
+		if (q->slots[i])
+			v[k++] = q->slots[i];
+	qsort(v, k, sizeof(*v), row_cmp);
+
+	size_t out = 0;
+	double shown = 0;
+	for (size_t i = 0; i < k; i++) {
+		/* qshape skips every ".name" row with too few subdomains. */
+		if (!v[i]->total && !v[i]->raw && v[i]->len > 0
+		    && v[i]->key[0] == '.'
+		    && (double)v[i]->sub < q->conf.minsub)
+			continue;
+		if (top > 0 && ++shown > top)
+			break;
+		v[out++] = v[i];
+	}
+	*n = out;
+	return v;
+}
+
+void pq_qshape_headings(const struct pq_qshape_conf *c, struct buf *out,
+			size_t *offsets)
+{
+	struct pq_pnum t = pq_pnum_from_uv(0);
+	size_t plus = 0;
+	size_t ncols = pq_qshape_columns(c);
+
+	buf_reset(out);
+	for (size_t i = 0; i < ncols;) {
+		offsets[i] = out->len;
+		if (i == 0) {
+			buf_adds(out, "T");
+		} else {
+			pq_pnum_format(out, t);
+			for (size_t k = 0; k < plus; k++)
+				buf_addc(out, '+');
+		}
+		buf_addc(out, 0);
+		if ((double)++i < c->bnum) {
+			bool t_true = t.is_int ? t.uv != 0 : t.nv != 0;
+			t = pq_pnum_add(t, (t_true && !c->linear) ? t : c->tick);
+		} else {
+			plus++;
+		}
+	}
+}
+
+/* Perl's conversion of a double to an integer count or offset. */
+static long perl_iv(double v)
+{
+	if (!(v > -9.2e18 && v < 9.2e18))
+		return v > 0 ? LONG_MAX : 0;
+	return (long)v;
+}
+
+static void print_key(FILE *out, double dw, bool cut_tail, const char *key,
+		      size_t len)
+{
+	if (cut_tail && (double)len > dw) {
+		long room = perl_iv(dw - 1), keep = room;
+		/* never split a UTF-8 sequence */
+		while (keep > 0 && ((unsigned char)key[keep] & 0xC0) == 0x80)
+			keep--;
+		if (keep > 0)
+			fwrite(key, 1, (size_t)keep, out);
+		fputc('+', out);
+		for (; keep < room; keep++)
+			fputc(' ', out);
+	} else if ((double)len > dw) {
+		long off, cnt;
+		if (len > 0 && key[0] == '.') {
+			fputs(".+", out);
+			off = perl_iv((double)len - dw + 2);
+			cnt = perl_iv(dw - 2);
+		} else {
+			fputc('+', out);
+			off = perl_iv((double)len - dw + 1);
+			cnt = perl_iv(dw - 1);
+		}
+		if (off < 0)
+			off = 0;
+		if ((size_t)off < len && cnt > 0) {
+			size_t take = len - (size_t)off;
+			if ((size_t)cnt < take)
+				take = (size_t)cnt;
+			fwrite(key + off, 1, take, out);
+		}
+	} else {
+		for (long i = perl_iv(dw - (double)len); i > 0; i--)
+			fputc(' ', out);
+		fwrite(key, 1, len, out);
+	}
+}
+
+struct layout {
+	size_t ncols;
+	struct buf heads;
+	size_t *offsets;
+	int *widths;
+	double dw;
+};
+
+static void layout_init(struct layout *l, const struct pq_qshape *q)
+{
+	l->ncols = pq_qshape_columns(&q->conf);
+	l->heads = (struct buf) BUF_INIT;
+	l->offsets = calloc(l->ncols, sizeof(*l->offsets));
+	l->widths = calloc(l->ncols, sizeof(*l->widths));
+	if (l->offsets == NULL || l->widths == NULL)
+		pq_fatal(PQ_EX_OSERR, "out of memory");
+	pq_qshape_headings(&q->conf, &l->heads, l->offsets);
+	l->dw = q->conf.width;
+	for (size_t i = 0; i < l->ncols; i++) {
+		char num[32];
+		size_t w = (size_t)snprintf(num, sizeof(num), "%lu",
+					    count_of(&q->total, i));
+		size_t hl = strlen(l->heads.data + l->offsets[i]);
+		if (hl >= w)
+			w = hl;
+		w = w > 2 ? w + 1 : 3;
+		l->widths[i] = (int)w;
+		l->dw -= (double)w;
+	}
+	if (l->dw < 18)
+		l->dw = 18;
+}
+
+static void layout_free(struct layout *l)
+{
+	buf_free(&l->heads);
+	free(l->offsets);
+	free(l->widths);
+}
+
+void pq_qshape_print(struct pq_qshape *q, FILE *out, double top,
+		     const char *clear)
+{
+	struct layout l;
+	size_t n;
+
+	layout_init(&l, q);
+	if (clear)
+		fputs(clear, out);
+	print_key(out, l.dw, false, "", 0);
+	for (size_t i = 0; i < l.ncols; i++)
+		fprintf(out, "%*s", l.widths[i], l.heads.data + l.offsets[i]);
+	fputc('\n', out);
+
+	struct pq_qshape_row **rows = pq_qshape_rows(q, top, &n);
+	for (size_t r = 0; r < n; r++) {
+		print_key(out, l.dw, q->conf.cut_tail, rows[r]->key, rows[r]->len);
+		for (size_t i = 0; i < l.ncols; i++)
+			fprintf(out, "%*lu", l.widths[i], count_of(rows[r], i));
+		fputc('\n', out);
+	}
+	free(rows);
+	layout_free(&l);
+}
+
+static void json_counts(FILE *out, const struct pq_qshape_row *r, size_t ncols)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < ncols; i++)
+		fprintf(out, "%s%lu", i ? ", " : "", count_of(r, i));
+	fputc(']', out);
+}
+
+void pq_qshape_print_json(struct pq_qshape *q, FILE *out, double top,
+			  bool utf8)
+{
+	struct layout l;
+	struct buf scratch = BUF_INIT;
+	size_t n;
+
+	layout_init(&l, q);
+	fputs("{\"columns\": [", out);
+	for (size_t i = 0; i < l.ncols; i++)
+		fprintf(out, "%s\"%s\"", i ? ", " : "",
+			pq_json_quote(&scratch, l.heads.data + l.offsets[i], utf8));
+	fputs("], \"bucket_minutes\": ", out);
+	struct buf t = BUF_INIT;
+	pq_pnum_format(&t, q->conf.tick);
+	fprintf(out, "%s, \"linear\": %s, \"total\": ", buf_str(&t),
+		q->conf.linear ? "true" : "false");
+	buf_free(&t);
+	json_counts(out, &q->total, l.ncols);
+	fputs(", \"rows\": [", out);
+	struct pq_qshape_row **rows = pq_qshape_rows(q, top, &n);
+	bool first = true;
+	for (size_t r = 0; r < n; r++) {
+		if (rows[r]->total)
+			continue;
+		fprintf(out, "%s{\"name\": \"%s\", ", first ? "" : ", ",
+			pq_json_quote(&scratch, rows[r]->key, utf8));
+		if (q->conf.parents && rows[r]->len > 0 && rows[r]->key[0] == '.')
+			fprintf(out, "\"subdomains\": %lu, ", rows[r]->sub);
+		fputs("\"counts\": ", out);
+		json_counts(out, rows[r], l.ncols);
+		fputc('}', out);
+		first = false;
+	}
+	fputs("]}\n", out);
+	free(rows);
+	buf_free(&scratch);
+	layout_free(&l);
+}

@@ -1,0 +1,58 @@
+/*
+ * bounce_log - read the per-message defer, bounce and trace logs.
+ *
+ * Postfix's bounce daemon appends one entry per recipient to
+ * defer/<hash>/ID (and bounce/ID, trace/ID): entries are separated by
+ * blank lines and hold "name=value" lines (recipient, status, action,
+ * reason, ...) and, for compatibility, an old-style "<rcpt>: reason"
+ * line. This reader follows bounce_log_read(): each line is made
+ * printable first, later lines override earlier ones, missing fields get
+ * Postfix's placeholders, and an entry cut off by end of file (no
+ * closing blank line) is dropped. Lines of any length are fine.
+ */
+#ifndef POSTQ_BOUNCE_LOG_H
+#define POSTQ_BOUNCE_LOG_H
+
+#include <stdbool.h>
+
+#include "util/buf.h"
+#include "spool/spool.h"
+
+struct pq_bounce_entry {
+	struct buf address;	/* printable, quoted form */
+	struct buf orig_addr;
+	struct buf status;	/* e.g. 4.4.1 */
+	struct buf action;	/* e.g. delayed */
+	struct buf reason;
+	long offset;
+};
+
+struct pq_bounce_log {
+	struct buf text;	/* the whole log: they are small, and read once */
+	size_t pos;
+	bool utf8;
+	bool defer;
+	struct buf path;
+};
+
+/*
+ * pq_bounce_log_open - read queue ("defer", "bounce" or "trace") log of
+ * id. false if it does not exist or cannot be read (errno set). The
+ * log is read whole and closed at once: logs are small, and this takes
+ * three system calls per message where a stream takes five.
+ */
+bool pq_bounce_log_open(struct pq_bounce_log *log, struct pq_spool *sp,
+			const char *queue, const char *id);
+/*
+ * pq_bounce_log_use - the same from the whole text of the log, read
+ * by the caller (a fetch).
+ */
+void pq_bounce_log_use(struct pq_bounce_log *log, struct pq_spool *sp,
+		       const char *queue, const char *id,
+		       const unsigned char *text, size_t len);
+bool pq_bounce_log_read(struct pq_bounce_log *log,
+			struct pq_bounce_entry *entry);
+void pq_bounce_log_close(struct pq_bounce_log *log);
+void pq_bounce_entry_free(struct pq_bounce_entry *entry);
+
+#endif

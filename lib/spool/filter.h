@@ -1,0 +1,96 @@
+/*
+ * filter - the one message selection engine every postq tool uses.
+ *
+ * A filter is a conjunction of criteria over a listed message
+ * (struct pq_qmsg): its queue, sender, recipients, their defer reasons,
+ * age and size. Patterns are PCRE2 (byte mode, so hostile or non-UTF-8
+ * addresses still match), optionally caseless. Recipient criteria
+ * (--to, --domain, --reason) must hold for one and the same recipient,
+ * so "to example.com and deferred for 'Too many connections'" means
+ * exactly that. Repeated --domain or --queue options are alternatives.
+ * Addresses are matched in the form the listing shows them (quoted,
+ * printable, the null sender as MAILER-DAEMON).
+ */
+#ifndef POSTQ_FILTER_H
+#define POSTQ_FILTER_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "spool/listing.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+struct pq_filter {
+	char *patterns[3];	/* from, to, reason, until compiled */
+	const char **queues;	/* NULL-terminated, or NULL for any */
+	size_t nqueues;
+	pcre2_code *from;
+	pcre2_code *to;
+	pcre2_code *reason;
+	char **domains;
+	size_t ndomains;
+	long older;		/* seconds, -1 for none */
+	long newer;
+	long min_size;		/* bytes, -1 for none */
+	long max_size;
+	bool caseless;
+	time_t now;
+	pcre2_match_data *md;
+};
+
+void pq_filter_init(struct pq_filter *f);
+void pq_filter_free(struct pq_filter *f);
+
+/*
+ * The command-line options every tool shares, for getopt_long():
+ * --queue Q, --from RE, --to RE, --reason RE, --domain D, --older DUR,
+ * --newer DUR, --min-size N, --max-size N, --ignore-case. Put
+ * PQ_FILTER_LONG_OPTIONS in the tool's option table and hand every
+ * option to pq_filter_option(); call pq_filter_finish() after parsing.
+ */
+enum {
+	PQ_OPT_QUEUE = 0x1000, PQ_OPT_FROM, PQ_OPT_TO, PQ_OPT_REASON,
+	PQ_OPT_DOMAIN, PQ_OPT_OLDER, PQ_OPT_NEWER, PQ_OPT_MIN_SIZE,
+	PQ_OPT_MAX_SIZE, PQ_OPT_ICASE,
+};
+#define PQ_FILTER_LONG_OPTIONS \
+	{ "queue", required_argument, NULL, PQ_OPT_QUEUE }, \
+	{ "from", required_argument, NULL, PQ_OPT_FROM }, \
+	{ "to", required_argument, NULL, PQ_OPT_TO }, \
+	{ "reason", required_argument, NULL, PQ_OPT_REASON }, \
+	{ "domain", required_argument, NULL, PQ_OPT_DOMAIN }, \
+	{ "older", required_argument, NULL, PQ_OPT_OLDER }, \
+	{ "newer", required_argument, NULL, PQ_OPT_NEWER }, \
+	{ "min-size", required_argument, NULL, PQ_OPT_MIN_SIZE }, \
+	{ "max-size", required_argument, NULL, PQ_OPT_MAX_SIZE }, \
+	{ "ignore-case", no_argument, NULL, PQ_OPT_ICASE }
+
+/* Usage text for those options, for the tools' help. */
+extern const char pq_filter_usage[];
+
+/*
+ * pq_filter_option - take one option: 1 if it was a filter option, 0 if
+ * not, -1 (with err filled) if its value is bad.
+ */
+int pq_filter_option(struct pq_filter *f, int code, const char *value,
+		     struct buf *err);
+/* Compile the patterns; false with err filled if one is bad. */
+bool pq_filter_finish(struct pq_filter *f, struct buf *err);
+
+/* True when some criterion is set (beyond queues). */
+bool pq_filter_active(const struct pq_filter *f);
+/* The queues to list: f->queues or the default given. */
+const char *const *pq_filter_queues(const struct pq_filter *f,
+				    const char *const *dflt);
+
+bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m);
+/* Whether a match looks at recipients (else a head-only listing will do). */
+bool pq_filter_needs_rcpts(const struct pq_filter *f);
+
+/* Domain part of an address (after the last '@'), "" if none. */
+const char *pq_address_domain(const char *addr);
+
+#endif

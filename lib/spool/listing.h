@@ -1,0 +1,100 @@
+/*
+ * listing - the messages of a spool, one at a time, as showq sees them.
+ *
+ * This is what "postqueue -p" lists: queues maildrop (flat), active,
+ * incoming, deferred, hold (recursive), in readdir order; each ready
+ * message file once its sender record has been read; the sender and
+ * recipients quoted (quote_822_local) and made printable; recipients
+ * named in the defer log first, with their reasons, in log order, then
+ * the pending recipients of the queue file that the defer log did not
+ * name (duplicate_filter_limit applies), with no reason. Done
+ * recipients never show.
+ *
+ * Only one message is held in memory at a time. Files that vanish
+ * mid-scan are skipped silently; damaged files are listed as far as they
+ * could be read, with a warning naming the file on stderr.
+ */
+#ifndef POSTQ_LISTING_H
+#define POSTQ_LISTING_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "util/buf.h"
+#include "spool/envelope.h"
+#include "spool/bounce_log.h"
+#include "spool/record.h"
+#include "spool/spool.h"
+#include "util/strlist.h"
+#include "util/strset.h"
+
+struct pq_qmsg {
+	const char *queue;	/* queue name */
+	const char *id;
+	long arrival;		/* T record, else file mtime */
+	long size;		/* C record, else file size */
+	bool forced_expire;	/* mode g+x, set by postsuper -e/-f */
+	struct stat st;
+	struct buf sender;	/* quoted, printable */
+	struct strlist rcpts;	/* quoted, printable */
+	struct strlist reasons;	/* parallel to rcpts; "" for none */
+	long done_rcpts;	/* recipients already delivered or bounced */
+	enum pq_env_status status;
+	struct buf idbuf;	/* storage behind id */
+};
+
+struct listing_reader;
+struct listing_ring;
+
+/*
+ * Reading is spread over worker threads when the machine has more than
+ * one core (queue files are many and small: the time goes to system
+ * calls), with messages still handed out in walk order. POSTQ_THREADS=N
+ * sets the number of readers; 1 reads in the calling thread.
+ */
+struct pq_listing {
+	struct pq_spool *sp;
+	const char *const *queues;
+	int qindex;
+	struct pq_scan *scan;
+	/* Set before the first next: */
+	bool want_reasons;	/* read defer logs (with want_rcpts) */
+	bool want_rcpts;	/* false: arrival, size and sender only */
+	/*
+	 * false: files that readdir calls regular are opened without an
+	 * lstat first, outside incoming and maildrop (where files are
+	 * written in place), for callers that check what they act on
+	 * themselves (postsuper's open_ok): st stays empty (filled only
+	 * when the file lacks a time or size record), forced_expire is
+	 * false, and a file not ready (mode changed by hand) may be listed.
+	 */
+	bool want_stat;
+	int nreaders;
+	struct listing_reader *readers;
+	struct listing_ring *ring;
+	bool threaded;		/* readers run in threads of their own */
+	struct pq_qmsg *msg;		/* the message last handed out */
+	bool started;
+	int error;		/* errno of an unreadable queue directory */
+	const char *error_queue;
+};
+
+/*
+ * pq_listing_open - list the given queues (NULL: showq's five, in its
+ * order).
+ */
+void pq_listing_open(struct pq_listing *ls, struct pq_spool *sp,
+		     const char *const *queues);
+/*
+ * The next message, or NULL at the end. Valid until the next call. A
+ * queue directory that exists but cannot be read (permissions) ends the
+ * listing early with ls->error and ls->error_queue set: a partial
+ * listing must not pass for a complete one.
+ */
+const struct pq_qmsg *pq_listing_next(struct pq_listing *ls);
+void pq_listing_close(struct pq_listing *ls);
+
+/* Release what a pq_qmsg holds. */
+void pq_qmsg_free(struct pq_qmsg *m);
+
+#endif

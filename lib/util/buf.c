@@ -1,0 +1,101 @@
+/*
+ * buf - growable byte buffer; see buf.h.
+ */
+#include "util/buf.h"
+#include "util/diag.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need < b->len)
+		pq_fatal(70, "buffer size overflow");
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need) {
+		if (cap > (size_t)-1 / 2) {
+			cap = need;
+			break;
+		}
+		cap *= 2;
+	}
+	char *p = realloc(b->data, cap);
+	if (p == NULL)
+		pq_fatal(71, "out of memory (%zu bytes)", cap);
+	b->data = p;
+	b->cap = cap;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = 0;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = 0;
+}
+
+void buf_addc(struct buf *b, int c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = (char)c;
+	b->data[b->len] = 0;
+}
+
+void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_set(struct buf *b, const char *s)
+{
+	b->len = 0;
+	buf_adds(b, s);
+}
+
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		pq_fatal(70, "bad format: %s", fmt);
+	buf_reserve(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+const char *buf_str(const struct buf *b)
+{
+	return b->data ? b->data : "";
+}

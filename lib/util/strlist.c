@@ -1,0 +1,46 @@
+/*
+ * strlist - append-only string list in one arena; see strlist.h.
+ */
+#include "util/strlist.h"
+
+#include "util/diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void strlist_reset(struct strlist *l)
+{
+	buf_reset(&l->arena);
+	l->n = 0;
+}
+
+void strlist_free(struct strlist *l)
+{
+	buf_free(&l->arena);
+	free(l->offsets);
+	l->offsets = NULL;
+	l->n = l->cap = 0;
+}
+
+void strlist_addn(struct strlist *l, const char *s, size_t len)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->offsets = realloc(l->offsets, l->cap * sizeof(*l->offsets));
+		if (l->offsets == NULL)
+			pq_fatal(PQ_EX_OSERR, "out of memory");
+	}
+	l->offsets[l->n++] = l->arena.len;
+	buf_add(&l->arena, s, len);
+	buf_addc(&l->arena, 0);
+}
+
+void strlist_add(struct strlist *l, const char *s)
+{
+	strlist_addn(l, s, strlen(s));
+}
+
+const char *strlist_get(const struct strlist *l, size_t i)
+{
+	return l->arena.data + l->offsets[i];
+}
