@@ -58,7 +58,9 @@ LIBA = $(BUILD)/libpostq.a
 # Every directory tools/NAME builds bin/postq-NAME from all its .c files;
 # tools/postq is the front end, bin/postq. A tool that needs more
 # libraries than lib/ does sets LIBS_NAME.
-TOOLS = $(filter-out postq,$(notdir $(wildcard tools/*)))
+# tools/common holds what every tool links (how a tool dies on an error).
+TOOLS = $(filter-out postq common,$(notdir $(wildcard tools/*)))
+COMMON_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/common/*.c))
 TOOL_BINS = $(TOOLS:%=$(BINOUT)/postq-%) $(BINOUT)/postq
 
 .PHONY: all unit fuzz demo check test install install-compat compat-check clean deps bench
@@ -74,9 +76,9 @@ unit: $(UNIT_BINS)
 UNIT_OBJS_test_qshape = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tools/qshape/qshape.c,$(wildcard tools/qshape/*.c)))
 
 .SECONDEXPANSION:
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $$(UNIT_OBJS_%) $(LIBA)
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $$(UNIT_OBJS_%) $(COMMON_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itools -o $@ $< $(UNIT_OBJS_$*) $(LIBA) $(ALL_LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itools -o $@ $< $(UNIT_OBJS_$*) $(COMMON_OBJ) $(LIBA) $(ALL_LDFLAGS) $(LDLIBS)
 
 # libFuzzer targets need clang; built from the library sources directly.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
@@ -98,7 +100,7 @@ $(LIBA): $(LIB_OBJ)
 	ar rcs $@ $^
 
 define tool_rule
-$(BINOUT)/postq-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c)) $(LIBA)
+$(BINOUT)/postq-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/$(1)/*.c)) $(COMMON_OBJ) $(LIBA)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(ALL_LDFLAGS) $$(LDLIBS) $$(LIBS_$(1))
 endef
@@ -106,9 +108,9 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 $(BUILD)/tools/%.o: tools/%.c $(LIB_HDR) $(wildcard tools/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Itools -c -o $@ $<
 
-$(BINOUT)/postq: $(BUILD)/tools/postq/postq.o $(LIBA)
+$(BINOUT)/postq: $(BUILD)/tools/postq/postq.o $(COMMON_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LDLIBS)
 

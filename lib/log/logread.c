@@ -3,6 +3,7 @@
  */
 #include "log/logread.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 
 #include <errno.h>
@@ -21,6 +22,9 @@ struct logread {
 	size_t cap, start, end, scan;
 	int eof;
 	char *err;
+	char *path;		/* for messages: the name given, or "-" */
+	unsigned long lineno;	/* lines returned so far */
+	int skipping;		/* inside the rest of an over-long line */
 };
 
 #define LOGREAD_CHUNK (256 * 1024)
@@ -54,14 +58,14 @@ struct logread *logread_open(const char *path)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	struct logread *r = calloc(1, sizeof(*r));
-	if (r == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+	struct logread *r = pq_xcalloc(1, sizeof(*r));
 	r->fd = fd;
+	r->path = pq_xstrdup(path ? path : "-");
 	if (!plain_file(fd)) {
 		r->gz = gzdopen(fd, "rb");
 		if (r->gz == NULL) {
 			close(fd);
+			free(r->path);
 			free(r);
 			errno = ENOMEM;
 			return NULL;
@@ -79,11 +83,15 @@ size_t logread_read(struct logread *r, char *buf, size_t n)
 		int k = gzread(r->gz, buf, (unsigned)(n > INT_MAX ? INT_MAX : n));
 		if (k > 0)
 			return (size_t)k;
-		if (k < 0 && r->err == NULL) {
-			int zerr;
-			const char *m = gzerror(r->gz, &zerr);
-			r->err = strdup(zerr == Z_ERRNO ? strerror(errno) : m);
-		}
+		/*
+		 * gzread returns 0, not -1, at the end of a truncated member;
+		 * only gzerror says the input ended early (zcat's "unexpected
+		 * end of file").
+		 */
+		int zerr;
+		const char *m = gzerror(r->gz, &zerr);
+		if ((k < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) && r->err == NULL)
+			r->err = pq_xstrdup(zerr == Z_ERRNO ? strerror(errno) : m);
 		r->eof = 1;
 		return 0;
 	}
@@ -94,7 +102,7 @@ size_t logread_read(struct logread *r, char *buf, size_t n)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0 && r->err == NULL)
-			r->err = strdup(strerror(errno));
+			r->err = pq_xstrdup(strerror(errno));
 		r->eof = 1;
 		return 0;
 	}
@@ -107,9 +115,7 @@ static int fill(struct logread *r)
 		return 0;
 	if (r->data == NULL) {
 		r->cap = 2 * LOGREAD_CHUNK;
-		r->data = malloc(r->cap);
-		if (r->data == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+		r->data = pq_xmalloc(r->cap);
 	}
 	if (r->start > 0 && (r->cap - r->end) < LOGREAD_CHUNK) {
 		memmove(r->data, r->data + r->start, r->end - r->start);
@@ -118,13 +124,9 @@ static int fill(struct logread *r)
 		r->start = 0;
 	}
 	if (r->cap - r->end < LOGREAD_CHUNK) {
-		if (r->cap > ((size_t)-1) / 4)
-			pq_fatal(PQ_EX_SOFTWARE, "line too long");
+		/* Bounded: a line never holds more than PQ_LOGREAD_MAX_LINE. */
 		r->cap *= 2;
-		char *p = realloc(r->data, r->cap);
-		if (p == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
-		r->data = p;
+		r->data = pq_xrealloc(r->data, r->cap);
 	}
 	size_t n = logread_read(r, r->data + r->end, r->cap - r->end);
 	if (n == 0)
@@ -133,24 +135,52 @@ static int fill(struct logread *r)
 	return 1;
 }
 
+/* The line at start..start+n, counted; the next starts at next. */
+static const char *take(struct logread *r, size_t n, size_t next, size_t *len)
+{
+	const char *line = r->data + r->start;
+
+	*len = n;
+	r->start = r->scan = next;
+	r->lineno++;
+	return line;
+}
+
 const char *logread_line(struct logread *r, size_t *len)
 {
 	for (;;) {
 		char *nl = r->data ? memchr(r->data + r->scan, '\n', r->end - r->scan) : NULL;
-		if (nl) {
-			const char *line = r->data + r->start;
-			*len = (size_t)(nl - line);
+		if (r->skipping) {
+			/* Drop the rest of an over-long line, up to its newline. */
+			if (nl == NULL) {
+				r->start = r->scan = r->end;
+				if (!fill(r))
+					return NULL;
+				continue;
+			}
 			r->start = r->scan = (size_t)(nl - r->data) + 1;
-			return line;
+			r->skipping = 0;
+			continue;
+		}
+		if (nl) {
+			size_t n = (size_t)(nl - (r->data + r->start));
+			if (n > PQ_LOGREAD_MAX_LINE) {
+				pq_warn("%s: line %lu: longer than %u bytes; the rest of it is skipped",
+					r->path, r->lineno + 1, PQ_LOGREAD_MAX_LINE);
+				n = PQ_LOGREAD_MAX_LINE;
+			}
+			return take(r, n, (size_t)(nl - r->data) + 1, len);
 		}
 		r->scan = r->end;
+		if (r->end - r->start >= PQ_LOGREAD_MAX_LINE) {
+			pq_warn("%s: line %lu: longer than %u bytes; the rest of it is skipped",
+				r->path, r->lineno + 1, PQ_LOGREAD_MAX_LINE);
+			r->skipping = 1;
+			return take(r, PQ_LOGREAD_MAX_LINE, r->end, len);
+		}
 		if (!fill(r)) {
-			if (r->end > r->start) {
-				const char *line = r->data + r->start;
-				*len = r->end - r->start;
-				r->start = r->scan = r->end;
-				return line;
-			}
+			if (r->end > r->start)
+				return take(r, r->end - r->start, r->end, len);
 			return NULL;
 		}
 	}
@@ -171,5 +201,6 @@ void logread_close(struct logread *r)
 		close(r->fd);
 	free(r->data);
 	free(r->err);
+	free(r->path);
 	free(r);
 }

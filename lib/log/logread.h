@@ -4,9 +4,14 @@
  * Rotated mail logs are mail.log.1 and mail.log.2.gz; admins pipe the
  * latter through zcat only because their tools cannot open it. zlib's
  * gzread reads both kinds (and concatenated gzip members) through one
- * interface, so every postq log consumer opens files here. Lines have
- * no length limit (the buffer grows) and are returned without their
- * newline; a last line without a newline is still returned. Bytes are
+ * interface, so every postq log consumer opens files here. Lines are
+ * returned without their newline; a last line without a newline is
+ * still returned. A line longer than PQ_LOGREAD_MAX_LINE (1 MiB; syslog
+ * daemons cut far shorter, so only garbage or a device is that long) is
+ * returned cut to that length and the rest of it skipped, with one
+ * warning naming the file and the line number: memory stays bounded on
+ * /dev/zero or a corrupt log. A truncated gzip file ends the input with
+ * an error (see logread_error), as zcat reports it. Bytes are
  * passed through untouched: NULs and invalid UTF-8 are the parser's
  * business.
  *
@@ -19,6 +24,8 @@
 #define POSTQ_LOGREAD_H
 
 #include <stddef.h>
+
+#define PQ_LOGREAD_MAX_LINE (1024u * 1024u)
 
 struct logread;
 

@@ -3,6 +3,7 @@
  */
 #include "report/qshape.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 #include "spool/mailq_format.h"
 
@@ -185,7 +186,7 @@ static struct pq_qshape_row *lookup(struct pq_qshape *q, const char *key,
 		size_t ns = q->nslots ? q->nslots * 2 : 256;
 		struct pq_qshape_row **slots = calloc(ns, sizeof(*slots));
 		if (slots == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 		for (size_t i = 0; i < q->nslots; i++)
 			if (q->slots[i])
 				slots[slot_of(slots, ns, q->slots[i]->key,
@@ -198,7 +199,7 @@ static struct pq_qshape_row *lookup(struct pq_qshape *q, const char *key,
 	if (q->slots[i] == NULL) {
 		struct pq_qshape_row *row = calloc(1, sizeof(*row));
 		if (row == NULL || (row->key = malloc(len + 1)) == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 		memcpy(row->key, key, len);
 		row->key[len] = 0;
 		row->len = len;
@@ -216,7 +217,7 @@ static void bump(struct pq_qshape_row *row, size_t b)
 			n *= 2;
 		unsigned long *c = realloc(row->counts, n * sizeof(*c));
 		if (c == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 		memset(c + row->ncounts, 0, (n - row->ncounts) * sizeof(*c));
 		row->counts = c;
 		row->ncounts = n;
@@ -272,7 +273,7 @@ static void add_counts(struct pq_qshape_row *to, const struct pq_qshape_row *fro
 	if (to->ncounts < from->ncounts) {
 		unsigned long *c = realloc(to->counts, from->ncounts * sizeof(*c));
 		if (c == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 		memset(c + to->ncounts, 0, (from->ncounts - to->ncounts) * sizeof(*c));
 		to->counts = c;
 		to->ncounts = from->ncounts;
@@ -305,7 +306,7 @@ void pq_qshape_recount_subdomains(struct pq_qshape *q)
 	struct pq_qshape_row **rows = malloc((q->nrows + 1) * sizeof(*rows));
 	size_t n = 0;
 	if (rows == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	for (size_t i = 0; i < q->nslots; i++)
 		if (q->slots[i] && !q->slots[i]->raw)
 			rows[n++] = q->slots[i];
@@ -346,7 +347,7 @@ struct pq_qshape_row **pq_qshape_rows(struct pq_qshape *q, double top,
 	size_t k = 0;
 
 	if (v == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	v[k++] = &q->total;
 	for (size_t i = 0; i < q->nslots; i++)
 		if (q->slots[i])
@@ -458,7 +459,7 @@ static void layout_init(struct layout *l, const struct pq_qshape *q)
 	l->offsets = calloc(l->ncols, sizeof(*l->offsets));
 	l->widths = calloc(l->ncols, sizeof(*l->widths));
 	if (l->offsets == NULL || l->widths == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	pq_qshape_headings(&q->conf, &l->heads, l->offsets);
 	l->dw = q->conf.width;
 	for (size_t i = 0; i < l->ncols; i++) {

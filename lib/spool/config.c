@@ -4,6 +4,7 @@
 #include "spool/config.h"
 
 #include "util/buf.h"
+#include "util/alloc.h"
 #include "util/diag.h"
 
 #include <ctype.h>
@@ -66,7 +67,7 @@ static char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (p == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	return p;
 }
 
@@ -94,7 +95,7 @@ static void set_param(struct pq_config *cfg, const char *name,
 		cfg->cap = cfg->cap ? cfg->cap * 2 : 32;
 		cfg->params = realloc(cfg->params, cfg->cap * sizeof(*cfg->params));
 		if (cfg->params == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 	}
 	cfg->params[cfg->nparams++] = (struct param){
 		.name = xstrdup(name), .raw = xstrdup(value),
@@ -168,12 +169,13 @@ static void read_main_cf(struct pq_config *cfg, FILE *fp, const char *path)
 	buf_free(&logical);
 }
 
-struct pq_config *pq_config_load(const char *config_dir, bool allow_missing)
+struct pq_config *pq_config_load(const char *config_dir, bool allow_missing,
+				 struct pq_err *err)
 {
 	struct pq_config *cfg = calloc(1, sizeof(*cfg));
 
 	if (cfg == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	if (config_dir == NULL || *config_dir == 0)
 		config_dir = getenv("MAIL_CONFIG");
 	if (config_dir == NULL || *config_dir == 0)
@@ -184,9 +186,13 @@ struct pq_config *pq_config_load(const char *config_dir, bool allow_missing)
 	buf_printf(&path, "%s/main.cf", config_dir);
 	FILE *fp = fopen(path.data, "r");
 	if (fp == NULL) {
-		if (!allow_missing)
-			pq_fatal(PQ_EX_UNAVAILABLE, "open %s: %s", path.data,
-				 strerror(errno));
+		if (!allow_missing) {
+			pq_err_set(err, PQ_EX_UNAVAILABLE, "open %s: %s", path.data,
+				   strerror(errno));
+			buf_free(&path);
+			pq_config_free(cfg);
+			return NULL;
+		}
 	} else {
 		read_main_cf(cfg, fp, path.data);
 		fclose(fp);
@@ -241,7 +247,7 @@ static void lookup_into(struct pq_config *cfg, const char *name, size_t len,
 		/* Register the default so later lookups are cached. */
 		char *copy = strndup(name, len);
 		if (copy == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 		set_param(cfg, copy, def);
 		free(copy);
 		p = find_param(cfg, name, len);
@@ -339,7 +345,7 @@ static void expand_into(struct pq_config *cfg, const char *s, struct buf *out,
 				if (pick) {
 					char *t = strndup(pick, (size_t)(pick_end - pick));
 					if (t == NULL)
-						pq_fatal(PQ_EX_OSERR, "out of memory");
+						pq_oom(0);
 					expand_into(cfg, t, out, depth + 1);
 					free(t);
 				}
@@ -385,26 +391,30 @@ int pq_parse_bool(const char *s)
 	return -1;
 }
 
-bool pq_config_bool(struct pq_config *cfg, const char *name)
+int pq_config_bool(struct pq_config *cfg, const char *name, struct pq_err *err)
 {
 	const char *v = pq_config_get(cfg, name);
 	int b = pq_parse_bool(v);
 
 	if (b < 0)
-		pq_fatal(PQ_EX_CONFIG, "%s/main.cf: bad boolean configuration: %s = %s",
-			 cfg->dir, name, v);
+		pq_err_set(err, PQ_EX_CONFIG, "%s/main.cf: bad boolean configuration: %s = %s",
+			   cfg->dir, name, v);
 	return b;
 }
 
-long pq_config_long(struct pq_config *cfg, const char *name)
+bool pq_config_long(struct pq_config *cfg, const char *name, long *out,
+		    struct pq_err *err)
 {
 	const char *v = pq_config_get(cfg, name);
 	char *end;
 
 	errno = 0;
 	long n = strtol(v, &end, 10);
-	if (end == v || *end != 0 || errno)
-		pq_fatal(PQ_EX_CONFIG, "%s/main.cf: bad numerical configuration: %s = %s",
-			 cfg->dir, name, v);
-	return n;
+	if (end == v || *end != 0 || errno) {
+		pq_err_set(err, PQ_EX_CONFIG, "%s/main.cf: bad numerical configuration: %s = %s",
+			   cfg->dir, name, v);
+		return false;
+	}
+	*out = n;
+	return true;
 }

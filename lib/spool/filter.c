@@ -3,6 +3,7 @@
  */
 #include "spool/filter.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 #include "util/units.h"
 
@@ -52,7 +53,7 @@ static bool add_queue(struct pq_filter *f, const char *queue,
 	}
 	const char **q = realloc(f->queues, (f->nqueues + 2) * sizeof(*q));
 	if (q == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	f->queues = q;
 	f->queues[f->nqueues++] = known_queues[i];
 	f->queues[f->nqueues] = NULL;
@@ -85,12 +86,12 @@ static void add_domain(struct pq_filter *f, const char *domain)
 	char **d = realloc(f->domains, (f->ndomains + 1) * sizeof(*d));
 
 	if (d == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	f->domains = d;
 	/* "@example.com" and "example.com" mean the same. */
 	f->domains[f->ndomains] = strdup(domain[0] == '@' ? domain + 1 : domain);
 	if (f->domains[f->ndomains] == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	f->ndomains++;
 }
 
@@ -112,7 +113,7 @@ static bool set_string(char **slot, const char *value)
 	free(*slot);
 	*slot = strdup(value);
 	if (*slot == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	return true;
 }
 
@@ -199,7 +200,7 @@ static bool re_match(struct pq_filter *f, pcre2_code *re, const char *s)
 	if (f->md == NULL) {
 		f->md = pcre2_match_data_create(1, NULL);
 		if (f->md == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 	}
 	int rc = pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0,
 			     f->md, NULL);

@@ -12,6 +12,7 @@
  */
 #include "spool/listing.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 #include "util/fetch.h"
 #include "spool/queue_id.h"
@@ -360,24 +361,31 @@ static void start(struct pq_listing *ls)
 	ls->nreaders = reader_count();
 	ls->readers = calloc((size_t)ls->nreaders, sizeof(*ls->readers));
 	if (ls->readers == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	for (int i = 0; i < ls->nreaders; i++)
 		reader_init(&ls->readers[i], ls);
 	ls->ring = calloc(1, sizeof(*ls->ring));
 	if (ls->ring == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	pthread_mutex_init(&ls->ring->lock, NULL);
 	pthread_cond_init(&ls->ring->work, NULL);
 	pthread_cond_init(&ls->ring->done, NULL);
 	/* One reader: the caller reads its batches itself, no thread. */
-	ls->threaded = ls->nreaders > 1;
-	for (int i = 0; ls->threaded && i < ls->nreaders; i++) {
+	/*
+	 * Threads that cannot be started are done without: the others (or,
+	 * with none, the caller) serve their batches.
+	 */
+	ls->nthreads = 0;
+	for (int i = 0; ls->nreaders > 1 && i < ls->nreaders; i++) {
 		int err = pthread_create(&ls->readers[i].thread, NULL, reader_main,
 					 &ls->readers[i]);
-		if (err != 0)
-			pq_fatal(PQ_EX_OSERR, "cannot start a reader thread: %s",
-				 strerror(err));
+		if (err != 0) {
+			pq_warn("cannot start a reader thread: %s", strerror(err));
+			break;
+		}
+		ls->nthreads++;
 	}
+	ls->threaded = ls->nthreads > 0;
 }
 
 /* The next name from the walk, with its queue and type; NULL at the end. */
@@ -481,7 +489,7 @@ void pq_listing_close(struct pq_listing *ls)
 		ring->stop = true;
 		pthread_cond_broadcast(&ring->work);
 		pthread_mutex_unlock(&ring->lock);
-		for (int i = 0; ls->threaded && i < ls->nreaders; i++)
+		for (int i = 0; i < ls->nthreads; i++)
 			pthread_join(ls->readers[i].thread, NULL);
 		for (int i = 0; i < RING_SLOTS; i++)
 			pq_qmsg_free(&ring->slots[i].msg);

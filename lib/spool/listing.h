@@ -70,6 +70,7 @@ struct pq_listing {
 	 */
 	bool want_stat;
 	int nreaders;
+	int nthreads;		/* reader threads running (0: the caller reads) */
 	struct listing_reader *readers;
 	struct listing_ring *ring;
 	bool threaded;		/* readers run in threads of their own */

@@ -4,6 +4,7 @@
 #include "spool/postlog.h"
 
 #include "util/buf.h"
+#include "util/alloc.h"
 #include "util/diag.h"
 
 #include <errno.h>
@@ -41,7 +42,7 @@ static char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (p == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	return p;
 }
 
@@ -56,8 +57,29 @@ static const struct {
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
-void pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
-		     const char *command)
+/* The first failure, kept for pq_postlog_error. */
+static char failure[1024];
+
+static bool fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static bool fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (failure[0] == 0) {
+		va_start(ap, fmt);
+		vsnprintf(failure, sizeof(failure), fmt, ap);
+		va_end(ap);
+	}
+	return false;
+}
+
+const char *pq_postlog_error(void)
+{
+	return failure[0] ? failure : NULL;
+}
+
+bool pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
+		     const char *command, struct pq_err *err)
 {
 	struct buf b = BUF_INIT;
 	const char *file = pq_config_get(cfg, "maillog_file");
@@ -75,7 +97,7 @@ void pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
 				facility = facilities[i].code;
 		lg.use_syslog = true;
 		openlog(lg.ident, LOG_PID | LOG_NDELAY, facility);
-		return;
+		return true;
 	}
 	/* Postfix refuses a maillog_file outside maillog_file_prefixes. */
 	char *prefixes = xstrdup(pq_config_get(cfg, "maillog_file_prefixes"));
@@ -85,19 +107,21 @@ void pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
 		if (strncmp(file, p, strlen(p)) == 0)
 			ok = true;
 	free(prefixes);
-	if (!ok)
-		pq_fatal(1, "maillog_file value '%s' does not match any prefix in "
-			 "maillog_file_prefixes", file);
+	if (!ok) {
+		pq_err_set(err, 1, "maillog_file value '%s' does not match any prefix in "
+			   "maillog_file_prefixes", file);
+		lg.enabled = false;
+		return false;
+	}
 	lg.file = xstrdup(file);
 	const char *host = pq_config_get(cfg, "myhostname");
-	lg.host = strndup(host, strcspn(host, "."));
-	if (lg.host == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+	lg.host = pq_xstrndup(host, strcspn(host, "."));
 	struct buf sp = BUF_INIT;
 	buf_printf(&sp, "%s/public/%s", queue_dir,
 		   pq_config_get(cfg, "postlog_service_name"));
 	lg.socket_path = xstrdup(buf_str(&sp));
 	buf_free(&sp);
+	return true;
 }
 
 /* Connect once, as Postfix does; -1 means "write the file ourselves". */
@@ -133,7 +157,7 @@ static int postlog_socket(void)
  */
 static int log_fd = -1;
 
-static void open_log_file(void)
+static bool open_log_file(void)
 {
 	/* Like Postfix's safe_open(): a symlink is trusted only if root's. */
 	struct stat st;
@@ -144,20 +168,21 @@ static void open_log_file(void)
 		      0644);
 
 	if (fd < 0)
-		pq_fatal(1, "open logfile '%s': cannot open file: %s", lg.file,
-			 strerror(errno));
+		return fail("open logfile '%s': cannot open file: %s", lg.file,
+			    strerror(errno));
 	if (fstat(fd, &st) < 0 || (S_ISREG(st.st_mode) && st.st_nlink != 1)) {
 		close(fd);
-		pq_fatal(1, "open logfile '%s': file has %ld hard links", lg.file,
-			 (long)st.st_nlink);
+		return fail("open logfile '%s': file has %ld hard links", lg.file,
+			    (long)st.st_nlink);
 	}
 	log_fd = fd;
+	return true;
 }
 
-static void append_file(const char *line, size_t len)
+static bool append_file(const char *line, size_t len)
 {
-	if (log_fd < 0)
-		open_log_file();
+	if (log_fd < 0 && !open_log_file())
+		return false;
 	struct buf b = BUF_INIT;
 	buf_add(&b, line, len);
 	buf_addc(&b, '\n');
@@ -165,14 +190,15 @@ static void append_file(const char *line, size_t len)
 	int saved = errno;
 	buf_free(&b);
 	if (n < 0 || (size_t)n != len + 1)
-		pq_fatal(1, "logfile '%s' write error: %s", lg.file,
-			 strerror(n < 0 ? saved : EIO));
+		return fail("logfile '%s' write error: %s", lg.file,
+			    strerror(n < 0 ? saved : EIO));
+	return true;
 }
 
-void pq_postlog(const char *level, const char *fmt, ...)
+bool pq_postlog(const char *level, const char *fmt, ...)
 {
 	if (!lg.enabled)
-		return;
+		return true;
 	struct buf text = BUF_INIT;
 	va_list ap;
 
@@ -188,7 +214,7 @@ void pq_postlog(const char *level, const char *fmt, ...)
 		else
 			syslog(prio, "%.*s", POSTLOG_RECLEN, buf_str(&text));
 		buf_free(&text);
-		return;
+		return true;
 	}
 	char stamp[64];
 	time_t now = time(NULL);
@@ -202,10 +228,12 @@ void pq_postlog(const char *level, const char *fmt, ...)
 		buf_printf(&line, "%s: ", level);
 	buf_printf(&line, "%.*s", POSTLOG_RECLEN, buf_str(&text));
 	int fd = postlog_socket();
+	bool ok = true;
 	if (fd < 0 || send(fd, line.data, line.len, 0) < 0)
-		append_file(line.data, line.len);
+		ok = append_file(line.data, line.len);
 	buf_free(&line);
 	buf_free(&text);
+	return ok;
 }
 
 void pq_postlog_close(void)
@@ -223,4 +251,5 @@ void pq_postlog_close(void)
 	free(lg.socket_path);
 	memset(&lg, 0, sizeof(lg));
 	lg.sock = -1;
+	failure[0] = 0;
 }

@@ -16,16 +16,26 @@
 
 #include "spool/config.h"
 
+#include <stdbool.h>
+
 /*
  * pq_postlog_open - set up logging for command (e.g. "postsuper") from
- * cfg; queue_dir is where public/ lives. Fatal (like Postfix) when
- * maillog_file matches none of maillog_file_prefixes.
+ * cfg; queue_dir is where public/ lives. False with *err filled in
+ * (status 1, Postfix's message) when maillog_file matches none of
+ * maillog_file_prefixes; logging is then off.
  */
-void pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
-		     const char *command);
-/* Log one record; level is NULL for info, else "warning", "error"... */
-void pq_postlog(const char *level, const char *fmt, ...)
+bool pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
+		     const char *command, struct pq_err *err);
+/*
+ * Log one record; level is NULL for info, else "warning", "error"...
+ * False when the record could not be written (maillog_file cannot be
+ * opened or written): pq_postlog_error says why. Postfix commands die
+ * there; a tool that is a drop-in for one does the same.
+ */
+bool pq_postlog(const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The first write failure's text ("open logfile '...': ..."), or NULL. */
+const char *pq_postlog_error(void);
 void pq_postlog_close(void);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "spool/record.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 
 #include <ctype.h>
@@ -38,7 +39,7 @@ static void reserve(struct pq_rec_reader *r, size_t cap)
 		return;
 	unsigned char *p = realloc(r->buf, cap);
 	if (p == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	r->buf = p;
 	r->buf_cap = cap;
 }

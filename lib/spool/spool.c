@@ -3,6 +3,7 @@
  */
 #include "spool/spool.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 #include "spool/queue_id.h"
 
@@ -24,7 +25,7 @@ static char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (p == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	return p;
 }
 
@@ -41,30 +42,47 @@ static void split_names(struct pq_spool *sp, const char *list)
 		char **n = realloc(sp->hash_names,
 				   (size_t)(sp->nhash + 1) * sizeof(char *));
 		if (n == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 		sp->hash_names = n;
 		sp->hash_names[sp->nhash++] = xstrdup(tok);
 	}
 	free(copy);
 }
 
-void pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
-		   const char *root)
+bool pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
+		   const char *root, struct pq_err *err)
 {
+	long depth;
+	int long_ids, utf8;
+
 	memset(sp, 0, sizeof(*sp));
+	sp->rootfd = -1;
 	sp->root = xstrdup(root ? root : pq_config_get(cfg, "queue_directory"));
 	split_names(sp, pq_config_get(cfg, "hash_queue_names"));
-	sp->hash_depth = (int)pq_config_long(cfg, "hash_queue_depth");
-	if (sp->hash_depth < 1)
-		pq_fatal(PQ_EX_CONFIG, "bad hash_queue_depth: %d", sp->hash_depth);
-	sp->long_ids = pq_config_bool(cfg, "enable_long_queue_ids");
-	sp->utf8 = pq_config_bool(cfg, "smtputf8_enable");
 	sp->empty_addr = xstrdup(pq_config_get(cfg, "empty_address_recipient"));
-	sp->dup_limit = pq_config_long(cfg, "duplicate_filter_limit");
+	if (!pq_config_long(cfg, "hash_queue_depth", &depth, err))
+		goto fail;
+	if (depth < 1 || depth > 16) {
+		pq_err_set(err, PQ_EX_CONFIG, "bad hash_queue_depth: %ld", depth);
+		goto fail;
+	}
+	sp->hash_depth = (int)depth;
+	if ((long_ids = pq_config_bool(cfg, "enable_long_queue_ids", err)) < 0
+	    || (utf8 = pq_config_bool(cfg, "smtputf8_enable", err)) < 0
+	    || !pq_config_long(cfg, "duplicate_filter_limit", &sp->dup_limit, err))
+		goto fail;
+	sp->long_ids = long_ids;
+	sp->utf8 = utf8;
 	sp->rootfd = open(sp->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (sp->rootfd < 0)
-		pq_fatal(PQ_EX_UNAVAILABLE, "chdir %s: %s", sp->root,
-			 strerror(errno));
+	if (sp->rootfd < 0) {
+		pq_err_set(err, PQ_EX_UNAVAILABLE, "chdir %s: %s", sp->root,
+			   strerror(errno));
+		goto fail;
+	}
+	return true;
+fail:
+	pq_spool_close(sp);
+	return false;
 }
 
 void pq_spool_close(struct pq_spool *sp)
@@ -162,7 +180,7 @@ int pq_spool_dirfd(struct pq_spool *sp, const char *relpath, const char **base)
 		return sp->rootfd;
 	char *dir = strndup(relpath, len);
 	if (dir == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	int fd = openat(sp->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		/* Not cached: the directory may appear later. */
@@ -172,7 +190,7 @@ int pq_spool_dirfd(struct pq_spool *sp, const char *relpath, const char **base)
 	struct spool_dirfd *v = realloc(sp->dirfds,
 					(sp->ndirfds + 1) * sizeof(*v));
 	if (v == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	sp->dirfds = v;
 	sp->dirfds[sp->ndirfds++] = (struct spool_dirfd){ dir, fd };
 	*base = slash + 1;
@@ -249,7 +267,7 @@ static bool scan_push(struct pq_scan *scan, const char *path)
 	}
 	struct scan_level *l = malloc(sizeof(*l));
 	if (l == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	l->dir = dir;
 	l->path = xstrdup(path);
 	l->parent = scan->current;
@@ -273,7 +291,7 @@ struct pq_scan *pq_scan_open(const struct pq_spool *sp, const char *queue,
 	struct pq_scan *scan = calloc(1, sizeof(*scan));
 
 	if (scan == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	scan->sp = sp;
 	scan->recursive = recursive;
 	if (!scan_push(scan, queue)) {

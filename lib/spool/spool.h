@@ -46,11 +46,12 @@ struct pq_spool {
 
 /*
  * pq_spool_open - settings from cfg; root overrides queue_directory
- * (--spool). Fatal (EX_UNAVAILABLE, like postqueue's chdir) if the
- * directory cannot be opened.
+ * (--spool). False with *err filled in on a bad setting (EX_CONFIG) or
+ * if the directory cannot be opened ("chdir DIR: reason",
+ * EX_UNAVAILABLE, as postqueue says it); sp is then closed.
  */
-void pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
-		   const char *root);
+bool pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
+		   const char *root, struct pq_err *err);
 void pq_spool_close(struct pq_spool *sp);
 
 bool pq_spool_queue_hashed(const struct pq_spool *sp, const char *queue);

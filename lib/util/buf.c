@@ -2,8 +2,10 @@
  * buf - growable byte buffer; see buf.h.
  */
 #include "util/buf.h"
+#include "util/alloc.h"
 #include "util/diag.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@ void buf_reserve(struct buf *b, size_t extra)
 	size_t need = b->len + extra + 1;
 
 	if (need < b->len)
-		pq_fatal(70, "buffer size overflow");
+		pq_oom(SIZE_MAX);
 	if (need <= b->cap)
 		return;
 	size_t cap = b->cap ? b->cap : 64;
@@ -26,7 +28,7 @@ void buf_reserve(struct buf *b, size_t extra)
 	}
 	char *p = realloc(b->data, cap);
 	if (p == NULL)
-		pq_fatal(71, "out of memory (%zu bytes)", cap);
+		pq_oom(cap);
 	b->data = p;
 	b->cap = cap;
 }
@@ -80,7 +82,7 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	int n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
-		pq_fatal(70, "bad format: %s", fmt);
+		pq_panic("bad format: %s", fmt);
 	buf_reserve(b, (size_t)n);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;

@@ -3,6 +3,7 @@
  */
 #include "util/counter.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 
 #include <stdint.h>
@@ -30,7 +31,7 @@ void counter_add(struct counter *c, const char *key, unsigned long n)
 		size_t ns = c->nslots ? c->nslots * 2 : 64;
 		struct counter_entry *slots = calloc(ns, sizeof(*slots));
 		if (slots == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 		for (size_t i = 0; i < c->nslots; i++)
 			if (c->slots[i].key)
 				slots[slot_of(slots, ns, c->slots[i].key)] = c->slots[i];
@@ -42,7 +43,7 @@ void counter_add(struct counter *c, const char *key, unsigned long n)
 	if (c->slots[i].key == NULL) {
 		c->slots[i].key = strdup(key);
 		if (c->slots[i].key == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 		c->used++;
 	}
 	c->slots[i].count += n;
@@ -63,7 +64,7 @@ struct counter_entry *counter_sorted(const struct counter *c, size_t *n)
 	size_t k = 0;
 
 	if (v == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	for (size_t i = 0; i < c->nslots; i++)
 		if (c->slots[i].key)
 			v[k++] = c->slots[i];

@@ -1,5 +1,5 @@
 /*
- * diag - diagnostics on stderr; see diag.h.
+ * diag - diagnostics through one replaceable output hook; see diag.h.
  */
 #include "util/diag.h"
 
@@ -9,6 +9,8 @@
 #include <string.h>
 
 static const char *progname = "postq";
+static pq_msg_output_fn output;
+static void *output_ctx;
 
 void pq_set_progname(const char *argv0)
 {
@@ -22,16 +24,60 @@ const char *pq_progname(void)
 	return progname;
 }
 
-static void emit(const char *level, const char *fmt, va_list ap)
+void pq_err_set(struct pq_err *e, int status, const char *fmt, ...)
 {
-	/* Flush our stdout first so interleaving with listings stays sane. */
+	va_list ap;
+
+	if (e == NULL)
+		return;
+	e->status = status;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+}
+
+void pq_msg_set_output(pq_msg_output_fn fn, void *ctx)
+{
+	output = fn;
+	output_ctx = ctx;
+}
+
+static const char *const level_name[] = {
+	[PQ_MSG_INFO] = NULL,
+	[PQ_MSG_WARN] = "warning",
+	[PQ_MSG_ERROR] = "error",
+	[PQ_MSG_FATAL] = "fatal",
+	[PQ_MSG_PANIC] = "panic",
+};
+
+void pq_vmsg(enum pq_msg_level level, const char *fmt, va_list ap)
+{
+	/*
+	 * One formatted line, written in one call, so messages from reader
+	 * threads do not interleave mid-line. Longer texts are cut: a
+	 * diagnostic names a file or a line, it does not quote one whole.
+	 */
+	char text[2048];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (output) {
+		output(level, text, output_ctx);
+		return;
+	}
 	fflush(stdout);
-	if (level)
-		fprintf(stderr, "%s: %s: ", progname, level);
+	if (level_name[level])
+		fprintf(stderr, "%s: %s: %s\n", progname, level_name[level], text);
 	else
-		fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+		fprintf(stderr, "%s: %s\n", progname, text);
+}
+
+void pq_msg(enum pq_msg_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pq_vmsg(level, fmt, ap);
+	va_end(ap);
 }
 
 void pq_warn(const char *fmt, ...)
@@ -39,7 +85,7 @@ void pq_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit("warning", fmt, ap);
+	pq_vmsg(PQ_MSG_WARN, fmt, ap);
 	va_end(ap);
 }
 
@@ -48,7 +94,7 @@ void pq_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(NULL, fmt, ap);
+	pq_vmsg(PQ_MSG_INFO, fmt, ap);
 	va_end(ap);
 }
 
@@ -57,16 +103,16 @@ void pq_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit("error", fmt, ap);
+	pq_vmsg(PQ_MSG_ERROR, fmt, ap);
 	va_end(ap);
 }
 
-void pq_fatal(int status, const char *fmt, ...)
+void pq_panic(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit("fatal", fmt, ap);
+	pq_vmsg(PQ_MSG_PANIC, fmt, ap);
 	va_end(ap);
-	exit(status);
+	abort();
 }

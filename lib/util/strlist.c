@@ -3,6 +3,7 @@
  */
 #include "util/strlist.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 
 #include <stdlib.h>
@@ -28,7 +29,7 @@ void strlist_addn(struct strlist *l, const char *s, size_t len)
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->offsets = realloc(l->offsets, l->cap * sizeof(*l->offsets));
 		if (l->offsets == NULL)
-			pq_fatal(PQ_EX_OSERR, "out of memory");
+			pq_oom(0);
 	}
 	l->offsets[l->n++] = l->arena.len;
 	buf_add(&l->arena, s, len);

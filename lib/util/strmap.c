@@ -3,6 +3,7 @@
  */
 #include "util/strmap.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 
 #include <stdlib.h>
@@ -77,7 +78,7 @@ static void grow(struct strmap *m)
 	struct strmap_slot *s = calloc(n, sizeof(*s));
 
 	if (s == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	for (size_t i = 0; i < m->nslots; i++) {
 		if (m->slots[i].e == NULL)
 			continue;
@@ -106,7 +107,7 @@ void *strmap_put(struct strmap *m, const char *key, size_t klen, bool *isnew)
 	size_t vs = (m->vsize + 15) & ~(size_t)15;
 	struct strmap_entry *e = malloc(hs + vs + klen + 1);
 	if (e == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	e->hash = h;
 	e->klen = klen;
 	e->val = (char *)e + hs;	/* 16-byte aligned value, then the key */
@@ -155,7 +156,7 @@ struct strmap_entry **strmap_entries(const struct strmap *m, size_t *n)
 	size_t k = 0;
 
 	if (v == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	for (size_t i = 0; i < m->nslots; i++)
 		if (m->slots[i].e)
 			v[k++] = m->slots[i].e;

@@ -3,6 +3,7 @@
  */
 #include "util/strset.h"
 
+#include "util/alloc.h"
 #include "util/diag.h"
 
 #include <stdint.h>
@@ -42,7 +43,7 @@ static void grow(struct strset *s)
 	char **slots = calloc(n, sizeof(*slots));
 
 	if (slots == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	for (size_t i = 0; i < s->nslots; i++)
 		if (s->slots[i])
 			slots[find_slot(slots, n, s->slots[i])] = s->slots[i];
@@ -60,7 +61,7 @@ bool strset_add(struct strset *s, const char *key)
 		return false;
 	s->slots[i] = strdup(key);
 	if (s->slots[i] == NULL)
-		pq_fatal(PQ_EX_OSERR, "out of memory");
+		pq_oom(0);
 	s->used++;
 	return true;
 }

@@ -7,7 +7,9 @@
 #include "util/strmap.h"
 #include "unit.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -219,13 +221,35 @@ int main(void)
 	big[2999999] = '\n';
 	gzwrite(gz, "gz line\n", 8);
 	gzwrite(gz, big, 3000000);
+	gzwrite(gz, "after\n", 6);
 	gzclose(gz);
 	r = logread_open(path);
 	l1 = logread_line(r, &n);
 	CHECK(l1 && n == 7 && memcmp(l1, "gz line", 7) == 0, "gzip line");
 	l1 = logread_line(r, &n);
-	CHECK(l1 && n == 2999999, "3 MB line from gzip");
-	CHECK(logread_line(r, &n) == NULL, "gzip end");
+	CHECK(l1 && n == PQ_LOGREAD_MAX_LINE, "3 MB line from gzip cut to the maximum");
+	l1 = logread_line(r, &n);
+	CHECK(l1 && n == 5 && memcmp(l1, "after", 5) == 0, "the line after an over-long one");
+	CHECK(logread_line(r, &n) == NULL && logread_error(r) == NULL, "gzip end");
+	logread_close(r);
+	/* the same file cut short: the reader says so */
+	{
+		struct stat st;
+		CHECK(stat(path, &st) == 0 && truncate(path, st.st_size / 2) == 0, "truncate gzip");
+		r = logread_open(path);
+		while (logread_line(r, &n))
+			;
+		CHECK(logread_error(r) != NULL, "truncated gzip is an error");
+		logread_close(r);
+	}
+	/* a plain over-long line without a newline at the end */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, big, 2999999) == 2999999, "write long plain line");
+	close(fd);
+	r = logread_open(path);
+	l1 = logread_line(r, &n);
+	CHECK(l1 && n == PQ_LOGREAD_MAX_LINE, "plain over-long last line cut");
+	CHECK(logread_line(r, &n) == NULL, "plain over-long line: rest skipped");
 	logread_close(r);
 	free(big);
 	unlink(path);

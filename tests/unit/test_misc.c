@@ -85,12 +85,13 @@ int main(void)
 		      "multi_instance_name = postfix-out\n"
 		      "compatibility_level = 3.6\n", fp);
 		fclose(fp);
-		struct pq_config *cfg = pq_config_load(dir, false);
+		struct pq_err perr;
+		struct pq_config *cfg = pq_config_load(dir, false, &perr);
 		CHECK_STR(pq_config_get(cfg, "queue_directory"), "/srv/spool",
 			  "$name expansion");
 		CHECK_STR(pq_config_get(cfg, "hash_queue_names"),
 			  "deferred, defer, hold", "continuation line");
-		CHECK(pq_config_bool(cfg, "enable_long_queue_ids"), "boolean");
+		CHECK(pq_config_bool(cfg, "enable_long_queue_ids", &perr) == 1, "boolean");
 		CHECK_STR(pq_config_get(cfg, "syslog_name"), "postfix-out",
 			  "${name?{...}} default expansion");
 		CHECK_STR(pq_config_get(cfg, "smtputf8_enable"), "yes",

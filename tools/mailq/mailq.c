@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "spool/config.h"
 #include "util/counter.h"
+#include "common/die.h"
 #include "util/diag.h"
 #include "spool/filter.h"
 #include "spool/listing.h"
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
 	struct buf err = BUF_INIT;
 	int c;
 
-	pq_set_progname(argv[0]);
+	pq_tool_init(argv[0]);
 	argv[0] = (char *)pq_progname();	/* getopt's messages say our name */
 	pq_filter_init(&filter);
 	while ((c = getopt_long(argc, argv, "c:ijpv", longopts, NULL)) != -1) {
@@ -168,10 +169,13 @@ int main(int argc, char **argv)
 	if (!pq_filter_finish(&filter, &err))
 		pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
 
+	struct pq_err perr;
 	struct pq_config *cfg = pq_config_load(config_dir,
-					       spool_dir != NULL && config_dir == NULL);
+					       spool_dir != NULL && config_dir == NULL,
+					       &perr);
 	struct pq_spool spool;
-	pq_spool_open(&spool, cfg, spool_dir);
+	if (cfg == NULL || !pq_spool_open(&spool, cfg, spool_dir, &perr))
+		pq_fatal(perr.status, "%s", perr.text);
 	signal(SIGPIPE, SIG_IGN);
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));

@@ -14,6 +14,7 @@
  */
 #include "ledger.h"
 
+#include "common/die.h"
 #include "util/diag.h"
 
 #include <stdlib.h>

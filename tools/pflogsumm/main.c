@@ -10,6 +10,7 @@
  */
 #include "pfl.h"
 
+#include "common/die.h"
 #include "util/diag.h"
 #include "heap_thp.h"
 #include "log/logread.h"
@@ -336,7 +337,7 @@ int main(int argc, char **argv)
 	 * page faults, a sixth of the run on a VM.
 	 */
 	heap_thp(64u << 20);
-	pq_set_progname(argv[0]);
+	pq_tool_init(argv[0]);
 	const char *slash = strrchr(argv[0], '/');
 	prog_name = slash ? slash + 1 : argv[0];
 	o->h = o->u = -1;

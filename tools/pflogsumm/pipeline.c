@@ -18,6 +18,7 @@
  */
 #include "pfl.h"
 
+#include "common/die.h"
 #include "util/diag.h"
 #include "log/logread.h"
 

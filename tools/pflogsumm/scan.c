@@ -9,6 +9,7 @@
  */
 #include "pfl.h"
 
+#include "common/die.h"
 #include "util/diag.h"
 #include "log/maillog.h"
 

@@ -6,6 +6,7 @@
  * installed, so it never offers one that would not run.
  */
 #include "util/buf.h"
+#include "common/die.h"
 #include "util/diag.h"
 
 #include <errno.h>
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
 {
 	struct buf dir = BUF_INIT;
 
-	pq_set_progname(argv[0]);
+	pq_tool_init(argv[0]);
 	self_dir(&dir);
 	if (argc < 2 || strcmp(argv[1], "help") == 0
 	    || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -17,6 +17,7 @@
  */
 #include "util/buf.h"
 #include "spool/config.h"
+#include "common/die.h"
 #include "util/diag.h"
 #include "spool/filter.h"
 #include "spool/listing.h"
@@ -135,8 +136,10 @@ static void vreport(const char *level, const char *fmt, va_list ap)
 	else
 		buf_printf(&line, "%s: %s\n", COMMAND, buf_str(&b));
 	fwrite(line.data, 1, line.len, stderr);
-	if (g.logging)
-		pq_postlog(level, "%s", buf_str(&b));
+	if (g.logging && !pq_postlog(level, "%s", buf_str(&b))) {
+		g.logging = false;
+		pq_fatal(1, "%s", pq_postlog_error());
+	}
 }
 
 static void __attribute__((format(printf, 1, 2))) info(const char *fmt, ...)
@@ -1039,7 +1042,7 @@ int main(int argc, char **argv)
 	if (ops == NULL)
 		pq_fatal(PQ_EX_OSERR, "out of memory");
 	/* Reports say "postsuper:", as the tool they replace. */
-	pq_set_progname(COMMAND);
+	pq_tool_init(COMMAND);
 	umask(022);
 	pq_filter_init(&filter);
 	int ac;
@@ -1158,14 +1161,17 @@ int main(int argc, char **argv)
 	if (getuid() != 0 && !g.dry)
 		fatal("use of this command is reserved for the superuser");
 
+	struct pq_err perr;
 	struct pq_config *cfg = pq_config_load(config_dir,
-					       spool_dir != NULL && config_dir == NULL);
-	pq_spool_open(&g.sp, cfg, spool_dir);
+					       spool_dir != NULL && config_dir == NULL,
+					       &perr);
+	if (cfg == NULL || !pq_spool_open(&g.sp, cfg, spool_dir, &perr))
+		pq_fatal(perr.status, "%s", perr.text);
 	g.long_ids = g.sp.long_ids;
 	if (chdir(g.sp.root) < 0)
 		fatal("chdir %s: %s", g.sp.root, strerror(errno));
-	if (!g.dry)
-		pq_postlog_open(cfg, g.sp.root, COMMAND);
+	if (!g.dry && !pq_postlog_open(cfg, g.sp.root, COMMAND, &perr))
+		pq_fatal(perr.status, "%s", perr.text);
 	if (getuid() == 0)
 		drop_privileges(cfg);
 	g.logging = !g.dry;

@@ -4,6 +4,7 @@
 #include "perl_find.h"
 
 #include "util/buf.h"
+#include "common/die.h"
 #include "util/diag.h"
 
 #include <dirent.h>

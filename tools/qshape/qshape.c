@@ -11,6 +11,7 @@
  */
 #include "util/buf.h"
 #include "spool/config.h"
+#include "common/die.h"
 #include "util/diag.h"
 #include "spool/filter.h"
 #include "spool/listing.h"
@@ -213,7 +214,7 @@ int main(int argc, char **argv)
 	int i = 1, threads = 0;
 
 	memset(&run, 0, sizeof(run));
-	pq_set_progname(argv[0]);
+	pq_tool_init(argv[0]);
 	pq_filter_init(&filter);
 
 	/* Getopt::Std::getopts("lhc:psw:b:t:m:n:N:"), plus long options. */
@@ -361,7 +362,10 @@ int main(int argc, char **argv)
 		buf_free(&mc);
 	}
 	if (relative || run.need_msg) {
-		cfg = pq_config_load(o.c, spool_dir != NULL || !relative);
+		struct pq_err perr;
+		cfg = pq_config_load(o.c, spool_dir != NULL || !relative, &perr);
+		if (cfg == NULL)
+			pq_fatal(perr.status, "%s", perr.text);
 		if (relative) {
 			const char *qd = spool_dir ? spool_dir
 					 : pq_config_get(cfg, "queue_directory");
@@ -370,7 +374,8 @@ int main(int argc, char **argv)
 				pq_fatal(errno ? errno : 1, "chdir(%s): %s", qd, strerror(errno));
 			close(fd);
 		}
-		pq_spool_open(&spool, cfg, spool_dir);
+		if (!pq_spool_open(&spool, cfg, spool_dir, &perr))
+			pq_fatal(perr.status, "%s", perr.text);
 		if (relative)
 			basefd = spool.rootfd;
 		run.spool = &spool;

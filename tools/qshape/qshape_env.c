@@ -3,6 +3,7 @@
  */
 #include "qshape_env.h"
 
+#include "common/die.h"
 #include "util/diag.h"
 #include "report/perl_num.h"
 

@@ -4,6 +4,7 @@
 #include "qshape_scan.h"
 
 #include "util/buf.h"
+#include "common/die.h"
 #include "util/diag.h"
 #include "perl_find.h"
 
