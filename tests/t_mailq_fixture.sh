@@ -27,7 +27,7 @@ for kind in short long; do
 		[ -s "$dir/err" ] && fail "fixture $tag: no warnings" "$(head -3 "$dir/err")" ||
 			pass "fixture $tag: no warnings"
 		# One thread, and plain system calls instead of io_uring batches.
-		for how in POSTQ_THREADS=1 POSTQ_URING=0; do
+		for how in POSTQ_THREADS=1 POSTQ_TEST=uring=0; do
 			env TZ=UTC $how "$bin/postq-mailq" -c "$dir/etc" --spool "$dir/spool" >"$dir/got.p" 2>"$dir/err"
 			python3 "$TOP/tests/lib/blocks.py" <"$dir/got.p" >"$dir/got.sorted"
 			check_same "fixture $tag: -p with $how" "$dir/want.sorted" "$dir/got.sorted"

@@ -34,7 +34,7 @@ compare_listing() {	# label
 	# batches (what a kernel without io_uring gets).
 	local how
 	for how in POSTQ_THREADS=1 POSTQ_THREADS=3 POSTQ_THREADS=8 \
-		POSTQ_URING=0 "POSTQ_URING=0 POSTQ_THREADS=1"; do
+		POSTQ_TEST=uring=0 "POSTQ_TEST=uring=0 POSTQ_THREADS=1"; do
 		env TZ=UTC $how "$BIN/postq-mailq" -c "$SB_CONF" >"$TEST_TMP/got.p"
 		check_same "$label: same listing with $how" "$TEST_TMP/want.p" "$TEST_TMP/got.p"
 	done

@@ -106,7 +106,7 @@ check_same "deprecated option warning" "$TEST_TMP/real.err" "$TEST_TMP/ours.err"
 
 # The one-thread path (POSTQ_THREADS=1) gives the same bytes as the
 # reader-thread pipeline, whatever share of each chunk the main thread
-# pre-parses (POSTQ_SHARE; 32 is all of it). big.log is several chunks
+# pre-parses (POSTQ_TEST=share=N; 32 is all of it). big.log is several chunks
 # long, so chunk ends, hand-offs and the adaptive share are crossed.
 for i in 1 2 3 4 5 6 7 8; do cat "$LOGS"/*.log; done >"$TEST_TMP/big.log"
 # run_report OUT ENV...: the -e --smtpd-stats report, stderr and exit status in OUT
@@ -123,7 +123,7 @@ run_report() {
 for log in "$LOGS"/*.log "$TEST_TMP/big.log"; do
 	run_report "$TEST_TMP/t1" POSTQ_THREADS=1
 	for share in "" 0 5 32; do
-		run_report "$TEST_TMP/t2" POSTQ_SHARE="$share"
+		run_report "$TEST_TMP/t2" POSTQ_TEST=share="$share"
 		check_same "one thread = two threads, share '$share' $(basename "$log")" "$TEST_TMP/t1" "$TEST_TMP/t2"
 	done
 done
@@ -136,7 +136,7 @@ tail -c +300001 "$LOGS/kdent-mail2-head.log" >"$TEST_TMP/b.log"
 set -- "$TEST_TMP/a.log" "$TEST_TMP/b.log" "$TEST_TMP/a.log"
 pinned "$NOW" "$REAL" --smtpd-stats "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
 for share in "" 0 5 32; do
-	POSTQ_SHARE=$share pinned "$NOW" "$OURS" --smtpd-stats "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+	POSTQ_TEST=share=$share pinned "$NOW" "$OURS" --smtpd-stats "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
 	check_same "files without a last newline, share '$share'" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
 done
 set --
@@ -157,7 +157,7 @@ if [ -n "${ASAN_BIN:-}" ] && [ -x "$ASAN_BIN/postq-pflogsumm" ]; then
 			# the main thread's pre-parsing: none, some, all
 			for share in 0 5 32; do
 				# shellcheck disable=SC2086
-				if POSTQ_SHARE=$share pinned "$NOW" "$ASAN_BIN/postq-pflogsumm" $o "$log" \
+				if POSTQ_TEST=share=$share pinned "$NOW" "$ASAN_BIN/postq-pflogsumm" $o "$log" \
 				    >"$TEST_TMP/asan.out" 2>"$TEST_TMP/asan.err"; then
 					check_same "asan $(basename "$log") [$o] share $share" "$TEST_TMP/ours.out" "$TEST_TMP/asan.out"
 				else

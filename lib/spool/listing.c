@@ -13,6 +13,7 @@
 #include "spool/listing.h"
 
 #include "util/alloc.h"
+#include "util/knobs.h"
 #include "util/diag.h"
 #include "util/fetch.h"
 #include "spool/queue_id.h"
@@ -329,16 +330,7 @@ static void *reader_main(void *arg)
 
 static int reader_count(void)
 {
-	const char *env = getenv("POSTQ_THREADS");
-	long n;
-
-	if (env && *env)
-		n = atol(env);
-	else
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	return n > MAX_READERS ? MAX_READERS : (int)n;
+	return pq_threads(MAX_READERS);
 }
 
 void pq_listing_open(struct pq_listing *ls, struct pq_spool *sp,

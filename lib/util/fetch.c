@@ -3,6 +3,8 @@
  */
 #include "util/fetch.h"
 
+#include "util/knobs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -20,9 +22,9 @@ static void *const URING_UNTRIED = (void *)&URING_UNTRIED;
 
 void pq_fetch_init(struct pq_fetch *f)
 {
-	const char *env = getenv("POSTQ_URING");
+	long uring;
 
-	f->uring = env && strcmp(env, "0") == 0 ? NULL : URING_UNTRIED;
+	f->uring = pq_test_knob("uring", &uring) && uring == 0 ? NULL : URING_UNTRIED;
 	f->noatime = true;
 }
 

@@ -9,7 +9,7 @@
  * the whole batch is one io_uring_enter(2): each item is an openat into
  * a registered file slot linked to a read from that slot (the next
  * batch's openat into the slot releases the file). Elsewhere (an old
- * kernel, a seccomp filter, POSTQ_URING=0 in the environment) each item
+ * kernel, a seccomp filter, or a test that asks for it) each item
  * is openat(2), read(2), close(2): the same results, more calls. A
  * build without liburing (pkg-config finds none) always takes that path.
  *

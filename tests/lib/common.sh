@@ -36,13 +36,11 @@ skip_all() { printf '# skip %s: %s\n' "$(basename "$0")" "$1"; exit 0; }
 # faketime(1) wrapper: it names a semaphore and a shared memory segment
 # after its own pid, leaves some behind, and fails ("sem_open: File
 # exists", exit 1, the command never run) once a pid comes round again.
-# A static binary (postq-pflogsumm) ignores the preload: POSTQ_NOW gives
-# it the same time.
 FAKETIME_LIB=${FAKETIME_LIB:-$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)}
 pinned() {
 	local when=$1 secs
 	shift
 	secs=$(date -d "$when" +%s) || return 2
-	LD_PRELOAD=$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD} FAKETIME="@$when" POSTQ_NOW=$secs "$@"
+	LD_PRELOAD=$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD} FAKETIME="@$when" "$@"
 }
 have_pinned() { [ -n "$FAKETIME_LIB" ]; }

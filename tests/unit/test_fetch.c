@@ -90,8 +90,8 @@ static void run(int dfd, const char *how)
 	T(link, "a symlink is not followed");
 	T(fifo, "a FIFO does not block");
 	T(empty, "an empty file reads 0 bytes");
-	if (getenv("POSTQ_URING")) {
-		T(!pq_fetch_batched(&f), "POSTQ_URING=0 turns io_uring off");
+	if (getenv("POSTQ_TEST")) {
+		T(!pq_fetch_batched(&f), "POSTQ_TEST=uring=0 turns io_uring off");
 	} else {
 		printf("# io_uring %s here\n", pq_fetch_batched(&f) ? "in use" : "not available");
 	}
@@ -115,9 +115,9 @@ int main(void)
 		return 1;
 	}
 
-	unsetenv("POSTQ_URING");
+	unsetenv("POSTQ_TEST");
 	run(dfd, "default");
-	setenv("POSTQ_URING", "0", 1);
+	setenv("POSTQ_TEST", "uring=0", 1);
 	run(dfd, "plain calls");
 
 	for (size_t i = 0; i < NNAMES; i++)

@@ -225,23 +225,8 @@ static bool parse_ymd(const char *s, long *out)
 	return true;
 }
 
-/*
- * The current time, or POSTQ_NOW (seconds since the epoch) in its
- * place: the binary is static (see the Makefile), so a preloaded
- * libfaketime cannot pin its clock for the tests, and an admin can
- * rebuild a report as it would have come out on another day.
- */
 static time_t now(void)
 {
-	const char *e = getenv("POSTQ_NOW");
-	if (e && *e) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(e, &end, 10);
-		if (*end == '\0' && errno == 0 && v >= 0)
-			return (time_t)v;
-		pq_warn("ignoring POSTQ_NOW=%s: not a number of seconds", e);
-	}
 	return time(NULL);
 }
 

@@ -12,7 +12,7 @@
  *
  * For tests, two variables in the environment: POSTQ_THREADS=1
  * processes everything in the calling thread instead, and
- * POSTQ_SHARE=N (0 to SHARE_DIV) fixes the main thread's share of each
+ * The test knob "share" (POSTQ_TEST=share=N, 0 to SHARE_DIV) fixes the main thread's share of each
  * chunk at N/SHARE_DIV of its capacity, where it otherwise follows the
  * load. The results are the same either way.
  */
@@ -20,6 +20,7 @@
 
 #include "common/die.h"
 #include "util/diag.h"
+#include "util/knobs.h"
 #include "log/logread.h"
 
 #include <errno.h>
@@ -150,7 +151,7 @@ struct feeder {
 	const struct pfl_opts *o;
 	struct pfl_reader rd;
 	int share;			/* the tallying thread pre-parses share / SHARE_DIV of a chunk */
-	bool fixed_share;		/* POSTQ_SHARE: share does not follow the load */
+	bool fixed_share;		/* a test fixed it: it does not follow the load */
 	struct chunk *(*get)(void *arg);
 	/* returns how many full chunks wait for the tallying, this one included (0: it was idle) */
 	int (*put)(void *arg, struct chunk *c);
@@ -376,14 +377,10 @@ static void *reader_main(void *arg)
 	 */
 	struct pfl_opts o = S->P->o;
 	struct feeder F = { .o = &o, .get = thread_get, .put = thread_put, .arg = S };
-	const char *share = getenv("POSTQ_SHARE");
-	if (share && *share) {
-		char *end;
-		long n = strtol(share, &end, 10);
-		if (*end == '\0' && n >= 0 && n <= SHARE_DIV) {
-			F.share = (int)n;
-			F.fixed_share = true;
-		}
+	long share;
+	if (pq_test_knob("share", &share) && share >= 0 && share <= SHARE_DIV) {
+		F.share = (int)share;
+		F.fixed_share = true;
 	}
 	S->rc = read_files(S->files, S->nfiles, &F);
 	pfl_reader_free(&F.rd);
@@ -392,8 +389,7 @@ static void *reader_main(void *arg)
 
 int pfl_run(struct pfl *P, char **files, int nfiles)
 {
-	const char *t = getenv("POSTQ_THREADS");
-	if (t && strcmp(t, "1") == 0)
+	if (pq_threads(2) == 1)
 		return run_direct(P, files, nfiles);
 
 	struct pipe_state S;

@@ -13,6 +13,7 @@
 #include "spool/config.h"
 #include "common/die.h"
 #include "util/diag.h"
+#include "util/knobs.h"
 #include "spool/filter.h"
 #include "spool/listing.h"
 #include "perl_find.h"
@@ -405,13 +406,8 @@ int main(int argc, char **argv)
 		/* Filters, reasons and batches: one message at a time, in order. */
 		pq_perl_find(basefd, queues, nqueues, visit, &run);
 	} else {
-		const char *env_threads = getenv("POSTQ_THREADS");
-		if (threads == 0 && env_threads && atoi(env_threads) > 0)
-			threads = atoi(env_threads) > 64 ? 64 : atoi(env_threads);
-		if (threads == 0) {
-			long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-			threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
-		}
+		if (threads == 0)
+			threads = pq_threads_set() ? pq_threads(64) : pq_threads(8);
 		pq_qshape_scan(&run.table, basefd, queues, nqueues, run.senders, threads);
 	}
 
