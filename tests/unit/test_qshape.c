@@ -281,6 +281,24 @@ static void test_reasons(void)
 		  "connect to *[*]:#: Connection refused", "reason class: IPv6 and port");
 	CHECK_STR(pq_reason_class(&b, "said: 550-5.1.1 id 4F9D81C2A3 unknown"),
 		  "said: 550-5.1.1 id * unknown", "reason class: multi-line code, id");
+	CHECK_STR(pq_reason_class(&b, "host mx.example.net[198.51.100.7] said: 550 5.1.1 "
+				  "<\"john q. doe\"@example.net>: unknown user"),
+		  "host *[*] said: 550 5.1.1 <*>: unknown user",
+		  "reason class: quoted local part");
+	CHECK_STR(pq_reason_class(&b, "host mx.example.net[198.51.100.7] said: 550 5.1.1 "
+				  "<\"bob\"@example.net>: unknown user"),
+		  "host *[*] said: 550 5.1.1 <*>: unknown user",
+		  "reason class: another quoted local part, the same class");
+	CHECK_STR(pq_reason_class(&b, "host a.example[192.0.2.9] said: 451 4.7.1 Greylisted, "
+				  "try again in 57s or 300 seconds; queue id 3mPVKl0Mhjz7sXv"),
+		  "host *[*] said: 451 4.7.1 Greylisted, try again in * or # seconds; queue id *",
+		  "reason class: durations, counts, long queue ids");
+	CHECK_STR(pq_reason_class(&b, "TLS is required, but was not offered by host x[::1] (IPv6)"),
+		  "TLS is required, but was not offered by host x[*] (IPv6)",
+		  "reason class: IPv6 kept as a word");
+	CHECK_STR(pq_reason_class(&b, "said: \"quoted text\" not an address"),
+		  "said: \"quoted text\" not an address",
+		  "reason class: quoted text that is not a local part");
 	buf_free(&b);
 }
 

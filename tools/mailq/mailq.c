@@ -11,6 +11,7 @@
 #include "spool/filter.h"
 #include "spool/listing.h"
 #include "spool/mailq_format.h"
+#include "report/reason_class.h"
 #include "spool/spool.h"
 
 #include <errno.h>
@@ -34,7 +35,7 @@ static const char usage_text[] =
 	"  -c DIR             Postfix configuration directory\n"
 	"  --spool DIR        read this queue directory instead of queue_directory\n"
 	"  --count-by KEY     count messages by sender, or recipients by recipient,\n"
-	"                     domain or deferral reason, most frequent first\n";
+	"                     domain or deferral reason class, most frequent first\n";
 
 static _Noreturn void usage(int status)
 {
@@ -55,7 +56,7 @@ static void check_output(void)
 }
 
 static void count_message(struct counter *c, enum count_by by,
-			  const struct pq_qmsg *m)
+			  const struct pq_qmsg *m, struct buf *reason)
 {
 	if (by == BY_SENDER) {
 		counter_add(c, buf_str(&m->sender), 1);
@@ -69,7 +70,7 @@ static void count_message(struct counter *c, enum count_by by,
 		else if (by == BY_DOMAIN)
 			counter_add(c, pq_address_domain(addr), 1);
 		else if (*why)
-			counter_add(c, why, 1);
+			counter_add(c, pq_reason_class(reason, why), 1);
 	}
 }
 
@@ -183,6 +184,7 @@ int main(int argc, char **argv)
 	struct pq_listing listing;
 	struct pq_mailq_text text;
 	struct counter counts = COUNTER_INIT;
+	struct buf reason = BUF_INIT;
 	struct buf scratch = BUF_INIT;
 	const struct pq_qmsg *m;
 	bool filtering = pq_filter_active(&filter);
@@ -203,7 +205,7 @@ int main(int argc, char **argv)
 			printf("%s\n", m->id);
 			break;
 		case OUT_COUNT:
-			count_message(&counts, count_by, m);
+			count_message(&counts, count_by, m, &reason);
 			break;
 		}
 		if (ferror(stdout))
