@@ -31,9 +31,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 # -O3 with link-time optimisation: the tools' hot loops call across
-# lib/'s modules (string maps, the log parser) once per line or file;
-# on the 26 MB pflogsumm benchmark it runs 10% fewer instructions and
-# takes 5% less time than -O2 (BENCHMARKS.md).
+# lib/'s modules (string maps, the log parser) once per line or file,
+# and only the whole program lets the compiler inline them (BENCHMARKS.md).
 OPT ?= -O3 -g -flto=auto
 CFLAGS ?=
 LDFLAGS ?=

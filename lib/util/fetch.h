@@ -2,8 +2,8 @@
  * fetch - open, read and close many small files in one go.
  *
  * A queue listing reads two small files per message (the queue file and
- * its defer log), so its cost is system calls, not bytes: on the
- * benchmark VM each call costs more than the work it does. A fetch
+ * its defer log), so its cost is system calls, not bytes: on a virtual
+ * machine each call can cost more than the work it does. A fetch
  * takes a batch of (directory, name, buffer) items and fills each
  * buffer with the start of its file. Where the kernel offers io_uring,
  * the whole batch is one io_uring_enter(2): each item is an openat into
