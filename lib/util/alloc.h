@@ -7,8 +7,11 @@
  * as with Postfix's mymalloc(3), these do not return NULL: they call
  * pq_oom, which calls the handler the program installed with
  * pq_set_oom_handler (the command-line tools' handler reports "out of
- * memory" and exits with status 71). Without a handler, pq_oom reports
- * through diag's output hook and aborts. A handler must not return.
+ * memory" and exits with status 71; a daemon's may restore the terminal
+ * or say goodbye to its peers first). A handler must not return. Without
+ * one, pq_oom reports through diag's output hook and aborts: the only
+ * place where the library ends the process, because no caller could go
+ * on from there.
  *
  * Size arithmetic that would overflow (pq_xcalloc, pq_size_mul) is
  * treated as running out of memory.

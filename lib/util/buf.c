@@ -5,6 +5,7 @@
 #include "util/alloc.h"
 #include "util/diag.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,8 +82,12 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
-	if (n < 0)
-		pq_panic("bad format: %s", fmt);
+	if (n < 0) {
+		/* Only a format the C library cannot render: add nothing. */
+		pq_warn("cannot format \"%s\": %s", fmt, strerror(errno));
+		buf_reserve(b, 0);
+		return;
+	}
 	buf_reserve(b, (size_t)n);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;

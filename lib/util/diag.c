@@ -106,13 +106,3 @@ void pq_error(const char *fmt, ...)
 	pq_vmsg(PQ_MSG_ERROR, fmt, ap);
 	va_end(ap);
 }
-
-void pq_panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	pq_vmsg(PQ_MSG_PANIC, fmt, ap);
-	va_end(ap);
-	abort();
-}

@@ -14,10 +14,9 @@
  * may be called from the library's reader threads, so it must be
  * thread-safe; it must not call back into pq_info/pq_warn/pq_error.
  *
- * Nothing in lib/ ends the process. pq_panic is for broken invariants
- * (a bug, never input): it reports at level PQ_MSG_PANIC and aborts, as
- * Postfix's msg_panic does. Running out of memory is handled in alloc.h.
- * The command-line tools' fatal errors live in tools/common/die.h.
+ * Nothing in lib/ ends the process, with one exception: running out of
+ * memory with no handler installed (alloc.h). The command-line tools'
+ * fatal errors live in tools/common/die.h.
  */
 #ifndef POSTQ_DIAG_H
 #define POSTQ_DIAG_H
@@ -40,7 +39,7 @@ enum pq_msg_level {
 	PQ_MSG_WARN,
 	PQ_MSG_ERROR,
 	PQ_MSG_FATAL,		/* a tool is about to exit (tools/common/die.h) */
-	PQ_MSG_PANIC,		/* a bug: the process aborts */
+	PQ_MSG_PANIC,		/* out of memory, no handler: the process aborts */
 };
 
 /* text has no prefix and no newline; ctx is what was installed. */
@@ -72,7 +71,5 @@ void pq_vmsg(enum pq_msg_level level, const char *fmt, va_list ap)
 void pq_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pq_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pq_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-_Noreturn void pq_panic(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
 
 #endif
