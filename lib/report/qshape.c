@@ -5,6 +5,7 @@
 
 #include "util/alloc.h"
 #include "util/diag.h"
+#include "util/hash.h"
 #include "spool/mailq_format.h"
 
 #include <limits.h>
@@ -35,14 +36,16 @@ void pq_qshape_init(struct pq_qshape *q, const struct pq_qshape_conf *conf,
 
 void pq_qshape_free(struct pq_qshape *q)
 {
-	for (size_t i = 0; i < q->nslots; i++) {
-		if (q->slots[i]) {
-			free(q->slots[i]->key);
-			free(q->slots[i]->counts);
-			free(q->slots[i]);
-		}
+	struct pq_hslot *s;
+	size_t i = 0;
+
+	while ((s = pq_htab_next(&q->rows, &i)) != NULL) {
+		struct pq_qshape_row *row = s->v.p;
+		free(row->key);
+		free(row->counts);
+		free(row);
 	}
-	free(q->slots);
+	pq_htab_free(&q->rows);
 	free(q->total.counts);
 	buf_free(&q->dom);
 	memset(q, 0, sizeof(*q));
@@ -157,56 +160,36 @@ bool pq_qshape_parent(struct buf *dom)
 	return true;
 }
 
-static uint64_t hash_key(const char *key, size_t len)
+struct key {
+	const char *p;
+	size_t n;
+};
+
+static bool is_row(const void *item, const void *key)
 {
-	uint64_t h = 1469598103934665603ULL;
+	const struct pq_qshape_row *row = item;
+	const struct key *k = key;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static size_t slot_of(struct pq_qshape_row **slots, size_t nslots,
-		      const char *key, size_t len)
-{
-	size_t i = (size_t)hash_key(key, len) & (nslots - 1);
-
-	while (slots[i] && (slots[i]->len != len
-			    || memcmp(slots[i]->key, key, len) != 0))
-		i = (i + 1) & (nslots - 1);
-	return i;
+	return row->len == k->n && memcmp(row->key, k->p, k->n) == 0;
 }
 
 static struct pq_qshape_row *lookup(struct pq_qshape *q, const char *key,
 				    size_t len)
 {
-	if ((q->nrows + 1) * 2 > q->nslots) {
-		size_t ns = q->nslots ? q->nslots * 2 : 256;
-		struct pq_qshape_row **slots = calloc(ns, sizeof(*slots));
-		if (slots == NULL)
-			pq_oom(0);
-		for (size_t i = 0; i < q->nslots; i++)
-			if (q->slots[i])
-				slots[slot_of(slots, ns, q->slots[i]->key,
-					      q->slots[i]->len)] = q->slots[i];
-		free(q->slots);
-		q->slots = slots;
-		q->nslots = ns;
-	}
-	size_t i = slot_of(q->slots, q->nslots, key, len);
-	if (q->slots[i] == NULL) {
-		struct pq_qshape_row *row = calloc(1, sizeof(*row));
-		if (row == NULL || (row->key = malloc(len + 1)) == NULL)
-			pq_oom(0);
+	struct key k = { key, len };
+	bool isnew;
+	struct pq_hslot *s = pq_htab_insert(&q->rows, pq_hash(key, len),
+					    is_row, &k, &isnew);
+
+	if (isnew) {
+		struct pq_qshape_row *row = pq_xcalloc(1, sizeof(*row));
+		row->key = pq_xmalloc(len + 1);
 		memcpy(row->key, key, len);
 		row->key[len] = 0;
 		row->len = len;
-		q->slots[i] = row;
-		q->nrows++;
+		s->v.p = row;
 	}
-	return q->slots[i];
+	return s->v.p;
 }
 
 static void bump(struct pq_qshape_row *row, size_t b)
@@ -286,10 +269,11 @@ void pq_qshape_merge(struct pq_qshape *into, const struct pq_qshape *from)
 {
 	add_counts(&into->total, &from->total);
 	into->messages += from->messages;
-	for (size_t i = 0; i < from->nslots; i++) {
-		const struct pq_qshape_row *r = from->slots[i];
-		if (r == NULL)
-			continue;
+	struct pq_hslot *s;
+	size_t i = 0;
+
+	while ((s = pq_htab_next(&from->rows, &i)) != NULL) {
+		const struct pq_qshape_row *r = s->v.p;
 		struct pq_qshape_row *t = lookup(into, r->key, r->len);
 		t->raw = t->raw || r->raw;
 		add_counts(t, r);
@@ -300,16 +284,16 @@ void pq_qshape_recount_subdomains(struct pq_qshape *q)
 {
 	if (!q->conf.parents)
 		return;
-	for (size_t i = 0; i < q->nslots; i++)
-		if (q->slots[i])
-			q->slots[i]->sub = 0;
-	struct pq_qshape_row **rows = malloc((q->nrows + 1) * sizeof(*rows));
-	size_t n = 0;
-	if (rows == NULL)
-		pq_oom(0);
-	for (size_t i = 0; i < q->nslots; i++)
-		if (q->slots[i] && !q->slots[i]->raw)
-			rows[n++] = q->slots[i];
+	struct pq_qshape_row **rows = pq_xmalloc((q->rows.used + 1) * sizeof(*rows));
+	struct pq_hslot *s;
+	size_t n = 0, it = 0;
+
+	while ((s = pq_htab_next(&q->rows, &it)) != NULL) {
+		struct pq_qshape_row *row = s->v.p;
+		row->sub = 0;
+		if (!row->raw)
+			rows[n++] = row;
+	}
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&q->dom);
 		buf_add(&q->dom, rows[i]->key, rows[i]->len);
@@ -343,15 +327,14 @@ static int row_cmp(const void *pa, const void *pb)
 struct pq_qshape_row **pq_qshape_rows(struct pq_qshape *q, double top,
 				      size_t *n)
 {
-	struct pq_qshape_row **v = malloc((q->nrows + 1) * sizeof(*v));
-	size_t k = 0;
+	struct pq_qshape_row **v = pq_xmalloc((q->rows.used + 1) * sizeof(*v));
+	struct pq_hslot *s;
+	size_t k = 0, it = 0;
 
-	if (v == NULL)
-		pq_oom(0);
 	v[k++] = &q->total;
-	for (size_t i = 0; i < q->nslots; i++)
-		if (q->slots[i])
-			v[k++] = q->slots[i];
+	while ((s = pq_htab_next(&q->rows, &it)) != NULL)
+		v[k++] = s->v.p;
+	/* a total order: the table's order must not show */
 	qsort(v, k, sizeof(*v), row_cmp);
 
 	size_t out = 0;

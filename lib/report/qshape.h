@@ -18,7 +18,9 @@
  * qshape's Perl semantics: fractional values work as they do there.
  *
  * Keys are byte strings with a length (an address may hold any byte);
- * memory is bounded by the number of distinct rows.
+ * memory is bounded by the number of distinct rows. The rows are in a
+ * lib/util/hashtab under the process-keyed pq_hash, so addresses in a
+ * queue cannot be chosen to collide.
  */
 #ifndef POSTQ_QSHAPE_H
 #define POSTQ_QSHAPE_H
@@ -28,6 +30,7 @@
 #include <stdio.h>
 
 #include "util/buf.h"
+#include "util/hashtab.h"
 #include "report/perl_num.h"
 
 struct pq_qshape_conf {
@@ -59,9 +62,7 @@ struct pq_qshape {
 	struct pq_qshape_conf conf;
 	double now;
 	struct pq_qshape_row total;
-	struct pq_qshape_row **slots;	/* open addressing */
-	size_t nslots;
-	size_t nrows;
+	struct pq_htab rows;	/* of struct pq_qshape_row *, keyed by name */
 	struct buf dom;		/* scratch */
 	unsigned long messages;
 };

@@ -4,49 +4,33 @@
 #include "util/counter.h"
 
 #include "util/alloc.h"
-#include "util/diag.h"
+#include "util/hash.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static size_t slot_of(const struct counter_entry *slots, size_t nslots,
-		      const char *key)
+static bool is_key(const void *item, const void *key)
 {
-	uint64_t h = 1469598103934665603ULL;
+	const struct counter_entry *e = item;
 
-	for (const char *s = key; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	size_t i = (size_t)h & (nslots - 1);
-	while (slots[i].key && strcmp(slots[i].key, key) != 0)
-		i = (i + 1) & (nslots - 1);
-	return i;
+	return strcmp(e->key, key) == 0;
 }
 
 void counter_add(struct counter *c, const char *key, unsigned long n)
 {
-	if ((c->used + 1) * 2 > c->nslots) {
-		size_t ns = c->nslots ? c->nslots * 2 : 64;
-		struct counter_entry *slots = calloc(ns, sizeof(*slots));
-		if (slots == NULL)
-			pq_oom(0);
-		for (size_t i = 0; i < c->nslots; i++)
-			if (c->slots[i].key)
-				slots[slot_of(slots, ns, c->slots[i].key)] = c->slots[i];
-		free(c->slots);
-		c->slots = slots;
-		c->nslots = ns;
+	size_t len = strlen(key);
+	bool isnew;
+	struct pq_hslot *s = pq_htab_insert(&c->tab, pq_hash(key, len), is_key,
+					    key, &isnew);
+
+	if (isnew) {
+		/* the key right after the entry: one allocation */
+		struct counter_entry *e = pq_xmalloc(sizeof(*e) + len + 1);
+		e->key = memcpy((char *)(e + 1), key, len + 1);
+		e->count = 0;
+		s->v.p = e;
 	}
-	size_t i = slot_of(c->slots, c->nslots, key);
-	if (c->slots[i].key == NULL) {
-		c->slots[i].key = strdup(key);
-		if (c->slots[i].key == NULL)
-			pq_oom(0);
-		c->used++;
-	}
-	c->slots[i].count += n;
+	((struct counter_entry *)s->v.p)->count += n;
 }
 
 static int by_count(const void *a, const void *b)
@@ -60,14 +44,12 @@ static int by_count(const void *a, const void *b)
 
 struct counter_entry *counter_sorted(const struct counter *c, size_t *n)
 {
-	struct counter_entry *v = malloc((c->used ? c->used : 1) * sizeof(*v));
-	size_t k = 0;
+	struct counter_entry *v = pq_xmalloc((c->tab.used ? c->tab.used : 1) * sizeof(*v));
+	struct pq_hslot *s;
+	size_t i = 0, k = 0;
 
-	if (v == NULL)
-		pq_oom(0);
-	for (size_t i = 0; i < c->nslots; i++)
-		if (c->slots[i].key)
-			v[k++] = c->slots[i];
+	while ((s = pq_htab_next(&c->tab, &i)) != NULL)
+		v[k++] = *(struct counter_entry *)s->v.p;
 	qsort(v, k, sizeof(*v), by_count);
 	*n = k;
 	return v;
@@ -75,9 +57,10 @@ struct counter_entry *counter_sorted(const struct counter *c, size_t *n)
 
 void counter_free(struct counter *c)
 {
-	for (size_t i = 0; i < c->nslots; i++)
-		free(c->slots[i].key);
-	free(c->slots);
-	c->slots = NULL;
-	c->nslots = c->used = 0;
+	struct pq_hslot *s;
+	size_t i = 0;
+
+	while ((s = pq_htab_next(&c->tab, &i)) != NULL)
+		free(s->v.p);
+	pq_htab_free(&c->tab);
 }

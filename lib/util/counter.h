@@ -3,12 +3,16 @@
  *
  * What "sort | uniq -c | sort -rn" does in the admins' one-liners, in
  * memory bounded by the number of distinct keys. Ties are listed in
- * byte order of the key so output is repeatable.
+ * byte order of the key so output is repeatable (the table's own order
+ * changes from run to run: it is lib/util/hashtab under the
+ * process-keyed pq_hash, so queue contents cannot be made to collide).
  */
 #ifndef POSTQ_COUNTER_H
 #define POSTQ_COUNTER_H
 
 #include <stddef.h>
+
+#include "util/hashtab.h"
 
 struct counter_entry {
 	char *key;
@@ -16,12 +20,10 @@ struct counter_entry {
 };
 
 struct counter {
-	struct counter_entry *slots;
-	size_t nslots;
-	size_t used;
+	struct pq_htab tab;	/* of struct counter_entry * */
 };
 
-#define COUNTER_INIT { NULL, 0, 0 }
+#define COUNTER_INIT { PQ_HTAB_INIT }
 
 void counter_add(struct counter *c, const char *key, unsigned long n);
 /*

@@ -4,176 +4,132 @@
 #include "util/strmap.h"
 
 #include "util/alloc.h"
-#include "util/diag.h"
+#include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* 8 bytes per step: keys can be long (reasons), and this runs per lookup */
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-	size_t i = 0;
+struct key {
+	const char *p;
+	size_t n;
+};
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	/* the tail as one or two loads (overlapping what was hashed: fine for a hash) */
-	uint64_t t = 0;
-	if (i < n) {
-		if (n >= 8) {
-			memcpy(&t, s + n - 8, 8);
-		} else if (n >= 4) {
-			uint32_t a, b;
-			memcpy(&a, s, 4);
-			memcpy(&b, s + n - 4, 4);
-			t = (uint64_t)a << 32 | b;
-		} else {
-			for (size_t k = 0; i < n; i++, k += 8)
-				t |= (uint64_t)(unsigned char)s[i] << k;
-		}
-	}
-	h = (h ^ t) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 32;
-	return h;
+/*
+ * Equal bytes; keys up to 16 bytes (queue ids, most domains) as two
+ * overlapping word compares, without a call into libc.
+ */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, u, v;
+
+	if (n > 16 || n < 8)
+		return memcmp(a, b, n) == 0;
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	memcpy(&u, a + n - 8, 8);
+	memcpy(&v, b + n - 8, 8);
+	return ((x ^ y) | (u ^ v)) == 0;
+}
+
+static bool is_key(const void *item, const void *key)
+{
+	const struct strmap_entry *e = item;
+	const struct key *k = key;
+
+	return e->klen == k->n && same_bytes(e->key, k->p, k->n);
 }
 
 void strmap_init(struct strmap *m, size_t vsize)
 {
-	m->slots = NULL;
-	m->nslots = 0;
-	m->used = 0;
+	m->tab = (struct pq_htab)PQ_HTAB_INIT;
 	m->vsize = vsize;
 }
 
-static size_t find(const struct strmap *m, uint64_t h, const char *key, size_t klen)
+void *strmap_get_h(const struct strmap *m, uint64_t h, const char *key, size_t klen)
 {
-	size_t mask = m->nslots - 1, i = (size_t)h & mask;
-	const struct strmap_slot *s;
+	struct key k = { key, klen };
+	struct pq_hslot *s = pq_htab_find(&m->tab, h, is_key, &k);
 
-	while ((s = &m->slots[i])->e != NULL) {
-		if (s->hash == h && s->e->klen == klen && memcmp(s->e->key, key, klen) == 0)
-			break;
-		i = (i + 1) & mask;
-	}
-	return i;
+	return s ? ((struct strmap_entry *)s->v.p)->val : NULL;
 }
 
 void *strmap_get(const struct strmap *m, const char *key, size_t klen)
 {
-	if (m->nslots == 0)
+	if (m->tab.used == 0)
 		return NULL;
-	struct strmap_entry *e = m->slots[find(m, hash_bytes(key, klen), key, klen)].e;
-	return e ? e->val : NULL;
+	return strmap_get_h(m, pq_hash(key, klen), key, klen);
 }
 
-static void grow(struct strmap *m)
+void *strmap_put_h(struct strmap *m, uint64_t h, const char *key, size_t klen, bool *isnew)
 {
-	size_t n = m->nslots ? m->nslots * 2 : 16;
-	struct strmap_slot *s = calloc(n, sizeof(*s));
+	struct key k = { key, klen };
+	bool fresh;
+	struct pq_hslot *s = pq_htab_insert(&m->tab, h, is_key, &k, &fresh);
 
-	if (s == NULL)
-		pq_oom(0);
-	for (size_t i = 0; i < m->nslots; i++) {
-		if (m->slots[i].e == NULL)
-			continue;
-		size_t j = (size_t)m->slots[i].hash & (n - 1);
-		while (s[j].e)
-			j = (j + 1) & (n - 1);
-		s[j] = m->slots[i];
-	}
-	free(m->slots);
-	m->slots = s;
-	m->nslots = n;
-}
-
-void *strmap_put(struct strmap *m, const char *key, size_t klen, bool *isnew)
-{
-	if ((m->used + 1) * 4 > m->nslots * 3)
-		grow(m);
-	uint64_t h = hash_bytes(key, klen);
-	size_t i = find(m, h, key, klen);
-	if (m->slots[i].e) {
-		if (isnew)
-			*isnew = false;
-		return m->slots[i].e->val;
-	}
+	if (isnew)
+		*isnew = fresh;
+	if (!fresh)
+		return ((struct strmap_entry *)s->v.p)->val;
+	/* one allocation: the entry, the 16-byte aligned value, the key */
 	size_t hs = (sizeof(struct strmap_entry) + 15) & ~(size_t)15;
 	size_t vs = (m->vsize + 15) & ~(size_t)15;
-	struct strmap_entry *e = malloc(hs + vs + klen + 1);
-	if (e == NULL)
-		pq_oom(0);
-	e->hash = h;
+	struct strmap_entry *e = pq_xmalloc(hs + vs + klen + 1);
 	e->klen = klen;
-	e->val = (char *)e + hs;	/* 16-byte aligned value, then the key */
+	e->val = (char *)e + hs;
 	e->key = (char *)e->val + vs;
 	memset(e->val, 0, vs);
 	memcpy(e->key, key, klen);
 	e->key[klen] = 0;
-	m->slots[i].hash = h;
-	m->slots[i].e = e;
-	m->used++;
-	if (isnew)
-		*isnew = true;
+	s->v.p = e;
 	return e->val;
+}
+
+void *strmap_put(struct strmap *m, const char *key, size_t klen, bool *isnew)
+{
+	return strmap_put_h(m, pq_hash(key, klen), key, klen, isnew);
+}
+
+bool strmap_del_h(struct strmap *m, uint64_t h, const char *key, size_t klen)
+{
+	struct key k = { key, klen };
+	struct pq_hslot *s = pq_htab_find(&m->tab, h, is_key, &k);
+
+	if (s == NULL)
+		return false;
+	free(s->v.p);
+	pq_htab_remove(&m->tab, s);
+	return true;
 }
 
 bool strmap_del(struct strmap *m, const char *key, size_t klen)
 {
-	if (m->nslots == 0)
+	if (m->tab.used == 0)
 		return false;
-	size_t mask = m->nslots - 1;
-	size_t i = find(m, hash_bytes(key, klen), key, klen);
-	if (m->slots[i].e == NULL)
-		return false;
-	free(m->slots[i].e);
-	m->slots[i].e = NULL;
-	m->used--;
-	/* backward-shift: re-place the rest of the cluster */
-	size_t j = (i + 1) & mask;
-	while (m->slots[j].e) {
-		size_t home = (size_t)m->slots[j].hash & mask;
-		/* can the entry move to i? yes if home is not cyclically in (i, j] */
-		bool in = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
-		if (!in) {
-			m->slots[i] = m->slots[j];
-			m->slots[j].e = NULL;
-			i = j;
-		}
-		j = (j + 1) & mask;
-	}
-	return true;
+	return strmap_del_h(m, pq_hash(key, klen), key, klen);
 }
 
 struct strmap_entry **strmap_entries(const struct strmap *m, size_t *n)
 {
-	struct strmap_entry **v = malloc((m->used ? m->used : 1) * sizeof(*v));
-	size_t k = 0;
+	struct strmap_entry **v = pq_xmalloc((m->tab.used ? m->tab.used : 1) * sizeof(*v));
+	struct pq_hslot *s;
+	size_t i = 0, k = 0;
 
-	if (v == NULL)
-		pq_oom(0);
-	for (size_t i = 0; i < m->nslots; i++)
-		if (m->slots[i].e)
-			v[k++] = m->slots[i].e;
+	while ((s = pq_htab_next(&m->tab, &i)) != NULL)
+		v[k++] = s->v.p;
 	*n = k;
 	return v;
 }
 
 void strmap_free(struct strmap *m, void (*cb)(void *val))
 {
-	for (size_t i = 0; i < m->nslots; i++) {
-		if (m->slots[i].e == NULL)
-			continue;
+	struct pq_hslot *s;
+	size_t i = 0;
+
+	while ((s = pq_htab_next(&m->tab, &i)) != NULL) {
+		struct strmap_entry *e = s->v.p;
 		if (cb)
-			cb(m->slots[i].e->val);
-		free(m->slots[i].e);
+			cb(e->val);
+		free(e);
 	}
-	free(m->slots);
-	m->slots = NULL;
-	m->nslots = m->used = 0;
+	pq_htab_free(&m->tab);
 }

@@ -1,6 +1,15 @@
 /*
- * strset - a set of strings (open addressing, FNV-1a), for duplicate
- * filters and distinct counts.
+ * strset - a set of NUL-terminated strings, for duplicate filters and
+ * distinct counts.
+ *
+ * The table is lib/util/hashtab with the process-keyed pq_hash
+ * (lib/util/hash.h): the strings come from queue files and logs, and
+ * must not be choosable so as to collide.
+ *
+ *	strset_add(s, key)	add a copy of key; false if it was there
+ *	strset_contains(s, key)
+ *	strset_clear(s)		empty it, keeping its table
+ *	strset_free(s)		empty it and free the table
  */
 #ifndef POSTQ_STRSET_H
 #define POSTQ_STRSET_H
@@ -8,13 +17,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/hashtab.h"
+
 struct strset {
-	char **slots;
-	size_t nslots;		/* power of two */
-	size_t used;
+	/*
+	 * The table, and its fields by name for readers of s->used (the
+	 * number of strings) and s->nslots (the table's size): the two
+	 * structs share their layout (C11 6.5.2.3).
+	 */
+	union {
+		struct pq_htab tab;
+		struct {
+			struct pq_hslot *slots;
+			size_t nslots;
+			size_t used;
+		};
+	};
 };
 
-#define STRSET_INIT { NULL, 0, 0 }
+#define STRSET_INIT { { PQ_HTAB_INIT } }
 
 bool strset_contains(const struct strset *s, const char *key);
 /* Adds key (copied); false if it was already there. */

@@ -6,22 +6,21 @@
 #define PFL_LEDGER_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
-struct ledger_slot {
-	uint64_t h;		/* 0: empty */
-	uint64_t v;		/* size << 2 | size_true << 1 | deferred */
-};
+#include "util/hashtab.h"
 
 struct ledger {
-	struct ledger_slot *slots;
-	size_t nslots, used;
+	struct pq_htab tab;	/* fingerprint -> size << 2 | size_true << 1 | deferred */
 };
 
-uint64_t ledger_hash(const char *s, size_t n);
+/* h is the queue id's pq_hash (lib/util/hash.h): its fingerprint. */
 void ledger_put(struct ledger *l, uint64_t h, uint64_t v);
 bool ledger_get(const struct ledger *l, uint64_t h, uint64_t *v);
+static inline bool ledger_empty(const struct ledger *l)
+{
+	return l->tab.used == 0;
+}
 void ledger_free(struct ledger *l);
 
 #endif

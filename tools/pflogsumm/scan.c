@@ -11,6 +11,7 @@
 
 #include "common/die.h"
 #include "util/diag.h"
+#include "util/hash.h"
 #include "log/maillog.h"
 
 #include <limits.h>
@@ -345,29 +346,32 @@ static void munge_addr(struct pfl *P, struct buf *b)
 	addr_case(b, P->o.i);
 }
 
+/* One pq_hash of a queue id serves as its map hash and its ledger fingerprint. */
 static void qstate_drop(struct pfl *P, const char *q, size_t qn)
 {
-	struct qstate *st = strmap_get(&P->qids, q, qn);
+	uint64_t h = pq_hash(q, qn);
+	struct qstate *st = strmap_get_h(&P->qids, h, q, qn);
 	if (st) {
 		if (st->size_true || st->dfrd)
-			ledger_put(&P->removed, ledger_hash(q, qn),
+			ledger_put(&P->removed, h,
 			    (uint64_t)st->size << 2 | (uint64_t)st->size_true << 1 | st->dfrd);
 		free(st->rcvd);
-		strmap_del(&P->qids, q, qn);
+		strmap_del_h(&P->qids, h, q, qn);
 	}
 }
 
 /* The state of a queue id; a removed one comes back as pflogsumm remembers it. */
 static struct qstate *qget(struct pfl *P, const char *q, size_t qn, bool create)
 {
-	struct qstate *st = strmap_get(&P->qids, q, qn);
-	if (st || (!create && P->removed.used == 0))
+	uint64_t h = pq_hash(q, qn);
+	struct qstate *st = strmap_get_h(&P->qids, h, q, qn);
+	if (st || (!create && ledger_empty(&P->removed)))
 		return st;
 	uint64_t v;
-	bool known = P->removed.used && ledger_get(&P->removed, ledger_hash(q, qn), &v);
+	bool known = ledger_get(&P->removed, h, &v);
 	if (!create && !known)
 		return NULL;
-	st = strmap_put(&P->qids, q, qn, NULL);
+	st = strmap_put_h(&P->qids, h, q, qn, NULL);
 	if (known) {
 		st->size = v >> 2;
 		st->size_true = (v >> 1) & 1;
