@@ -31,6 +31,10 @@
 #		PREFIX.want.err / PREFIX.got.err; PREFIX is $TEST_TMP/cmp by
 #		default), and check_same them with status N (default 0) on
 #		both sides.
+#	stderr_of CMD ARGS...
+#		CMD's standard error on standard output (its output thrown
+#		away), CMD's status: "capture OUT stderr_of CMD..." compares
+#		what a tool says on stderr.
 #	check_pflogsumm NAME WHEN ARGS...
 #		the real pflogsumm ($PFLOGSUMM, else /usr/sbin/pflogsumm)
 #		against $BIN/postq-pflogsumm with the clock pinned at WHEN,
@@ -142,6 +146,8 @@ check_tools() {
 	capture "${filter[@]}" "$prefix.got" "${w[@]}" "$ours" "$@" 2>"$prefix.got.err"
 	check_same "${empty[@]}" --status "$st" "$name" "$prefix.want" "$prefix.got"
 }
+
+stderr_of() { "$@" 2>&1 >/dev/null; }
 
 # pflogsumm takes the year from the clock: both tools run pinned at
 # PFL_WHEN, with LC_ALL=C and the caller's TZ.
