@@ -80,12 +80,16 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $$(UNIT_OBJS_%) $(COMMON
 	$(CC) $(ALL_CFLAGS) -Itools -o $@ $< $(UNIT_OBJS_$*) $(COMMON_OBJ) $(LIBA) $(ALL_LDFLAGS) $(LDLIBS)
 
 # libFuzzer targets need clang; built from the library sources directly.
+# A target of a tool's own code lists that tool's files in FUZZ_SRC_name.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SRC_fuzz_pflogsumm = $(filter-out tools/pflogsumm/main.c,$(wildcard tools/pflogsumm/*.c)) \
+	$(wildcard tools/common/*.c)
+FUZZ_SRC_fuzz_qshape_env = tools/qshape/qshape_env.c $(wildcard tools/common/*.c)
 
 fuzz: $(FUZZ_BINS)
 
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(LIB_HDR)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(LIB_HDR) $$(FUZZ_SRC_$$*) $(wildcard tools/*/*.h)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(URING_DEF) -Ilib -Itools $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_SRC_$*) $(LDLIBS)

@@ -5,8 +5,11 @@
 # a bounded libFuzzer run per fuzz target, and every tests/t_*.sh script
 # (differential tests against the real Postfix tools). Each check prints
 # "ok - ..." or "not ok - ..."; a step that exits non-zero or crashes
-# counts as one more failure. The last line is "N passed, N failed".
-set -u
+# counts as one more failure, and so does one that exits 0 without
+# printing any check unless it said why it skipped (tests/lib/steps.sh).
+# Each fuzz target runs POSTQ_FUZZ_SECONDS (default 20). The last line
+# is "N passed, N failed".
+set -u -o pipefail
 cd "$(dirname "$0")/.."
 TOP=$PWD
 export TOP
@@ -17,25 +20,7 @@ trap 'rm -rf "$WORK"' EXIT
 passed=0
 failed=0
 
-# step NAME CMD...: run a step, echo its output, count its ok/not ok lines.
-step() {
-	local name=$1 rc out
-	shift
-	out=$WORK/step.out
-	echo "# $name"
-	"$@" >"$out" 2>&1
-	rc=$?
-	cat "$out"
-	local p f
-	p=$(grep -c '^ok - ' "$out")
-	f=$(grep -c '^not ok - ' "$out")
-	passed=$((passed + p))
-	failed=$((failed + f))
-	if [ "$rc" -ne 0 ]; then
-		echo "not ok - $name (exit status $rc)"
-		failed=$((failed + 1))
-	fi
-}
+. tests/lib/steps.sh
 
 SAN="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
@@ -58,18 +43,11 @@ if [ $build_ok = 1 ]; then
 	done
 
 	if command -v clang >/dev/null 2>&1 && make -s fuzz >"$WORK/fuzz.out" 2>&1; then
-		for f in build-fuzz/fuzz_*; do
+		for src in tests/fuzz/fuzz_*.c; do
+			f=build-fuzz/$(basename "$src" .c)
 			corpus=$WORK/corpus-$(basename "$f")
 			mkdir -p "$corpus"
 			[ -d "tests/fuzz/seeds/$(basename "$f")" ] && cp tests/fuzz/seeds/"$(basename "$f")"/* "$corpus"/ 2>/dev/null
-			fuzz_one() {
-				"$1" -max_total_time="${POSTQ_FUZZ_SECONDS:-30}" -close_fd_mask=2 \
-					-rss_limit_mb=1024 "$2" >"$WORK/fuzz.log" 2>&1
-				local rc=$?
-				tail -3 "$WORK/fuzz.log"
-				if [ $rc -eq 0 ]; then echo "ok - fuzz $(basename "$1")"
-				else echo "not ok - fuzz $(basename "$1")"; fi
-			}
 			step "fuzz $(basename "$f")" fuzz_one "$f" "$corpus"
 		done
 	else

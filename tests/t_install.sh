@@ -2,7 +2,7 @@
 # t_install.sh - "make install" and "make install-compat" into a scratch
 # DESTDIR: every tool and man page lands, the classic-name links point at
 # postq, and the directories and files of Postfix itself are refused.
-set -u
+set -u -o pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 d=$TEST_TMP/destdir
@@ -17,7 +17,8 @@ for b in "$TOP"/bin/*; do
 	esac
 done
 
-make -s -C "$TOP" install-compat PREFIX=/usr/local DESTDIR="$d" DIR=/opt/compat >"$TEST_TMP/out" 2>&1
+make -s -C "$TOP" install-compat PREFIX=/usr/local DESTDIR="$d" DIR=/opt/compat >"$TEST_TMP/out" 2>&1 ||
+	fail "make install-compat DIR=/opt/compat" "$(tail -5 "$TEST_TMP/out")"
 for pair in mailq:postq-mailq qshape:postq-qshape pflogsumm:postq-pflogsumm postsuper:postq-postsuper; do
 	l=$d/opt/compat/${pair%%:*}
 	[ "$(readlink "$l")" = "/usr/local/bin/${pair#*:}" ] && pass "install-compat: ${pair%%:*}" ||

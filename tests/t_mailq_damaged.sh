@@ -6,21 +6,22 @@
 # misplaced files, forced-expire marks, hostile defer logs. Output must be
 # identical, the listing must go on past every bad file, and each damaged
 # file must be named in a warning.
-set -u
+set -u -o pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/sandbox.sh"
 
 command -v postqueue >/dev/null || skip_all "postfix is not installed"
 
-sandbox_build_tools
-sandbox_start damaged
-sandbox_inject_varied
-sandbox_wait_quiet
+sandbox_trap
+sandbox_build_tools || fail "sandbox tools build"
+sandbox_start damaged || { fail "sandbox starts"; exit 0; }
+sandbox_inject_varied || fail "injection"
+sandbox_wait_quiet || fail "queue settles"
 sandbox_stop
 
 copy=$TEST_TMP/copy
 mkdir -p "$copy/etc" "$copy/spool"
-sandbox_copy_spool "$copy/spool"
+sandbox_copy_spool "$copy/spool" || fail "copy of the spool"
 sed "s|^queue_directory *=.*|queue_directory = $copy/spool|" "$SB_CONF/main.cf" >"$copy/etc/main.cf"
 cp "$SB_CONF/master.cf" "$copy/etc/"
 for f in "$SB_CONF"/*; do
@@ -93,16 +94,16 @@ done
 cd - >/dev/null || exit 1
 
 for tz in UTC Europe/Berlin; do
-	TZ=$tz postqueue -c "$copy/etc" -p >"$TEST_TMP/want.p" 2>"$TEST_TMP/want.err"
-	TZ=$tz postqueue -c "$copy/etc" -j >"$TEST_TMP/want.j" 2>/dev/null
+	TZ=$tz capture "$TEST_TMP/want.p" postqueue -c "$copy/etc" -p 2>"$TEST_TMP/want.err"
+	TZ=$tz capture "$TEST_TMP/want.j" postqueue -c "$copy/etc" -j 2>/dev/null
 	for bin in "$BIN" ${ASAN_BIN:+"$ASAN_BIN"}; do
 		tag=""; [ "$bin" = "$BIN" ] || tag=" (asan)"
-		TZ=$tz "$bin/postq-mailq" -c "$copy/etc" >"$TEST_TMP/got.p" 2>"$TEST_TMP/got.err"
-		rc=$?
-		[ $rc -eq 0 ] && pass "damaged spool: exit 0$tag" || fail "damaged spool: exit 0$tag" "exit $rc"
+		TZ=$tz capture "$TEST_TMP/got.p" "$bin/postq-mailq" -c "$copy/etc" 2>"$TEST_TMP/got.err"
+		rc=$(cut -d' ' -f1 "$TEST_TMP/got.p.st")
+		[ "$rc" = 0 ] && pass "damaged spool: exit 0$tag" || fail "damaged spool: exit 0$tag" "exit $rc"
 		check_same "damaged spool: -p identical to postqueue (TZ=$tz)$tag" "$TEST_TMP/want.p" "$TEST_TMP/got.p"
 		cmp -s "$TEST_TMP/want.p" "$TEST_TMP/got.p" || sed 's/^/#   postqueue said: /' "$TEST_TMP/want.err"
-		TZ=$tz "$bin/postq-mailq" -c "$copy/etc" -j >"$TEST_TMP/got.j" 2>/dev/null
+		TZ=$tz capture "$TEST_TMP/got.j" "$bin/postq-mailq" -c "$copy/etc" -j 2>/dev/null
 		check_same "damaged spool: -j identical to postqueue (TZ=$tz)$tag" "$TEST_TMP/want.j" "$TEST_TMP/got.j"
 	done
 done
@@ -125,8 +126,8 @@ grep -q "not a regular file" "$TEST_TMP/got.err" && pass "symlink reported as no
 	fail "symlink reported as not a regular file" "$(cat "$TEST_TMP/got.err")"
 
 # The --spool option reads the copy without a config directory of its own.
-TZ=UTC postqueue -c "$copy/etc" -p >"$TEST_TMP/want.p" 2>/dev/null
-TZ=UTC "$BIN/postq-mailq" -c "$copy/etc" --spool "$copy/spool" >"$TEST_TMP/got.p" 2>/dev/null
+TZ=UTC capture "$TEST_TMP/want.p" postqueue -c "$copy/etc" -p 2>/dev/null
+TZ=UTC capture "$TEST_TMP/got.p" "$BIN/postq-mailq" -c "$copy/etc" --spool "$copy/spool" 2>/dev/null
 check_same "--spool DIR lists the same copy" "$TEST_TMP/want.p" "$TEST_TMP/got.p"
 
 # Errors: unreadable spool, bad options; exit codes as postqueue's.

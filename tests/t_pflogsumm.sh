@@ -7,6 +7,7 @@
 # modulo tie order (tests/lib/pflogsumm_ties.py says exactly what that
 # normalises). Then: files in order, stdin, .gz input, options with
 # quirks, -d today/yesterday on the logs' own days, and the ASan build.
+set -u -o pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 REAL=/usr/sbin/pflogsumm
@@ -20,14 +21,10 @@ command -v python3 >/dev/null || skip_all "no python3"
 export LC_ALL=C TZ=UTC
 NOW='2026-11-23 08:00:00'
 
-# both NAME FAKETIME ARGS...: run both tools, compare modulo tie order.
-both() {
-	local name=$1 ft=$2
-	shift 2
-	pinned "$ft" "$REAL" "$@" 2>"$TEST_TMP/real.err" | python3 "$TIES" >"$TEST_TMP/real.out"
-	pinned "$ft" "$OURS" "$@" 2>"$TEST_TMP/ours.err" | python3 "$TIES" >"$TEST_TMP/ours.out"
-	check_same "$name" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
-}
+# both NAME FAKETIME ARGS...: run both tools, compare modulo tie order
+# (and their exit status: 0).
+both() { check_pflogsumm "$@"; }
+TIE="python3 $TIES"
 
 OPTS=(
 	"" "--iso-date-time" "--smtpd-stats" "-e" "--zero-fill" "-q" "--problems-first"
@@ -49,20 +46,19 @@ done
 
 # Several files, in order (day counting depends on it), and stdin.
 both "three files in order" "$NOW" "$LOGS/kdent-mail3-head.log" "$LOGS/kdent-mail.log" "$LOGS/quirks.log"
-pinned "$NOW" "$REAL" <"$LOGS/kdent-mail.log" >"$TEST_TMP/real.out" 2>/dev/null
-pinned "$NOW" "$OURS" <"$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
-python3 "$TIES" <"$TEST_TMP/real.out" >"$TEST_TMP/real.n"
+capture -f "$TIE" "$TEST_TMP/real.n" pinned "$NOW" "$REAL" <"$LOGS/kdent-mail.log" 2>/dev/null
+capture -f "$TIE" "$TEST_TMP/ours.out" pinned "$NOW" "$OURS" <"$LOGS/kdent-mail.log" 2>/dev/null
 check_same "standard input" "$TEST_TMP/real.n" "$TEST_TMP/ours.out"
-pinned "$NOW" "$OURS" - <"$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+capture -f "$TIE" "$TEST_TMP/ours.out" pinned "$NOW" "$OURS" - <"$LOGS/kdent-mail.log" 2>/dev/null
 check_same "standard input as -" "$TEST_TMP/real.n" "$TEST_TMP/ours.out"
 
 # .gz input (extension): same report as the plain file.
 gzip -c "$LOGS/kdent-mail.log" >"$TEST_TMP/k.log.gz"
-pinned "$NOW" "$OURS" "$TEST_TMP/k.log.gz" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+capture -f "$TIE" "$TEST_TMP/ours.out" pinned "$NOW" "$OURS" "$TEST_TMP/k.log.gz" 2>/dev/null
 check_same ".gz input" "$TEST_TMP/real.n" "$TEST_TMP/ours.out"
 cat "$TEST_TMP/k.log.gz" "$TEST_TMP/k.log.gz" >"$TEST_TMP/kk.log.gz"
-pinned "$NOW" "$REAL" "$LOGS/kdent-mail.log" "$LOGS/kdent-mail.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
-pinned "$NOW" "$OURS" "$TEST_TMP/kk.log.gz" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+capture -f "$TIE" "$TEST_TMP/real.out" pinned "$NOW" "$REAL" "$LOGS/kdent-mail.log" "$LOGS/kdent-mail.log" 2>/dev/null
+capture -f "$TIE" "$TEST_TMP/ours.out" pinned "$NOW" "$OURS" "$TEST_TMP/kk.log.gz" 2>/dev/null
 check_same "concatenated .gz members" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
 
 # -d today / yesterday on the days the logs cover ("yesterday" is
@@ -77,7 +73,8 @@ both "year rollover guess" "2026-01-15 12:00:00" "$LOGS/quirks.log"
 # Option parsing quirks: usage errors (usage on stderr).  pflogsumm dies
 # with Perl's die, whose status is whatever errno Perl holds: 255 on a
 # fresh Debian 12, 2 (ENOENT) where module loading left it set.  We
-# always exit 255; a real 2 is accepted as the same outcome.
+# always exit 255; a real 2 is accepted as the same outcome. Standard
+# output stays empty: the usage text on stderr must not be.
 for o in "--de 5" "--foo" "-h x" "-eq" "--help=1" "-d sometime" "--rej" "--verp-mung=x"; do
 	# shellcheck disable=SC2086
 	pinned "$NOW" "$REAL" $o "$LOGS/youyo-test.log" >"$TEST_TMP/real.out" 2>"$TEST_TMP/real.err"
@@ -87,21 +84,19 @@ for o in "--de 5" "--foo" "-h x" "-eq" "--help=1" "-d sometime" "--rej" "--verp-
 	r2=$?
 	sed 's/postq-pflogsumm/pflogsumm/g' "$TEST_TMP/ours.err" >"$TEST_TMP/ours.e2"
 	[ "$r1" = 2 ] && [ "$r2" = 255 ] && r1=255
-	if [ $r1 = $r2 ] && cmp -s "$TEST_TMP/real.out" "$TEST_TMP/ours.out" &&
+	if [ "$r1" = 255 ] && [ $r1 = $r2 ] && [ -s "$TEST_TMP/real.err" ] &&
+	   cmp -s "$TEST_TMP/real.out" "$TEST_TMP/ours.out" &&
 	   cmp -s "$TEST_TMP/real.err" "$TEST_TMP/ours.e2"; then
 		pass "usage error [$o]"
 	else
 		fail "usage error [$o]" "exit $r1 vs $r2" "$(diff "$TEST_TMP/real.err" "$TEST_TMP/ours.e2" | head -5)"
 	fi
 done
-"$REAL" --help >"$TEST_TMP/real.out"
-"$OURS" --help | sed 's/postq-pflogsumm/pflogsumm/g' >"$TEST_TMP/ours.out"
-check_same "--help" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
-"$REAL" --vers >"$TEST_TMP/real.out"
-"$OURS" --vers | sed 's/postq-pflogsumm/pflogsumm/g' >"$TEST_TMP/ours.out"
-check_same "--version (abbreviated)" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
-pinned "$NOW" "$REAL" --no-bounce "$LOGS/youyo-test.log" 2>"$TEST_TMP/real.err" >/dev/null
-pinned "$NOW" "$OURS" --no-bounce "$LOGS/youyo-test.log" 2>&1 >/dev/null | sed 's/postq-pflogsumm/pflogsumm/g' >"$TEST_TMP/ours.err"
+UNNAME="sed s/postq-pflogsumm/pflogsumm/g"
+check_tools -f "$UNNAME" "--help" "$REAL" "$OURS" --help
+check_tools -f "$UNNAME" "--version (abbreviated)" "$REAL" "$OURS" --vers
+capture "$TEST_TMP/real.err" stderr_of pinned "$NOW" "$REAL" --no-bounce "$LOGS/youyo-test.log"
+capture -f "$UNNAME" "$TEST_TMP/ours.err" stderr_of pinned "$NOW" "$OURS" --no-bounce "$LOGS/youyo-test.log"
 check_same "deprecated option warning" "$TEST_TMP/real.err" "$TEST_TMP/ours.err"
 
 # The one-thread path (POSTQ_THREADS=1) gives the same bytes as the
@@ -109,22 +104,26 @@ check_same "deprecated option warning" "$TEST_TMP/real.err" "$TEST_TMP/ours.err"
 # pre-parses (POSTQ_TEST=share=N; 32 is all of it). big.log is several chunks
 # long, so chunk ends, hand-offs and the adaptive share are crossed.
 for i in 1 2 3 4 5 6 7 8; do cat "$LOGS"/*.log; done >"$TEST_TMP/big.log"
-# run_report OUT ENV...: the -e --smtpd-stats report, stderr and exit status in OUT
+# run_report OUT ENV...: the -e --smtpd-stats report in OUT (status in
+# OUT.st), stderr in OUT.err
 run_report() {
 	local out=$1
 	shift
 	(
 		export "$@"
-		pinned "$NOW" "$OURS" -e --smtpd-stats "$log" >"$out" 2>"$out.err"
-		echo "exit $?" >>"$out.err"
+		capture "$out" pinned "$NOW" "$OURS" -e --smtpd-stats "$log" 2>"$out.err"
 	)
-	cat "$out.err" >>"$out"
 }
 for log in "$LOGS"/*.log "$TEST_TMP/big.log"; do
 	run_report "$TEST_TMP/t1" POSTQ_THREADS=1
 	for share in "" 0 5 32; do
 		run_report "$TEST_TMP/t2" POSTQ_TEST=share="$share"
-		check_same "one thread = two threads, share '$share' $(basename "$log")" "$TEST_TMP/t1" "$TEST_TMP/t2"
+		name="one thread = two threads, share '$share' $(basename "$log")"
+		if cmp -s "$TEST_TMP/t1.err" "$TEST_TMP/t2.err"; then
+			check_same "$name" "$TEST_TMP/t1" "$TEST_TMP/t2"
+		else
+			fail "$name" "stderr differs" "$(diff "$TEST_TMP/t1.err" "$TEST_TMP/t2.err" | head -5)"
+		fi
 	done
 done
 
@@ -134,9 +133,9 @@ head -c 300000 "$LOGS/kdent-mail2-head.log" >"$TEST_TMP/a.log"
 printf 'Nov  1 09:00:00 h postfix/smtpd[1]: connect from x[192.0.2.1]' >>"$TEST_TMP/a.log"
 tail -c +300001 "$LOGS/kdent-mail2-head.log" >"$TEST_TMP/b.log"
 set -- "$TEST_TMP/a.log" "$TEST_TMP/b.log" "$TEST_TMP/a.log"
-pinned "$NOW" "$REAL" --smtpd-stats "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+capture -f "$TIE" "$TEST_TMP/real.out" pinned "$NOW" "$REAL" --smtpd-stats "$@" 2>/dev/null
 for share in "" 0 5 32; do
-	POSTQ_TEST=share=$share pinned "$NOW" "$OURS" --smtpd-stats "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+	POSTQ_TEST=share=$share capture -f "$TIE" "$TEST_TMP/ours.out" pinned "$NOW" "$OURS" --smtpd-stats "$@" 2>/dev/null
 	check_same "files without a last newline, share '$share'" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
 done
 set --
@@ -153,16 +152,13 @@ if [ -n "${ASAN_BIN:-}" ] && [ -x "$ASAN_BIN/postq-pflogsumm" ]; then
 	for log in "$LOGS"/*.log "$TEST_TMP/garbage" "$TEST_TMP/k.log.gz" "$TEST_TMP/big.log"; do
 		for o in "" "--smtpd-stats -e -i -m --verp-mung=2 --rej-add-from --zero-fill"; do
 			# shellcheck disable=SC2086
-			pinned "$NOW" "$OURS" $o "$log" >"$TEST_TMP/ours.out" 2>/dev/null
+			capture "$TEST_TMP/ours.out" pinned "$NOW" "$OURS" $o "$log" 2>/dev/null
 			# the main thread's pre-parsing: none, some, all
 			for share in 0 5 32; do
 				# shellcheck disable=SC2086
-				if POSTQ_TEST=share=$share pinned "$NOW" "$ASAN_BIN/postq-pflogsumm" $o "$log" \
-				    >"$TEST_TMP/asan.out" 2>"$TEST_TMP/asan.err"; then
-					check_same "asan $(basename "$log") [$o] share $share" "$TEST_TMP/ours.out" "$TEST_TMP/asan.out"
-				else
-					fail "asan $(basename "$log") [$o] share $share" "$(head -5 "$TEST_TMP/asan.err")"
-				fi
+				POSTQ_TEST=share=$share capture "$TEST_TMP/asan.out" \
+					pinned "$NOW" "$ASAN_BIN/postq-pflogsumm" $o "$log" 2>"$TEST_TMP/asan.out.err"
+				check_same "asan $(basename "$log") [$o] share $share" "$TEST_TMP/ours.out" "$TEST_TMP/asan.out"
 			done
 		done
 	done

@@ -4,7 +4,7 @@
 # sink and in the log), requeue (new queue id, delivered), delete (gone
 # with its defer log), expire (a bounce is generated); our records reach
 # the mail log through postlogd as postsuper's do.
-set -u
+set -u -o pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/sandbox.sh"
 

@@ -6,7 +6,7 @@
 # end every injected message must have been delivered exactly once or be
 # still queued: none lost, none duplicated (counted at the sink by
 # Message-ID, and in the queue by its unique recipient).
-set -u
+set -u -o pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/sandbox.sh"
 

@@ -30,6 +30,8 @@ def main():
     mask = "--mask-last" in sys.argv
     # a terminal (script(1)'s pty) ends lines with CR LF
     data = sys.stdin.buffer.read().replace(b"\r\n", b"\n")
+    if not data:
+        return  # nothing in, nothing out: an empty output must stay empty
     lines = data.split(b"\n")
     trailing = lines[-1] == b""
     if trailing:

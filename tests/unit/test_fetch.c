@@ -125,5 +125,5 @@ int main(void)
 	unlinkat(dfd, "dir", AT_REMOVEDIR);
 	close(dfd);
 	rmdir(dir);
-	return 0;
+	return unit_status();
 }

@@ -278,5 +278,5 @@ int main(void)
 	strmap_put(&m, "a\0b", 3, &isnew);
 	CHECK(isnew && strmap_get(&m, "a\0b", 3) && !strmap_get(&m, "a", 1), "keys with NUL bytes");
 	strmap_free(&m, NULL);
-	return unit_failures ? 1 : 0;
+	return unit_status();
 }

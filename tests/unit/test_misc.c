@@ -103,5 +103,5 @@ int main(void)
 	}
 	buf_free(&b);
 	buf_free(&s);
-	return 0;
+	return unit_status();
 }

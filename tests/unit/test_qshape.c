@@ -311,5 +311,5 @@ int main(void)
 	test_merge();
 	test_numbers();
 	test_reasons();
-	return 0;
+	return unit_status();
 }

@@ -22,6 +22,19 @@ static json_object *jstr(const char *s, size_t n)
 	return json_object_new_string_len(s, (int)n);
 }
 
+/*
+ * A byte count: summed as a double, as pflogsumm does, from sizes the log
+ * states; one size=10000000000000000000 is past an int64, and the
+ * conversion would be undefined. Such a count is written as a number
+ * with a fraction part.
+ */
+static json_object *jbytes(double v)
+{
+	if (v > -9223372036854775808.0 && v < 9223372036854775808.0)
+		return json_object_new_int64((long long)v);
+	return json_object_new_double(v);
+}
+
 static char *keydup(const struct strmap_entry *e)
 {
 	return e->key;		/* NUL-terminated copy */
@@ -38,7 +51,7 @@ static json_object *domains(struct strmap *m, long limit, bool delivery)
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "domain", jstr(v[i]->key, v[i]->klen));
 		json_object_object_add(o, "messages", json_object_new_int64(d->cnt));
-		json_object_object_add(o, "bytes", json_object_new_int64((long long)d->size));
+		json_object_object_add(o, "bytes", jbytes(d->size));
 		if (delivery) {
 			json_object_object_add(o, "defers", json_object_new_int64(d->dfrs));
 			json_object_object_add(o, "avg_delay", json_object_new_double(d->cnt ? d->dly_sum / (double)d->cnt : 0));
@@ -61,7 +74,7 @@ static json_object *users(struct strmap *m, long limit)
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "address", jstr(v[i]->key, v[i]->klen));
 		json_object_object_add(o, "messages", json_object_new_int64(d->cnt));
-		json_object_object_add(o, "bytes", json_object_new_int64((long long)d->size));
+		json_object_object_add(o, "bytes", jbytes(d->size));
 		json_object_array_add(arr, o);
 	}
 	free(v);
@@ -114,8 +127,8 @@ void pfl_json(struct pfl *P, FILE *out)
 	double tot = (double)(P->dlvd + P->rjct + P->dscrdd);
 	add_int(g, "rejected_percent", tot ? (long long)((double)P->rjct / tot * 100) : 0);
 	add_int(g, "discarded_percent", tot ? (long long)((double)P->dscrdd / tot * 100) : 0);
-	json_object_object_add(g, "bytes_received", json_object_new_int64((long long)P->size_rcvd));
-	json_object_object_add(g, "bytes_delivered", json_object_new_int64((long long)P->size_dlvd));
+	json_object_object_add(g, "bytes_received", jbytes(P->size_rcvd));
+	json_object_object_add(g, "bytes_delivered", jbytes(P->size_dlvd));
 	add_int(g, "senders", P->sendg_user_cnt);
 	add_int(g, "sending_domains", P->sendg_dom_cnt);
 	add_int(g, "recipients", P->recip_user_cnt);
