@@ -100,5 +100,5 @@ int main(void)
 	CHECK(pq_threads(64) == 3 && pq_threads(2) == 2 && pq_threads_set(), "POSTQ_THREADS, capped");
 
 	pq_msg_set_output(NULL, NULL);
-	return unit_failures != 0;
+	return unit_status();
 }
