@@ -53,13 +53,7 @@ static inline uint64_t load32(const unsigned char *p)
 	v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
 } while (0)
 
-/*
- * SipHash-c-d; inlined with constant c and d. The last block is the
- * r = n % 8 trailing bytes, little-endian, with n's low byte on top.
- * They are loaded without a byte loop: for n >= 8 as the last eight
- * bytes of the input shifted down, for shorter inputs as two
- * overlapping loads (the shared bytes are the same, so OR-ing is exact).
- */
+/* The state a key starts from; pq_hash keeps its key's made. */
 struct sipstate {
 	uint64_t v0, v1, v2, v3;
 };
@@ -72,7 +66,13 @@ static inline struct sipstate sip_init(uint64_t k0, uint64_t k1)
 	};
 }
 
-/* From the state the key gives (sip_init): pq_hash keeps it made. */
+/*
+ * SipHash-c-d; inlined with constant c and d. The last block is the
+ * r = n % 8 trailing bytes, little-endian, with n's low byte on top.
+ * They are loaded without a byte loop: for n >= 8 as the last eight
+ * bytes of the input shifted down, for shorter inputs as two
+ * overlapping loads (the shared bytes are the same, so OR-ing is exact).
+ */
 static inline uint64_t siphash(struct sipstate st, const void *data,
 			       size_t n, int c, int d)
 {
