@@ -509,25 +509,23 @@ static int dump(int argc, char **argv)
 
 	if (cfg == NULL || !pq_spool_open(&sp, cfg, NULL, &err)) {
 		fprintf(stderr, "%s\n", err.text);
+		pq_config_free(cfg);
 		return 1;
 	}
 	pq_snapshot_init(&s, atol(argv[3]), 100000);
 	if (argc > 4) {
 		struct pq_showq sq;
-		if (!pq_showq_connect(&sq, argv[4], NULL, sp.utf8, &err)) {
-			fprintf(stderr, "%s\n", err.text);
-			return 1;
+		ok = pq_showq_connect(&sq, argv[4], NULL, sp.utf8, &err);
+		if (ok) {
+			ok = pq_snapshot_from_showq(&s, &sq, &sp, &err);
+			pq_showq_close(&sq);
 		}
-		ok = pq_snapshot_from_showq(&s, &sq, &sp, &err);
-		pq_showq_close(&sq);
 	} else {
 		ok = pq_snapshot_from_spool(&s, &sp, &err);
 	}
-	if (!ok) {
+	if (!ok)
 		fprintf(stderr, "%s\n", err.text);
-		return 1;
-	}
-	for (int i = 0; i < PQ_SNAP_NQUEUES; i++) {
+	for (int i = 0; ok && i < PQ_SNAP_NQUEUES; i++) {
 		const struct pq_snap_qstat *q = &s.q[i];
 		printf("queue %s %d %lu %llu %lu %lu %ld %s\n", pq_snap_queue_names[i],
 		       q->known, q->messages, q->bytes, q->recipients, q->untimed,
@@ -540,12 +538,14 @@ static int dump(int argc, char **argv)
 			printf(" %lu", q->size_hist[k]);
 		printf("\n");
 	}
-	print_table("domain", &s, &s.domains);
-	print_table("reason", &s, &s.reasons);
+	if (ok) {
+		print_table("domain", &s, &s.domains);
+		print_table("reason", &s, &s.reasons);
+	}
 	pq_snapshot_free(&s);
 	pq_spool_close(&sp);
 	pq_config_free(cfg);
-	return 0;
+	return ok ? 0 : 1;
 }
 
 int main(int argc, char **argv)
