@@ -1,6 +1,7 @@
 #!/bin/bash
 # t_snapshot_live.sh - the queue snapshot (lib/spool/snapshot) on a live
-# sandboxed Postfix whose every queue holds mail (tests/lib/all_queues.sh):
+# sandboxed Postfix whose every queue holds mail (tests/lib/all_queues.sh;
+# arrival times spread over 30 days with tests/lib/qshape_craft.py retime):
 # per-queue messages, bytes, recipients, oldest age, the age and size
 # histograms and the per-domain recipients against what postqueue -j
 # lists, the corrupt queue against find(1); built from the spool and
@@ -37,6 +38,8 @@ sandbox_start snap || { fail "sandbox starts"; exit 0; }
 sandbox_inject_varied || fail "varied mail injected"
 sandbox_wait_quiet
 sandbox_fill_all_queues || fail "every queue filled"
+# Ages over 30 days (T records rewritten in place; nothing moves now).
+python3 "$TOP/tests/lib/qshape_craft.py" retime "$SB_SPOOL" "$(date +%s)"
 postqueue -c "$SB_CONF" -j >"$TEST_TMP/j" 2>/dev/null
 for q in maildrop incoming active deferred hold; do
 	n=$(grep -c "\"queue_name\": \"$q\"" "$TEST_TMP/j")
@@ -50,7 +53,7 @@ SHOWQ=$SB_SPOOL/public/showq
 t0=$(date +%s)
 for snap in $SNAPS; do
 	tag=""; [ "$snap" = "$TOP/build/tests/unit/test_snapshot" ] || tag=" (asan)"
-	for off in 0 2000 90000 400000 -100000; do
+	for off in 0 2000 90000 400000 -3000000; do
 		now=$((t0 + off))
 		"$snap" dump "$SB_CONF" "$now" >"$TEST_TMP/spool.d" 2>"$TEST_TMP/err" ||
 			fail "snapshot from the spool$tag" "$(cat "$TEST_TMP/err")"
@@ -63,6 +66,12 @@ for snap in $SNAPS; do
 		# Same order, so the same first-oldest ids and reason classes too.
 		check_same "snapshot from showq = from the spool, reason classes too, now $off s on$tag" \
 			"$TEST_TMP/spool.d" "$TEST_TMP/showq.d"
+		if [ "$off" = 0 ] && [ -z "$tag" ]; then
+			n=$(awk '$1 == "ages" && $2 == "deferred" { for (i = 4; i <= NF; i++) if ($i > 0) k++; print k }' \
+				"$TEST_TMP/spool.d")
+			[ "${n:-0}" -ge 6 ] && pass "deferred ages fill $n age buckets" ||
+				fail "deferred ages fill several age buckets" "$(grep '^ages' "$TEST_TMP/spool.d")"
+		fi
 	done
 	now=$t0
 	setpriv --reuid=nobody --regid=nogroup --groups=postdrop \
