@@ -9,6 +9,7 @@
 #include "spool/showq.h"
 
 #include "util/alloc.h"
+#include "util/knobs.h"
 #include "util/quote.h"
 
 #include <errno.h>
@@ -24,6 +25,11 @@
 #include <unistd.h>
 
 #define INBUF (64u << 10)
+/*
+ * The status for a malformed response: what Debian 12's postqueue
+ * (3.7.11) exits with on one, measured (its source names EX_SOFTWARE).
+ */
+#define MALFORMED PQ_EX_UNAVAILABLE
 
 /* Queue names showq sends, as the static strings the listing uses. */
 static const char *const queue_names[] = {
@@ -32,10 +38,21 @@ static const char *const queue_names[] = {
 
 void pq_showq_limits_default(struct pq_showq_limits *lim)
 {
+	long v;
+
 	lim->idle_ms = PQ_SHOWQ_IDLE_MS;
 	lim->total_ms = 0;
 	lim->max_string = PQ_SHOWQ_MAX_STRING;
 	lim->max_message = PQ_SHOWQ_MAX_MESSAGE;
+	/* Tests of a hostile peer need not wait a minute. */
+	if (pq_test_knob("showq_idle_ms", &v) && v > 0 && v <= INT_MAX)
+		lim->idle_ms = (int)v;
+	if (pq_test_knob("showq_total_ms", &v) && v > 0 && v <= INT_MAX)
+		lim->total_ms = (int)v;
+	if (pq_test_knob("showq_max_string", &v) && v > 0)
+		lim->max_string = (size_t)v;
+	if (pq_test_knob("showq_max_message", &v) && v > 0)
+		lim->max_message = (size_t)v;
 }
 
 const char *pq_showq_path(const struct pq_spool *sp, struct buf *out)
@@ -148,7 +165,7 @@ static bool get_string(struct pq_showq *sq, struct buf *out, size_t max,
 	buf_reset(out);
 	for (;;) {
 		if (sq->inpos == sq->inlen && !fill(sq, what)) {
-			fail(sq, PQ_EX_SOFTWARE, "malformed response: premature end of "
+			fail(sq, MALFORMED, "malformed response: premature end of "
 			     "input while reading %s", what);
 			return false;
 		}
@@ -157,7 +174,7 @@ static bool get_string(struct pq_showq *sq, struct buf *out, size_t max,
 		const unsigned char *nul = memchr(p, 0, avail);
 		size_t n = nul ? (size_t)(nul - p) : avail;
 		if (out->len + n > max) {
-			fail(sq, PQ_EX_SOFTWARE, "malformed response: %s longer than "
+			fail(sq, MALFORMED, "malformed response: %s longer than "
 			     "%zu bytes", what, max);
 			return false;
 		}
@@ -183,12 +200,12 @@ static bool get_attr(struct pq_showq *sq, const char *want)
 	if (!get_string(sq, &sq->name, PQ_SHOWQ_MAX_NAME, what))
 		return false;
 	if (sq->name.len == 0) {
-		fail(sq, PQ_EX_SOFTWARE, "malformed response: missing attribute %s", want);
+		fail(sq, MALFORMED, "malformed response: missing attribute %s", want);
 		return false;
 	}
 	if (strcmp(sq->name.data, want) != 0) {
 		struct buf tmp = BUF_INIT;
-		fail(sq, PQ_EX_SOFTWARE, "malformed response: unexpected attribute "
+		fail(sq, MALFORMED, "malformed response: unexpected attribute "
 		     "\"%s\" (expecting %s)", shown(&tmp, sq->name.data), want);
 		buf_free(&tmp);
 		return false;
@@ -198,7 +215,7 @@ static bool get_attr(struct pq_showq *sq, const char *want)
 		return false;
 	sq->msgbytes += sq->value.len + 1;
 	if (sq->msgbytes > sq->lim.max_message) {
-		fail(sq, PQ_EX_SOFTWARE, "malformed response: message %s holds more "
+		fail(sq, MALFORMED, "malformed response: message %s holds more "
 		     "than %zu bytes", buf_str(&sq->msg.idbuf), sq->lim.max_message);
 		return false;
 	}
@@ -222,7 +239,7 @@ static bool get_number(struct pq_showq *sq, const char *want,
 	}
 	if (!ok) {
 		struct buf tmp = BUF_INIT;
-		fail(sq, PQ_EX_SOFTWARE, "malformed response: bad number for %s: \"%s\"",
+		fail(sq, MALFORMED, "malformed response: bad number for %s: \"%s\"",
 		     want, shown(&tmp, sq->value.data));
 		buf_free(&tmp);
 		return false;
@@ -256,7 +273,7 @@ static bool read_hello(struct pq_showq *sq)
 		return false;
 	if (strcmp(sq->value.data, "mail_queue_list_protocol") != 0) {
 		struct buf tmp = BUF_INIT;
-		fail(sq, PQ_EX_SOFTWARE, "not the showq service: protocol \"%s\"",
+		fail(sq, MALFORMED, "not the showq service: protocol \"%s\"",
 		     shown(&tmp, sq->value.data));
 		buf_free(&tmp);
 		return false;
@@ -266,7 +283,7 @@ static bool read_hello(struct pq_showq *sq)
 		return false;
 	if (sq->name.len != 0) {
 		struct buf tmp = BUF_INIT;
-		fail(sq, PQ_EX_SOFTWARE, "malformed response: unexpected attribute "
+		fail(sq, MALFORMED, "malformed response: unexpected attribute "
 		     "\"%s\" after the protocol name", shown(&tmp, sq->name.data));
 		buf_free(&tmp);
 		return false;
@@ -309,7 +326,7 @@ static bool read_message(struct pq_showq *sq)
 	for (;;) {
 		int c = peek(sq, "the next recipient");
 		if (c < 0) {
-			fail(sq, PQ_EX_SOFTWARE, "malformed response: premature end of "
+			fail(sq, MALFORMED, "malformed response: premature end of "
 			     "input in message %s", m->id);
 			return false;
 		}
@@ -336,7 +353,7 @@ const struct pq_qmsg *pq_showq_next(struct pq_showq *sq)
 		return NULL;
 	int c = peek(sq, "the next message");
 	if (c < 0) {
-		fail(sq, PQ_EX_SOFTWARE, "malformed response: premature end of input "
+		fail(sq, MALFORMED, "malformed response: premature end of input "
 		     "(no end of listing)");
 		return NULL;
 	}

@@ -37,9 +37,13 @@
  * max_string, a message whose strings add up to more than max_message,
  * a number that is not a plain decimal, or anything out of order ends
  * the listing with an error. The first error is kept in sq->err (text
- * names the socket; status is EX_SOFTWARE for a malformed response, as
- * postqueue exits, EX_UNAVAILABLE for a timeout or a read error); there
- * is no resynchronisation, and pq_showq_next returns NULL from then on.
+ * names the socket; status is EX_UNAVAILABLE, 69, what postqueue exits
+ * with on a malformed response); there is no resynchronisation, and
+ * pq_showq_next returns NULL from then on.
+ *
+ * The defaults (pq_showq_limits_default, or lim NULL) are the PQ_SHOWQ_
+ * values below; tests shorten them with POSTQ_TEST=showq_idle_ms=N,
+ * showq_total_ms=N, showq_max_string=N, showq_max_message=N.
  *
  *	pq_showq_path(sp, out)		$queue_directory/public/showq
  *	pq_showq_connect(...)		connect; false with err filled
