@@ -226,6 +226,7 @@ static bool read_message(struct listing_reader *rd, struct batch_msg *b,
 	m->queue = queue;
 	m->id = id;
 	m->arrival = rd->env.arrival > 0 ? rd->env.arrival : (long)m->st.st_mtime;
+	m->arrival_is_mtime = rd->env.arrival <= 0;
 	m->size = rd->env.size;
 	m->forced_expire = (m->st.st_mode & S_IXGRP) != 0;
 	m->done_rcpts = rd->env.done_rcpts;

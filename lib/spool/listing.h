@@ -32,6 +32,7 @@ struct pq_qmsg {
 	const char *queue;	/* queue name */
 	const char *id;
 	long arrival;		/* T record, else file mtime */
+	bool arrival_is_mtime;	/* no T record: arrival is the mtime */
 	long size;		/* C record, else file size */
 	bool forced_expire;	/* mode g+x, set by postsuper -e/-f */
 	struct stat st;

@@ -12,6 +12,7 @@
 #include "spool/listing.h"
 #include "spool/mailq_format.h"
 #include "report/reason_class.h"
+#include "spool/showq.h"
 #include "spool/spool.h"
 
 #include <errno.h>
@@ -22,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_SPOOL = 0x2000, OPT_COUNT_BY, OPT_HELP, OPT_VERSION };
+enum { OPT_SPOOL = 0x2000, OPT_COUNT_BY, OPT_HELP, OPT_VERSION, OPT_SHOWQ };
 enum output { OUT_TEXT, OUT_JSON, OUT_IDS, OUT_COUNT };
 enum count_by { BY_SENDER, BY_RECIPIENT, BY_DOMAIN, BY_REASON };
 
@@ -34,6 +35,8 @@ static const char usage_text[] =
 	"  -i, --ids          queue ids only, one per line (for postq-postsuper -d -)\n"
 	"  -c DIR             Postfix configuration directory\n"
 	"  --spool DIR        read this queue directory instead of queue_directory\n"
+	"  --showq[=PATH]     ask Postfix's showq service instead of reading the\n"
+	"                     spool (default PATH: $queue_directory/public/showq)\n"
 	"  --count-by KEY     count messages by sender, or recipients by recipient,\n"
 	"                     domain or deferral reason class, most frequent first\n";
 
@@ -102,10 +105,12 @@ int main(int argc, char **argv)
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "count-by", required_argument, NULL, OPT_COUNT_BY },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "showq", optional_argument, NULL, OPT_SHOWQ },
 		PQ_FILTER_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config_dir = NULL, *spool_dir = NULL;
+	const char *config_dir = NULL, *spool_dir = NULL, *showq_path = NULL;
+	bool use_showq = false;
 	enum output output = OUT_TEXT;
 	bool json = false;
 	enum count_by count_by = BY_SENDER;
@@ -134,6 +139,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SPOOL:
 			spool_dir = optarg;
+			break;
+		case OPT_SHOWQ:
+			use_showq = true;
+			showq_path = optarg;
 			break;
 		case OPT_COUNT_BY:
 			output = OUT_COUNT;
@@ -187,11 +196,17 @@ int main(int argc, char **argv)
 	struct buf reason = BUF_INIT;
 	struct buf scratch = BUF_INIT;
 	const struct pq_qmsg *m;
-	bool filtering = pq_filter_active(&filter);
+	/* showq lists every queue: a --queue selection is a filter then. */
+	bool filtering = pq_filter_active(&filter) || (use_showq && filter.queues);
+	struct pq_showq showq;
 
 	pq_listing_open(&listing, &spool, pq_filter_queues(&filter, NULL));
+	if (use_showq && !pq_showq_connect(&showq, showq_path ? showq_path
+					   : pq_showq_path(&spool, &scratch),
+					   NULL, spool.utf8, &perr))
+		pq_fatal(perr.status, "%s", perr.text);
 	pq_mailq_text_begin(&text, stdout, spool.long_ids);
-	while ((m = pq_listing_next(&listing)) != NULL) {
+	while ((m = use_showq ? pq_showq_next(&showq) : pq_listing_next(&listing)) != NULL) {
 		if (filtering && !pq_filter_match(&filter, m))
 			continue;
 		switch (output) {
@@ -211,6 +226,8 @@ int main(int argc, char **argv)
 		if (ferror(stdout))
 			check_output();
 	}
+	if (use_showq && showq.failed)
+		pq_fatal(showq.err.status, "%s", showq.err.text);
 	if (listing.error)
 		pq_fatal(listing.error == EACCES ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
 			 "open directory %s/%s: %s%s", spool.root, listing.error_queue,
@@ -227,6 +244,8 @@ int main(int argc, char **argv)
 	buf_free(&scratch);
 	buf_free(&err);
 	pq_listing_close(&listing);
+	if (use_showq)
+		pq_showq_close(&showq);
 	pq_spool_close(&spool);
 	pq_config_free(cfg);
 	pq_filter_free(&filter);

@@ -22,7 +22,9 @@
 #include "qshape_env.h"
 #include "qshape_msg.h"
 #include "qshape_scan.h"
+#include "qshape_showq.h"
 #include "report/reason_class.h"
+#include "spool/showq.h"
 #include "spool/spool.h"
 
 #include <errno.h>
@@ -64,6 +66,9 @@ static const char usage_text[] =
 	"  --spool DIR        queue directory (instead of main.cf's queue_directory)\n"
 	"  --json             the table as one JSON object\n"
 	"  --by domain|reason rows are domains (default) or deferral reason classes\n"
+	"  --showq[=PATH]     count what Postfix's showq service lists instead of\n"
+	"                     reading the queue files (default PATH:\n"
+	"                     $queue_directory/public/showq)\n"
 	"  --threads N        read with N threads (default: $POSTQ_THREADS, else\n"
 	"                     one per CPU, at most 8)\n"
 	"  --help             this text\n";
@@ -118,6 +123,24 @@ static const char *queue_label(const char *top, struct buf *out)
 	return slash && slash[1] ? slash + 1 : out->data;
 }
 
+/* On a terminal qshape prints the table every -N messages. */
+static void batch_step(struct run *run)
+{
+	if (run->batch > 0) {
+		run->msgs++;
+		if (run->batch_mod == 0) {
+			/* What Perl's % says to qshape's "-N 0.5". */
+			fflush(stdout);
+			fprintf(stderr, "Illegal modulus zero at /usr/sbin/qshape line 309.\n");
+			exit(255);
+		}
+		if (run->batch_mod != ~0ULL && run->msgs % run->batch_mod == 0) {
+			pq_qshape_print(&run->table, stdout, run->top, run->clear);
+			check_output();
+		}
+	}
+}
+
 static void visit(void *ctx, int dirfd, const char *dir, const char *name,
 		  unsigned char d_type, const char *top)
 {
@@ -157,19 +180,47 @@ static void visit(void *ctx, int dirfd, const char *dir, const char *name,
 	} else {
 		pq_qshape_count(q, &run->env, run->senders);
 	}
-	if (run->batch > 0) {
-		run->msgs++;
-		if (run->batch_mod == 0) {
-			/* What Perl's % says to qshape's "-N 0.5". */
-			fflush(stdout);
-			fprintf(stderr, "Illegal modulus zero at /usr/sbin/qshape line 309.\n");
-			exit(255);
+	batch_step(run);
+}
+
+/* Count what showq lists, as visit() counts queue files. */
+static void count_showq(struct run *run, const char *path,
+			const char *const *queues, size_t nqueues)
+{
+	struct pq_showq sq;
+	struct pq_qshape_showq v = { 0 };
+	struct pq_err err;
+	struct buf def = BUF_INIT, cls = BUF_INIT;
+	const struct pq_qmsg *m;
+	const char *empty = run->spool->empty_addr;
+	struct pq_qshape *q = &run->table;
+
+	if (!pq_showq_connect(&sq, path ? path : pq_showq_path(run->spool, &def),
+			      NULL, run->utf8, &err))
+		pq_fatal(err.status, "%s", err.text);
+	while ((m = pq_showq_next(&sq)) != NULL) {
+		if ((m = pq_qshape_showq_view(&v, m, queues, nqueues, empty)) == NULL)
+			continue;
+		if (pq_filter_active(run->filter) && !pq_filter_match(run->filter, m))
+			continue;
+		if (run->by_reason) {
+			size_t b = pq_qshape_bucket(&q->conf, q->now, (double)m->arrival);
+			for (size_t i = 0; i < m->rcpts.n; i++) {
+				const char *why = strlist_get(&m->reasons, i);
+				const char *c = *why ? pq_reason_class(&cls, why) : "(no reason)";
+				pq_qshape_add_key(q, b, c, strlen(c));
+			}
+		} else {
+			pq_qshape_count_qmsg(q, m, run->senders, empty);
 		}
-		if (run->batch_mod != ~0ULL && run->msgs % run->batch_mod == 0) {
-			pq_qshape_print(q, stdout, run->top, run->clear);
-			check_output();
-		}
+		batch_step(run);
 	}
+	if (sq.failed)
+		pq_fatal(sq.err.status, "%s", sq.err.text);
+	pq_showq_close(&sq);
+	pq_qshape_showq_free(&v);
+	buf_free(&def);
+	buf_free(&cls);
 }
 
 /* `clear`'s output, as qshape's $cls = `clear`. */
@@ -199,6 +250,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "by", required_argument, NULL, 'y' },
 	{ "threads", required_argument, NULL, 'T' },
+	{ "showq", optional_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	PQ_FILTER_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -207,7 +259,8 @@ static const struct option long_opts[] = {
 int main(int argc, char **argv)
 {
 	struct opt_values o = { 0 };
-	const char *spool_dir = NULL;
+	const char *spool_dir = NULL, *showq_path = NULL;
+	bool use_showq = false;
 	struct pq_filter filter;
 	struct buf err = BUF_INIT;
 	struct run run;
@@ -246,6 +299,8 @@ int main(int argc, char **argv)
 					pq_error("option --%s needs a value", lo->name);
 					usage(255);
 				}
+			} else if (value && lo->has_arg == optional_argument) {
+				value++;
 			} else if (value) {
 				pq_error("option --%s takes no value", lo->name);
 				usage(255);
@@ -256,6 +311,10 @@ int main(int argc, char **argv)
 				break;
 			case 'j':
 				run.json = true;
+				break;
+			case 'q':
+				use_showq = true;
+				showq_path = value;
 				break;
 			case 'T':
 				threads = atoi(value);
@@ -349,6 +408,15 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < nqueues; k++)
 		if (queues[k][0] != '/')
 			relative = true;
+	for (size_t k = 0; use_showq && k < nqueues; k++) {
+		size_t j = 0;
+		while (pq_message_queues_showq[j]
+		       && strcmp(pq_message_queues_showq[j], queues[k]) != 0)
+			j++;
+		if (pq_message_queues_showq[j] == NULL)
+			pq_fatal(255, "--showq lists the queues maildrop, active, "
+				 "incoming, deferred and hold, not \"%s\"", queues[k]);
+	}
 	run.need_msg = run.by_reason || pq_filter_active(&filter);
 	struct pq_config *cfg = NULL;
 	struct pq_spool spool;
@@ -362,7 +430,7 @@ int main(int argc, char **argv)
 			pq_fatal(1, "open %s: %s", mc.data, strerror(errno));
 		buf_free(&mc);
 	}
-	if (relative || run.need_msg) {
+	if (relative || run.need_msg || use_showq) {
 		struct pq_err perr;
 		cfg = pq_config_load(o.c, spool_dir != NULL || !relative, &perr);
 		if (cfg == NULL)
@@ -402,7 +470,9 @@ int main(int argc, char **argv)
 	run.senders = o.s;
 	pq_qshape_init(&run.table, &conf, now);
 
-	if (run.need_msg || run.batch > 0) {
+	if (use_showq) {
+		count_showq(&run, showq_path, queues, nqueues);
+	} else if (run.need_msg || run.batch > 0) {
 		/* Filters, reasons and batches: one message at a time, in order. */
 		pq_perl_find(basefd, queues, nqueues, visit, &run);
 	} else {
