@@ -20,7 +20,12 @@ void pq_filter_init(struct pq_filter *f)
 	memset(f, 0, sizeof(*f));
 	f->older = f->newer = -1;
 	f->min_size = f->max_size = -1;
-	f->now = time(NULL);
+	f->now = -1;
+}
+
+void pq_filter_begin_pass(struct pq_filter *f, time_t now)
+{
+	f->now = now;
 }
 
 void pq_filter_free(struct pq_filter *f)
@@ -242,11 +247,14 @@ bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m)
 		if (i == f->nqueues)
 			return false;
 	}
-	long age = (long)f->now - m->arrival;
-	if (f->older >= 0 && age < f->older)
-		return false;
-	if (f->newer >= 0 && age >= f->newer)
-		return false;
+	if (f->older >= 0 || f->newer >= 0) {
+		time_t now = f->now >= 0 ? f->now : time(NULL);
+		long age = (long)now - m->arrival;
+		if (f->older >= 0 && age < f->older)
+			return false;
+		if (f->newer >= 0 && age >= f->newer)
+			return false;
+	}
 	if (f->min_size >= 0 && m->size < f->min_size)
 		return false;
 	if (f->max_size >= 0 && m->size > f->max_size)

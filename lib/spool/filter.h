@@ -37,7 +37,7 @@ struct pq_filter {
 	long min_size;		/* bytes, -1 for none */
 	long max_size;
 	bool caseless;
-	time_t now;
+	time_t now;		/* of this pass; -1: the time of each match */
 	pcre2_match_data *md;
 };
 
@@ -85,6 +85,16 @@ bool pq_filter_active(const struct pq_filter *f);
 /* The queues to list: f->queues or the default given. */
 const char *const *pq_filter_queues(const struct pq_filter *f,
 				    const char *const *dflt);
+
+/*
+ * pq_filter_begin_pass - ages (--older, --newer) are measured from now
+ * until the next call: call it before each pass over a queue, so that
+ * every message of a pass is judged by the same clock and a program
+ * that keeps a filter for hours (an exporter, a dashboard) does not
+ * judge today's queue by the time it started. Without it, each match
+ * takes the time it runs at.
+ */
+void pq_filter_begin_pass(struct pq_filter *f, time_t now);
 
 bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m);
 /* Whether a match looks at recipients (else a head-only listing will do). */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { OPT_SPOOL = 0x2000, OPT_COUNT_BY, OPT_HELP, OPT_VERSION };
 enum output { OUT_TEXT, OUT_JSON, OUT_IDS, OUT_COUNT };
@@ -187,6 +188,7 @@ int main(int argc, char **argv)
 	const struct pq_qmsg *m;
 	bool filtering = pq_filter_active(&filter);
 
+	pq_filter_begin_pass(&filter, time(NULL));
 	pq_listing_open(&listing, &spool, pq_filter_queues(&filter, NULL));
 	pq_mailq_text_begin(&text, stdout, spool.long_ids);
 	while ((m = pq_listing_next(&listing)) != NULL) {

@@ -849,6 +849,8 @@ static void select_messages(struct pq_filter *filter, char letter,
 
 	struct pq_listing ls;
 	const struct pq_qmsg *m;
+	/* Each selection is a pass of its own, judged by its own clock. */
+	pq_filter_begin_pass(filter, time(NULL));
 	pq_listing_open(&ls, &g.sp, list);
 	/*
 	 * Defer logs only add reasons (their recipients are pending ones of
