@@ -919,8 +919,9 @@ static const char usage_text[] =
 	"  -v                 verbose\n"
 	"  -n, --dry-run      print what would be removed, renamed or expired;\n"
 	"                     change nothing\n"
-	"  --yes              do not ask before acting on a large selection\n"
-	"  --confirm-over N   ask on a terminal above N selected messages (1000)\n"
+	"  --yes              act on a large selection without asking\n"
+	"  --confirm-over N   above N selected messages (1000) ask on a terminal,\n"
+	"                     and without one refuse unless --yes\n"
 	"  --kick             wake pickup after a requeue (a trigger write)\n"
 	"  --spool DIR        act on this queue directory, not queue_directory\n";
 
@@ -1114,11 +1115,13 @@ int main(int argc, char **argv)
 	}
 	if (!pq_filter_finish(&filter, &err))
 		pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
-	bool filtering = pq_filter_active(&filter) || filter.queues != NULL;
+	/* --all alone selects every message of the selection's queues. */
+	bool filtering = pq_filter_active(&filter) || filter.queues != NULL
+		|| filter.all;
 	if (any_selection && !filtering)
 		pq_fatal(PQ_EX_USAGE, "an operation without a queue id acts on the "
 			 "messages the filters select: give a queue id, ALL, -, "
-			 "or a filter (--from, --to, --queue, ...)");
+			 "or a filter (--from, --to, --queue, ..., or --all)");
 	if (filtering && !any_selection)
 		pq_fatal(PQ_EX_USAGE, "filters select messages for an operation given "
 			 "without a queue id (e.g. -d --to RE); here every operation "
@@ -1209,12 +1212,21 @@ int main(int argc, char **argv)
 		if (op->arg == NULL) {
 			struct selection sel = { STRLIST_INIT, STRLIST_INIT };
 			select_messages(&filter, op->letter, &sel);
-			if (!yes && !g.dry && sel.ids.n > (size_t)confirm_over
-			    && isatty(STDIN_FILENO) && isatty(STDERR_FILENO)
-			    && !confirm(op->letter, sel.ids.n)) {
-				fatal("not confirmed: nothing done for -%c (%zu messages "
-				      "selected; --yes skips the question)",
-				      op->letter, sel.ids.n);
+			/*
+			 * A big selection is asked about on a terminal; with
+			 * nobody to ask (cron, a script) it is refused, so a
+			 * filter gone wrong stops instead of acting on the queue.
+			 */
+			if (!yes && !g.dry && sel.ids.n > (size_t)confirm_over) {
+				if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+					fatal("-%c: %zu messages selected, more than %ld, and "
+					      "no terminal to ask: nothing done (--yes acts "
+					      "without asking; --confirm-over N moves the limit)",
+					      op->letter, sel.ids.n, confirm_over);
+				if (!confirm(op->letter, sel.ids.n))
+					fatal("not confirmed: nothing done for -%c (%zu messages "
+					      "selected; --yes skips the question)",
+					      op->letter, sel.ids.n);
 			}
 			for (size_t k = 0; k < sel.ids.n; k++) {
 				const char *q[2] = { strlist_get(&sel.queues, k), NULL };

@@ -1,0 +1,173 @@
+#!/bin/bash
+# t_failsafe.sh - the tools fail safe: selections that would take the
+# whole queue by accident, big selections with nobody to ask, dry runs
+# that must not claim changes, symlinks in the spool. Offline copies of
+# the committed short-id sample spool, with the real postqueue, qshape
+# and postsuper as the oracle wherever they do the same thing (the
+# selection --all lets through must be exactly what they act on or list
+# for the same messages); where postq deliberately differs, the test says
+# so and checks that the difference is the safe one. Needs no running
+# Postfix: a few seconds.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/sandbox.sh"
+
+command -v postsuper >/dev/null || skip_all "postfix is not installed"
+why=$(sandbox_available) || skip_all "$why"
+REAL=$SB_POSTSUPER
+QSHAPE=/usr/sbin/qshape
+PS=$BIN/postq-postsuper
+MQ=$BIN/postq-mailq
+QS=$BIN/postq-qshape
+export TZ=UTC
+
+GOLD=$TEST_TMP/gold
+mkdir -p "$GOLD"
+chmod 755 "$TEST_TMP"
+tar --warning=no-timestamp -xzf "$TOP/tests/fixtures/spool-short.tar.gz" -C "$GOLD"
+chown -R postfix: "$GOLD"
+chown root "$GOLD"
+chmod 755 "$GOLD"
+CASE_START=$(date +%s)
+
+tree_state() { python3 "$TOP/tests/lib/spool_state.py" "$1" "$CASE_START"; }
+fresh_copy() {	# NAME: $TEST_TMP/NAME/{spool,conf} from the gold copy
+	local d=$TEST_TMP/$1
+	rm -rf "$d"
+	mkdir -p "$d"
+	chmod 755 "$d"
+	cp -a "$GOLD" "$d/spool"
+	sandbox_offline_conf "$d/conf" "$d/spool" >/dev/null
+}
+fresh_copy J
+tree_state "$TEST_TMP/J/spool" >"$TEST_TMP/gold.tree"
+postqueue -c "$TEST_TMP/J/conf" -j >"$TEST_TMP/gold.j" 2>/dev/null
+[ "$(wc -l <"$TEST_TMP/gold.j")" -gt 20 ] && pass "the sample spool lists $(wc -l <"$TEST_TMP/gold.j") messages" ||
+	fail "the sample spool lists too few messages"
+
+# unchanged NAME LABEL: the copy NAME is still the gold tree
+unchanged() {
+	tree_state "$TEST_TMP/$1/spool" >"$TEST_TMP/$1/tree"
+	check_same "$2" "$TEST_TMP/gold.tree" "$TEST_TMP/$1/tree"
+}
+
+# refused LABEL OPTION CMD...: CMD exits non-zero, prints nothing on
+# stdout, and its message names OPTION and --all
+refused() {
+	local label=$1 opt=$2 rc
+	shift 2
+	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" </dev/null
+	rc=$?
+	if [ $rc -ne 0 ] && [ ! -s "$TEST_TMP/out" ] && grep -q -- "$opt" "$TEST_TMP/err" &&
+		grep -q -- "--all" "$TEST_TMP/err"; then
+		pass "$label: refused (exit $rc), naming $opt"
+	else
+		fail "$label: refused, naming $opt" "exit $rc" "$(head -3 "$TEST_TMP/out" "$TEST_TMP/err")"
+	fi
+}
+
+# --- 1. criteria that select everything ---------------------------------
+
+fresh_copy A
+C=$TEST_TMP/A/conf
+SENDER=
+refused "postq-postsuper -d --from \"\$SENDER\" (empty)" --from "$PS" -c "$C" -d --from "$SENDER"
+unchanged A "postq-postsuper -d --from '': nothing deleted"
+refused "postq-postsuper -h --to ''" --to "$PS" -c "$C" -h --to ''
+refused "postq-postsuper -d --reason '.*'" --reason "$PS" -c "$C" -d --reason '.*'
+refused "postq-postsuper -d --domain ''" --domain "$PS" -c "$C" -d --domain ''
+refused "postq-postsuper -d --domain @" --domain "$PS" -c "$C" -d --domain @
+refused "postq-postsuper -d --from '^'" --from "$PS" -c "$C" -d --from '^'
+refused "postq-postsuper -d --from '.*\$'" --from "$PS" -c "$C" -d --from '.*$'
+refused "postq-postsuper -d --to '(?:)'" --to "$PS" -c "$C" -d --to '(?:)'
+refused "postq-postsuper -d --ignore-case --from '[a-z]*'" --from "$PS" -c "$C" -d --ignore-case --from '[a-z]*'
+refused "postq-postsuper -n -d --from '' (dry run too)" --from "$PS" -c "$C" -n -d --from ''
+refused "postq-postsuper -d --to '^x' --from '' (beside a real criterion)" --from "$PS" -c "$C" -d --to '^x' --from ''
+unchanged A "refused operations changed nothing"
+refused "postq-mailq --from ''" --from "$MQ" -c "$C" --from ''
+refused "postq-mailq --ids --to '.*'" --to "$MQ" -c "$C" --ids --to '.*'
+refused "postq-mailq --count-by reason --reason '^'" --reason "$MQ" -c "$C" --count-by reason --reason '^'
+refused "postq-mailq --domain ''" --domain "$MQ" -c "$C" --domain ''
+refused "postq-qshape --from '' deferred" --from "$QS" -c "$C" --from '' deferred
+refused "postq-qshape --to '.*\$' deferred" --to "$QS" -c "$C" --to '.*$' deferred
+
+# patterns that narrow are taken
+"$MQ" -c "$C" --ids --from '^$' >"$TEST_TMP/out" 2>"$TEST_TMP/err" && [ ! -s "$TEST_TMP/err" ] &&
+	pass "postq-mailq --from '^\$' is taken (it narrows)" ||
+	fail "postq-mailq --from '^\$' is taken" "$(cat "$TEST_TMP/err")"
+
+# --all lets them through, and then they select exactly everything:
+# the listings of postqueue, the table of qshape
+postqueue -c "$C" -p >"$TEST_TMP/want.p" 2>/dev/null
+"$MQ" -c "$C" --from '' --all >"$TEST_TMP/got.p" 2>"$TEST_TMP/err"
+[ -s "$TEST_TMP/want.p" ] && check_same "postq-mailq --from '' --all: postqueue -p" "$TEST_TMP/want.p" "$TEST_TMP/got.p" ||
+	fail "postqueue -p printed nothing"
+"$MQ" -c "$C" --to '.*' --reason '^' --all >"$TEST_TMP/got.p" 2>"$TEST_TMP/err"
+check_same "postq-mailq --to '.*' --reason '^' --all: postqueue -p" "$TEST_TMP/want.p" "$TEST_TMP/got.p"
+"$MQ" -c "$C" --all >"$TEST_TMP/got.p" 2>"$TEST_TMP/err"
+check_same "postq-mailq --all alone: postqueue -p" "$TEST_TMP/want.p" "$TEST_TMP/got.p"
+if [ -x "$QSHAPE" ]; then
+	# both at the same frozen clock (see t_qshape.sh), postconf left alone
+	frozen() {
+		LD_PRELOAD=$FAKETIME_LIB FAKETIME="$(date -u -d "@$CASE_START" '+%Y-%m-%d %H:%M:%S')" \
+			FAKETIME_SKIP_CMDS=postconf NO_FAKE_STAT=1 "$@"
+	}
+	# rows tied in count and name length come in Perl's hash order
+	frozen "$QSHAPE" -c "$C" deferred hold 2>/dev/null | python3 "$TOP/tests/lib/qshape_ties.py" >"$TEST_TMP/want.q"
+	frozen "$QS" -c "$C" --from '' --all deferred hold 2>"$TEST_TMP/err" |
+		python3 "$TOP/tests/lib/qshape_ties.py" >"$TEST_TMP/got.q"
+	[ -s "$TEST_TMP/want.q" ] && check_same "postq-qshape --from '' --all: qshape (ties sorted)" "$TEST_TMP/want.q" "$TEST_TMP/got.q" ||
+		fail "qshape printed nothing"
+fi
+
+# run_vs_real LABEL IDS_FILE OP OURS...: the real postsuper "OP -" fed
+# IDS_FILE on copy A, ours with OURS... on copy B: same tree, same log
+run_vs_real() {
+	local label=$1 ids=$2 op=$3
+	shift 3
+	fresh_copy A
+	fresh_copy B
+	[ -s "$ids" ] || fail "$label: the oracle selects nothing: a weak test"
+	"$REAL" -c "$TEST_TMP/A/conf" "$op" - <"$ids" >/dev/null 2>"$TEST_TMP/A/err"
+	echo "exit $?" >>"$TEST_TMP/A/err"
+	"$PS" -c "$TEST_TMP/B/conf" "$op" "$@" </dev/null >/dev/null 2>"$TEST_TMP/B/err"
+	echo "exit $?" >>"$TEST_TMP/B/err"
+	tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
+	tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
+	check_same "$label: same tree as postsuper $op -" "$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
+	cmp -s "$TEST_TMP/gold.tree" "$TEST_TMP/A/tree" && fail "$label: the real postsuper changed nothing: a weak test"
+	check_same "$label: same stderr" "$TEST_TMP/A/err" "$TEST_TMP/B/err"
+	sed -E 's/^.{15} [^ ]+ //; s/\[[0-9]+\]:/[PID]:/' "$TEST_TMP/A/conf/log/maillog" >"$TEST_TMP/A/log"
+	sed -E 's/^.{15} [^ ]+ //; s/\[[0-9]+\]:/[PID]:/' "$TEST_TMP/B/conf/log/maillog" >"$TEST_TMP/B/log"
+	check_same "$label: same log" "$TEST_TMP/A/log" "$TEST_TMP/B/log"
+}
+# every message a selection may take (not active: see postq-postsuper(1))
+python3 "$TOP/tests/lib/brute_select.py" ids --queue maildrop --queue incoming --queue deferred \
+	--queue hold <"$TEST_TMP/gold.j" >"$TEST_TMP/all.ids"
+run_vs_real "-d --from '' --all" "$TEST_TMP/all.ids" -d --from '' --all
+python3 "$TOP/tests/lib/brute_select.py" ids --queue incoming --queue deferred \
+	<"$TEST_TMP/gold.j" >"$TEST_TMP/holdable.ids"
+run_vs_real "-h --all (no other criterion)" "$TEST_TMP/holdable.ids" -h --all
+
+# --- a big selection with nobody to ask ----------------------------------
+
+python3 "$TOP/tests/lib/brute_select.py" ids --queue incoming --queue deferred --to '@example\.com$' \
+	<"$TEST_TMP/gold.j" >"$TEST_TMP/sel.ids"
+n=$(wc -l <"$TEST_TMP/sel.ids")
+fresh_copy A
+"$PS" -c "$TEST_TMP/A/conf" --confirm-over $((n - 1)) -h --to '@example\.com$' </dev/null >/dev/null 2>"$TEST_TMP/err"
+rc=$?
+[ $rc -ne 0 ] && grep -q -- "--yes" "$TEST_TMP/err" && grep -q "$n messages selected" "$TEST_TMP/err" &&
+	pass "no terminal, $n selected over --confirm-over $((n - 1)): refused (exit $rc), pointing at --yes" ||
+	fail "no terminal, over --confirm-over: refused, pointing at --yes" "exit $rc" "$(cat "$TEST_TMP/err")"
+unchanged A "refused for want of --yes: nothing changed"
+"$PS" -c "$TEST_TMP/A/conf" --confirm-over $((n - 1)) -n -h --to '@example\.com$' </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+[ $? = 0 ] && [ "$(grep -c '^rename ' "$TEST_TMP/out")" = "$n" ] &&
+	pass "the same as a dry run: lists the $n renames, no refusal" ||
+	fail "the same as a dry run: lists the renames" "$(cat "$TEST_TMP/err")"
+unchanged A "the dry run changed nothing"
+run_vs_real "over --confirm-over with --yes" "$TEST_TMP/sel.ids" -h --confirm-over $((n - 1)) --yes --to '@example\.com$'
+run_vs_real "at --confirm-over, no terminal" "$TEST_TMP/sel.ids" -h --confirm-over "$n" --to '@example\.com$'
+run_vs_real "under the default limit (1000), no terminal" "$TEST_TMP/sel.ids" -h --to '@example\.com$'
+
+exit 0
