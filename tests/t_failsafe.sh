@@ -170,4 +170,46 @@ run_vs_real "over --confirm-over with --yes" "$TEST_TMP/sel.ids" -h --confirm-ov
 run_vs_real "at --confirm-over, no terminal" "$TEST_TMP/sel.ids" -h --confirm-over "$n" --to '@example\.com$'
 run_vs_real "under the default limit (1000), no terminal" "$TEST_TMP/sel.ids" -h --to '@example\.com$'
 
+# --- a dry run says what it would do, once, and claims no change ---------
+
+# The copy's files have new inodes, so their short ids no longer name
+# them (as after a restore): -s renames every one, in two steps (to
+# ID#FIX, then, in a second pass, home). The real postsuper -v on the
+# very same copy, afterwards, is the oracle for what the dry run says.
+fresh_copy D
+"$PS" -c "$TEST_TMP/D/conf" -n -s -p >"$TEST_TMP/D/out" 2>"$TEST_TMP/D/err"
+rc=$?
+unchanged D "dry run -n -s -p changed nothing"
+[ $rc = 0 ] && pass "dry run -n -s -p: exit 0" || fail "dry run -n -s -p: exit 0" "exit $rc"
+[ -z "$(sort "$TEST_TMP/D/out" | uniq -d)" ] && pass "dry run -n -s -p: no line said twice" ||
+	fail "dry run -n -s -p: no line said twice" "$(sort "$TEST_TMP/D/out" | uniq -d | head -3)"
+grep -q 'WERE CHANGED\|INCOMPLETE' "$TEST_TMP/D/err" &&
+	fail "dry run -n -s -p: claims no change" "$(cat "$TEST_TMP/D/err")" ||
+	pass "dry run -n -s -p: claims no change"
+noise='^postsuper: (name_mask|inet_addr_local|been_here|mynetworks_core):'
+"$REAL" -c "$TEST_TMP/D/conf" -v -s -p 2>&1 >/dev/null | grep -Ev "$noise" >"$TEST_TMP/D/real.err"
+sed -n 's/^postsuper: renamed file \(.*\) as \(.*\)$/rename \1 \2/p' "$TEST_TMP/D/real.err" |
+	sort >"$TEST_TMP/D/want"
+sort "$TEST_TMP/D/out" >"$TEST_TMP/D/got"
+[ -s "$TEST_TMP/D/want" ] && check_same "dry run -n -s -p: the renames postsuper -v -s -p then does" \
+	"$TEST_TMP/D/want" "$TEST_TMP/D/got" || fail "the real postsuper renamed nothing: a weak test"
+want=$(sed -n 's/^postsuper: \(Renamed to match inode number: [0-9]* messages\?\)$/\1 (dry run)/p' "$TEST_TMP/D/real.err")
+got=$(sed -n 's/^postsuper: \(Renamed to match inode number: .*\)$/\1/p' "$TEST_TMP/D/err")
+[ -n "$want" ] && [ "$want" = "$got" ] && pass "dry run -n -s -p: the real run's count ($got)" ||
+	fail "dry run -n -s -p: the real run's count" "want: $want" "got:  $got"
+# with an operation by queue id the real run stops after renaming (the
+# ids may have changed): the dry run says it would, and stops too
+fresh_copy D
+id=$(sed -n 1p "$TEST_TMP/holdable.ids")
+"$PS" -c "$TEST_TMP/D/conf" -n -s -h "$id" >"$TEST_TMP/D/out" 2>"$TEST_TMP/D/err"
+rc=$?
+unchanged D "dry run -n -s -h ID changed nothing"
+"$REAL" -c "$TEST_TMP/D/conf" -s -h "$id" >/dev/null 2>"$TEST_TMP/D/real.err"
+want_rc=$?
+[ $rc = "$want_rc" ] && grep -q 'would be changed' "$TEST_TMP/D/err" && grep -q 'CHECK YOUR QUEUE IDS' "$TEST_TMP/D/real.err" &&
+	! grep -q 'placed on hold' "$TEST_TMP/D/err" &&
+	pass "dry run -n -s -h ID: says the real run stops before the hold (exit $rc, as postsuper's)" ||
+	fail "dry run -n -s -h ID: says the real run stops before the hold" "exit $rc, postsuper $want_rc" \
+		"$(cat "$TEST_TMP/D/err")"
+
 exit 0

@@ -171,6 +171,9 @@ static void __attribute__((format(printf, 1, 2))) error(const char *fmt, ...)
 
 static void incomplete_warning(void)
 {
+	/* A dry run changed nothing, so it left nothing half done. */
+	if (g.dry)
+		return;
 	if (g.inode_mismatch > 0 || g.inode_fixed > 0 || g.position_mismatch > 0)
 		warn("OPERATION INCOMPLETE -- RERUN COMMAND TO FIX THE QUEUE FIRST");
 }
@@ -588,15 +591,32 @@ static int fix_queue_id(const char *actual_path, const char *queue,
 		buf_printf(&new_id, "%lX", (unsigned long)st->st_ino);
 	}
 	/* Logs before the message, so an interrupted run can be resumed. */
-	for (const char *const *l = log_queues; *l; l++) {
-		qpath(&from, *l, id);
-		qpath(&to, *l, buf_str(&new_id));
+	bool logs[3] = { false };
+	for (size_t i = 0; log_queues[i]; i++) {
+		qpath(&from, log_queues[i], id);
+		qpath(&to, log_queues[i], buf_str(&new_id));
 		buf_adds(&to, FIX_SUFFIX);
-		do_rename(from.data, to.data);
+		logs[i] = do_rename(from.data, to.data) == 0;
 	}
 	qpath(&to, queue, buf_str(&new_id));
 	buf_adds(&to, FIX_SUFFIX);
 	ret = do_rename(actual_path, to.data);
+	/*
+	 * A real run takes the #FIX names home in a second pass. A dry run
+	 * has no #FIX files to find there (and a second pass would only
+	 * show this one again): it says the second step here, once.
+	 */
+	if (g.dry && ret == 0) {
+		for (size_t i = 0; log_queues[i]; i++) {
+			if (!logs[i])
+				continue;
+			qpath(&to, log_queues[i], buf_str(&new_id));
+			printf("rename %s%s %s\n", to.data, FIX_SUFFIX, to.data);
+		}
+		qpath(&to, queue, buf_str(&new_id));
+		printf("rename %s%s %s\n", to.data, FIX_SUFFIX, to.data);
+		g.inode_fixed++;
+	}
 	buf_free(&new_id);
 	buf_free(&from);
 	buf_free(&to);
@@ -1187,16 +1207,25 @@ int main(int argc, char **argv)
 	if (signal(SIGHUP, SIG_IGN) == SIG_DFL)
 		signal(SIGHUP, interrupted);
 
-	/* Repairs first, twice if queue ids had to follow their inodes. */
+	/*
+	 * Repairs first, twice if queue ids had to follow their inodes (a
+	 * dry run says both steps in its one pass: see fix_queue_id()).
+	 */
 	if (action & A_REPAIR)
 		super(g.queues, action & A_REPAIR);
-	if (g.inode_mismatch > 0)
+	if (g.inode_mismatch > 0 && !g.dry)
 		super(g.queues, action & A_REPAIR);
 	if (nops > 0 && (g.inode_mismatch > 0 || g.inode_fixed > 0)) {
 		bool by_id = false;
 		for (size_t i = 0; i < nops; i++)
 			if (ops[i].arg == NULL || strcmp(ops[i].arg, "ALL") != 0)
 				by_id = true;
+		if (by_id && g.dry) {
+			error("dry run: queue file names would be changed to match "
+			      "inode numbers");
+			fatal("dry run: a real run stops here, before the operations "
+			      "by queue id: check your queue ids and re-issue the command");
+		}
 		if (by_id) {
 			error("QUEUE FILE NAMES WERE CHANGED TO MATCH INODE NUMBERS");
 			fatal("CHECK YOUR QUEUE IDS AND RE-ISSUE THE COMMAND");
@@ -1274,7 +1303,7 @@ int main(int argc, char **argv)
 	if (g.inode_fixed > 0)
 		info("Renamed to match inode number: %d message%s%s", g.inode_fixed,
 		     PLURAL(g.inode_fixed), dry);
-	if (g.inode_mismatch > 0 || g.inode_fixed > 0)
+	if ((g.inode_mismatch > 0 || g.inode_fixed > 0) && !g.dry)
 		warn("QUEUE FILE NAMES WERE CHANGED TO MATCH INODE NUMBERS");
 	if (do_kick && !g.dry && requeue_done && g.requeued > 0)
 		kick("pickup", "W");
