@@ -212,4 +212,90 @@ want_rc=$?
 	fail "dry run -n -s -h ID: says the real run stops before the hold" "exit $rc, postsuper $want_rc" \
 		"$(cat "$TEST_TMP/D/err")"
 
+# --- symbolic links in the spool ----------------------------------------
+
+# A hash directory with a link to itself: showq enters it again and
+# again (postqueue then fails); postq-mailq skips the link with a
+# warning and lists the rest, which is what postqueue lists without the
+# link. A hash directory linked to a directory outside the spool:
+# postqueue lists the message there, postq-mailq does not (its listing is
+# postqueue's without the link).
+fresh_copy S
+postqueue -c "$TEST_TMP/S/conf" -p >"$TEST_TMP/S/want.p" 2>/dev/null
+postqueue -c "$TEST_TMP/S/conf" -j >"$TEST_TMP/S/want.j" 2>/dev/null
+hdir=$(find "$TEST_TMP/S/spool/deferred" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | sed -n 1p)
+ln -s . "$TEST_TMP/S/spool/deferred/$hdir/$hdir"
+postqueue -c "$TEST_TMP/S/conf" -p >"$TEST_TMP/S/loop.p" 2>"$TEST_TMP/S/loop.err"
+echo "# postqueue -p on a spool with deferred/$hdir/$hdir -> .: exit $?," \
+	"$(grep -c '^[0-9A-F]' "$TEST_TMP/S/loop.p") message lines ($(grep -c '^[0-9A-F]' "$TEST_TMP/S/want.p") without the link)"
+"$MQ" -c "$TEST_TMP/S/conf" -p >"$TEST_TMP/S/got.p" 2>"$TEST_TMP/S/got.err"
+rc=$?
+check_same "a self-linked hash directory: the listing postqueue gives without the link" \
+	"$TEST_TMP/S/want.p" "$TEST_TMP/S/got.p"
+[ $rc = 0 ] && grep -q "deferred/$hdir/$hdir: a symbolic link in a queue directory: not followed" "$TEST_TMP/S/got.err" &&
+	pass "a self-linked hash directory: exit 0, a warning naming the link" ||
+	fail "a self-linked hash directory: exit 0, a warning naming the link" "exit $rc" "$(cat "$TEST_TMP/S/got.err")"
+"$MQ" -c "$TEST_TMP/S/conf" -j >"$TEST_TMP/S/got.j" 2>/dev/null
+check_same "a self-linked hash directory: -j as postqueue -j without the link" "$TEST_TMP/S/want.j" "$TEST_TMP/S/got.j"
+rm "$TEST_TMP/S/spool/deferred/$hdir/$hdir"
+
+# plant_outside SPOOL OUTSIDE: deferred/Z, a link to OUTSIDE, which holds
+# a copy of a deferred message under the id ZZZZZ12345 (its hash
+# directory is Z: Postfix itself would find it there)
+plant_outside() {
+	local f
+	mkdir -p "$2"
+	f=$(find "$1/deferred" -mindepth 2 -type f | sort | sed -n 1p)
+	cp -p "$f" "$2/ZZZZZ12345"
+	chown -R postfix: "$2"
+	ln -s "$2" "$1/deferred/Z"
+}
+plant_outside "$TEST_TMP/S/spool" "$TEST_TMP/S/outside"
+postqueue -c "$TEST_TMP/S/conf" -p >"$TEST_TMP/S/link.p" 2>/dev/null
+grep -q '^ZZZZZ12345' "$TEST_TMP/S/link.p" && pass "postqueue lists the message behind the link (the oracle sees it)" ||
+	fail "postqueue lists the message behind the link: the test is weak"
+"$MQ" -c "$TEST_TMP/S/conf" -p >"$TEST_TMP/S/got.p" 2>"$TEST_TMP/S/got.err"
+check_same "a hash directory linked outside: the listing postqueue gives without the link" \
+	"$TEST_TMP/S/want.p" "$TEST_TMP/S/got.p"
+grep -q "deferred/Z: a symbolic link in a queue directory: not followed" "$TEST_TMP/S/got.err" &&
+	pass "a hash directory linked outside: a warning naming it" ||
+	fail "a hash directory linked outside: a warning naming it" "$(cat "$TEST_TMP/S/got.err")"
+"$MQ" -c "$TEST_TMP/S/conf" --all --ids >"$TEST_TMP/S/got.ids" 2>/dev/null
+grep -q ZZZZZ12345 "$TEST_TMP/S/got.ids" && fail "a selection takes the message behind the link" ||
+	pass "a selection does not take the message behind the link"
+
+# postsuper -d ALL: the real one deletes the file outside the spool;
+# postq-postsuper leaves it, and otherwise does what postsuper does
+fresh_copy A
+fresh_copy B
+plant_outside "$TEST_TMP/A/spool" "$TEST_TMP/A/outside"
+plant_outside "$TEST_TMP/B/spool" "$TEST_TMP/B/outside"
+"$REAL" -c "$TEST_TMP/A/conf" -d ALL >/dev/null 2>"$TEST_TMP/A/err"
+"$PS" -c "$TEST_TMP/B/conf" -d ALL >/dev/null 2>"$TEST_TMP/B/err"
+rc=$?
+tree_state "$TEST_TMP/A/spool" >"$TEST_TMP/A/tree"
+tree_state "$TEST_TMP/B/spool" >"$TEST_TMP/B/tree"
+check_same "-d ALL with a hash directory linked outside: the same spool tree as postsuper's" \
+	"$TEST_TMP/A/tree" "$TEST_TMP/B/tree"
+[ ! -e "$TEST_TMP/A/outside/ZZZZZ12345" ] && pass "the real postsuper -d ALL deleted the file outside the spool" ||
+	fail "the real postsuper -d ALL deleted the file outside the spool: the test is weak"
+[ -e "$TEST_TMP/B/outside/ZZZZZ12345" ] && [ $rc = 0 ] &&
+	grep -q "warning: deferred/Z: a symbolic link in a queue directory: not followed" "$TEST_TMP/B/err" &&
+	pass "postq-postsuper -d ALL left it, with a warning naming the link" ||
+	fail "postq-postsuper -d ALL left it, with a warning naming the link" "exit $rc" "$(cat "$TEST_TMP/B/err")"
+want=$(sed -n 's/^postsuper: Deleted: \([0-9]*\) messages$/\1/p' "$TEST_TMP/A/err")
+got=$(sed -n 's/^postsuper: Deleted: \([0-9]*\) messages$/\1/p' "$TEST_TMP/B/err")
+[ -n "$want" ] && [ "$got" = $((want - 1)) ] && pass "-d ALL: one message fewer deleted than postsuper ($got, $want)" ||
+	fail "-d ALL: one message fewer deleted than postsuper" "postsuper: $want" "ours: $got"
+# a loop: postsuper -d ALL goes round it; ours once
+fresh_copy B
+ln -s . "$TEST_TMP/B/spool/deferred/$hdir/$hdir"
+"$PS" -c "$TEST_TMP/B/conf" -d ALL deferred >/dev/null 2>"$TEST_TMP/B/err"
+rc=$?
+[ $rc = 0 ] && [ -L "$TEST_TMP/B/spool/deferred/$hdir/$hdir" ] &&
+	[ -z "$(find "$TEST_TMP/B/spool/deferred" -type f)" ] &&
+	grep -q "deferred/$hdir/$hdir: a symbolic link" "$TEST_TMP/B/err" &&
+	pass "-d ALL deferred with a self-linked hash directory: all deleted once, the link left, named" ||
+	fail "-d ALL deferred with a self-linked hash directory" "exit $rc" "$(cat "$TEST_TMP/B/err")"
+
 exit 0

@@ -13,7 +13,9 @@
  * no locks and, by default, sends no triggers. Every change is a single
  * rename(2), unlink(2) or fchmod(2) of one file inside the spool, so a
  * message racing with Postfix is moved by whoever renames it first and is
- * never copied or lost.
+ * never copied or lost. Unlike postsuper, the passes over whole queues
+ * never follow a symbolic link below a queue directory (one to a
+ * directory elsewhere would let "-d ALL" delete outside the spool).
  */
 #include "util/buf.h"
 #include "spool/config.h"
@@ -772,13 +774,39 @@ done:
 	free(name);
 }
 
-static void pass_dir(struct pass *ps, const char *dir, int depth)
+/*
+ * Open a subdirectory met in a pass, never through a symbolic link:
+ * postsuper follows one, so "-d ALL" with a hash directory linked
+ * elsewhere deletes the files there, and a link to its own directory
+ * makes the pass go round until the kernel says ELOOP. NULL with a
+ * warning for a link (left as it is); fatal, as postsuper, otherwise.
+ */
+static DIR *open_subdir(DIR *parent, const char *name, const char *path)
 {
-	DIR *d = opendir(dir);
+	int fd = openat(dirfd(parent), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+			| O_CLOEXEC);
+	struct stat st;
+	DIR *d;
+
+	if (fd < 0) {
+		int saved = errno;
+		if (fstatat(dirfd(parent), name, &st, AT_SYMLINK_NOFOLLOW) == 0
+		    && S_ISLNK(st.st_mode)) {
+			warn("%s: a symbolic link in a queue directory: not followed",
+			     path);
+			return NULL;
+		}
+		fatal("scan_dir_push: open directory %s: %s", path, strerror(saved));
+	}
+	if ((d = fdopendir(fd)) == NULL)
+		fatal("scan_dir_push: open directory %s: %s", path, strerror(errno));
+	return d;
+}
+
+static void pass_dir(struct pass *ps, DIR *d, const char *dir, int depth)
+{
 	struct dirent *de;
 
-	if (d == NULL)
-		fatal("scan_dir_push: open directory %s: %s", dir, strerror(errno));
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -786,10 +814,13 @@ static void pass_dir(struct pass *ps, const char *dir, int depth)
 		if (de->d_name[1] == 0 && ps->qp->recurse) {
 			struct buf sub = BUF_INIT;
 			buf_printf(&sub, "%s/%s", dir, de->d_name);
-			pass_dir(ps, sub.data, depth + 1);
-			/* Levels deeper than hash_queue_depth go once empty. */
-			if (depth + 1 > ps->wanted)
-				do_rmdir(sub.data);
+			DIR *subd = open_subdir(d, de->d_name, sub.data);
+			if (subd != NULL) {
+				pass_dir(ps, subd, sub.data, depth + 1);
+				/* Levels deeper than hash_queue_depth go once empty. */
+				if (depth + 1 > ps->wanted)
+					do_rmdir(sub.data);
+			}
 			buf_free(&sub);
 		} else {
 			pass_file(ps, dir, de->d_name, de->d_type);
@@ -814,7 +845,11 @@ static void super(const char *const *queues, int action)
 		ps.wanted = wanted_depth(*q);
 		if (ps.wanted > 0 && !ps.qp->recurse)
 			fatal("%s queue must not be hashed", *q);
-		pass_dir(&ps, *q, 0);
+		/* A queue directory is what main.cf names: opened as Postfix does. */
+		DIR *d = opendir(*q);
+		if (d == NULL)
+			fatal("scan_dir_push: open directory %s: %s", *q, strerror(errno));
+		pass_dir(&ps, d, *q, 0);
 	}
 	buf_free(&ps.actual);
 	buf_free(&ps.wanted_path);
