@@ -212,6 +212,65 @@ want_rc=$?
 	fail "dry run -n -s -h ID: says the real run stops before the hold" "exit $rc, postsuper $want_rc" \
 		"$(cat "$TEST_TMP/D/err")"
 
+# --- a selected file replaced before the action -------------------------
+
+# Every operation, stopped between selection and action (a test switch):
+# two selected files are replaced by another message under the same
+# name, one by a new file renamed over it, one rewritten in place (the
+# same inode). Both must be left exactly as they are, the rest acted on.
+# (t_postsuper_race.sh does the same at scale on a live Postfix, with
+# the real postsuper as the oracle that deletes them.)
+for op in -d -h -r -e -f "-n -d"; do
+	fresh_copy R
+	sp=$TEST_TMP/R/spool
+	case $op in
+	-h) qs=(--queue incoming --queue deferred) ;;
+	-d | "-n -d") qs=(--queue maildrop --queue incoming --queue deferred --queue hold) ;;
+	*) qs=(--queue incoming --queue deferred --queue hold) ;;
+	esac
+	"$MQ" -c "$TEST_TMP/R/conf" --ids "${qs[@]}" --from '^MAILER-DAEMON$' >"$TEST_TMP/R/ids"
+	n=$(wc -l <"$TEST_TMP/R/ids")
+	a=$(find "$sp/incoming" "$sp/deferred" "$sp/hold" -type f -name "$(sed -n 1p "$TEST_TMP/R/ids")")
+	b=$(find "$sp/incoming" "$sp/deferred" "$sp/hold" -type f -name "$(sed -n 2p "$TEST_TMP/R/ids")")
+	inn=$(grep -rl --null 'sender@example\.com' "$sp/deferred" | tr '\0' '\n' | sort | sed -n 1p)
+	# shellcheck disable=SC2086 # $op is one or two words
+	POSTQ_TEST=postsuper_stop_selected=1 "$PS" -c "$TEST_TMP/R/conf" -v $op --from '^MAILER-DAEMON$' \
+		</dev/null >"$TEST_TMP/R/out" 2>"$TEST_TMP/R/err" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] && break
+		sleep 0.05
+	done
+	if [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != T ] || [ "$n" -lt 3 ] || [ -z "$a" ] || [ -z "$b" ]; then
+		kill -9 "$pid" 2>/dev/null
+		fail "$op: stopped between selection and action, with 3 or more selected" "$n selected: $a $b"
+		continue
+	fi
+	cp -p "$inn" "$sp/.tmp" && mv "$sp/.tmp" "$a"
+	cat "$inn" >"$b"
+	kill -CONT "$pid"
+	wait "$pid"
+	rc=$?
+	ok=yes
+	for f in "$a" "$b"; do
+		cmp -s "$inn" "$f" && [ "$(stat -c %a "$f")" = 700 ] || ok=no
+	done
+	[ $ok = yes ] && pass "$op: the two replaced files are left as they were" ||
+		fail "$op: the two replaced files are left as they were" "$(ls -l "$a" "$b" 2>&1)"
+	[ $rc = 0 ] && grep -qx 'postsuper: Left alone: 2 messages replaced or changed since selected\( (dry run)\)\?' "$TEST_TMP/R/err" &&
+		[ "$(grep -c ': raced: not the file that was selected; left alone$' "$TEST_TMP/R/err")" = 2 ] &&
+		pass "$op: exit 0, both named (-v) and counted" ||
+		fail "$op: exit 0, both named (-v) and counted" "exit $rc" "$(grep -v 'renamed\|removed\|queue:' "$TEST_TMP/R/err")"
+	case $op in
+	"-n -d")
+		grep -q "$(basename "$a")\|$(basename "$b")" "$TEST_TMP/R/out" &&
+			fail "$op: the dry run does not list them" "$(cat "$TEST_TMP/R/out")" ||
+			pass "$op: the dry run does not list them" ;;
+	-d) [ "$(grep -c ': removed$' "$TEST_TMP/R/err")" = $((n - 2)) ] && pass "$op: the other $((n - 2)) deleted" ||
+		fail "$op: the other $((n - 2)) deleted" "$(grep -c ': removed$' "$TEST_TMP/R/err")" ;;
+	esac
+done
+
 # --- symbolic links in the spool ----------------------------------------
 
 # A hash directory with a link to itself: showq enters it again and
