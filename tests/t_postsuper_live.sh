@@ -114,7 +114,7 @@ in_queue hold "$id_f1" && grep -q "hold/$id_f1" "$TEST_TMP/out" && pass "-n -H l
 "$PS" -c "$SB_CONF" -H --to '^defer-f1@' 2>/dev/null
 in_queue deferred "$id_f1" && pass "-H --to releases it" || fail "-H --to releases it"
 # a selection above --confirm-over is confirmed on a terminal (script(1)
-# gives one); "n" changes nothing, "y" goes ahead; no terminal, no question
+# gives one); "n" changes nothing, "y" goes ahead
 if command -v script >/dev/null; then
 	echo n | script -qc "$PS -c $SB_CONF --confirm-over 0 -h --to '^defer-f2@'" /dev/null >"$TEST_TMP/out" 2>&1
 	in_queue deferred "$id_f2" && grep -q 'hold 1 messages? \[y/N\]' "$TEST_TMP/out" &&
@@ -124,7 +124,15 @@ if command -v script >/dev/null; then
 	in_queue hold "$id_f2" && pass "terminal: 'y' goes ahead" ||
 		fail "terminal: 'y' goes ahead" "$(cat "$TEST_TMP/out")"
 fi
+# without a terminal nobody can be asked: over the limit it is refused
+# (the message is still held), and --yes goes ahead
+in_queue hold "$id_f2" || "$PS" -c "$SB_CONF" --yes -h --to '^defer-f2@' </dev/null 2>/dev/null
 "$PS" -c "$SB_CONF" --confirm-over 0 -H --to '^defer-f2@' </dev/null 2>"$TEST_TMP/err"
-in_queue deferred "$id_f2" && ! grep -q 'y/N' "$TEST_TMP/err" && pass "no terminal: no question asked" ||
-	fail "no terminal: no question asked" "$(cat "$TEST_TMP/err")"
+rc=$?
+[ $rc = 1 ] && in_queue hold "$id_f2" && ! grep -q 'y/N' "$TEST_TMP/err" && grep -q -- '--yes' "$TEST_TMP/err" &&
+	pass "no terminal: no question asked, refused over --confirm-over" ||
+	fail "no terminal: no question asked, refused over --confirm-over" "exit $rc" "$(cat "$TEST_TMP/err")"
+"$PS" -c "$SB_CONF" --confirm-over 0 --yes -H --to '^defer-f2@' </dev/null 2>"$TEST_TMP/err"
+in_queue deferred "$id_f2" && pass "no terminal, --yes: released" ||
+	fail "no terminal, --yes: released" "$(cat "$TEST_TMP/err")"
 exit 0

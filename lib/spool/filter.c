@@ -20,7 +20,12 @@ void pq_filter_init(struct pq_filter *f)
 	memset(f, 0, sizeof(*f));
 	f->older = f->newer = -1;
 	f->min_size = f->max_size = -1;
-	f->now = time(NULL);
+	f->now = -1;
+}
+
+void pq_filter_begin_pass(struct pq_filter *f, time_t now)
+{
+	f->now = now;
 }
 
 void pq_filter_free(struct pq_filter *f)
@@ -106,7 +111,10 @@ const char pq_filter_usage[] =
 	"  --newer DURATION   arrived less than this long ago\n"
 	"  --min-size BYTES   message size at least (k, m, g suffixes)\n"
 	"  --max-size BYTES   message size at most\n"
-	"  --ignore-case      patterns match regardless of case\n";
+	"  --ignore-case      patterns match regardless of case\n"
+	"  --all              allow criteria that select every message (an empty\n"
+	"                     or match-anything pattern, an empty domain); without\n"
+	"                     it they are refused\n";
 
 static bool set_string(char **slot, const char *value)
 {
@@ -160,39 +168,13 @@ int pq_filter_option(struct pq_filter *f, int code, const char *value,
 	case PQ_OPT_ICASE:
 		f->caseless = true;
 		break;
+	case PQ_OPT_ALL:
+		f->all = true;
+		break;
 	default:
 		return 0;
 	}
 	return ok ? 1 : -1;
-}
-
-bool pq_filter_finish(struct pq_filter *f, struct buf *err)
-{
-	pcre2_code **slots[3] = { &f->from, &f->to, &f->reason };
-
-	for (size_t i = 0; i < 3; i++)
-		if (f->patterns[i] && !compile(f, slots[i], f->patterns[i], err))
-			return false;
-	return true;
-}
-
-bool pq_filter_active(const struct pq_filter *f)
-{
-	return f->from || f->to || f->reason || f->ndomains || f->older >= 0
-	       || f->newer >= 0 || f->min_size >= 0 || f->max_size >= 0;
-}
-
-const char *const *pq_filter_queues(const struct pq_filter *f,
-				    const char *const *dflt)
-{
-	return f->queues ? f->queues : dflt;
-}
-
-const char *pq_address_domain(const char *addr)
-{
-	const char *at = strrchr(addr, '@');
-
-	return at ? at + 1 : "";
 }
 
 static bool re_match(struct pq_filter *f, pcre2_code *re, const char *s)
@@ -215,6 +197,85 @@ static bool re_match(struct pq_filter *f, pcre2_code *re, const char *s)
 		}
 	}
 	return rc >= 0;
+}
+
+/*
+ * What a sender, a recipient or a reason may look like, as listed; a
+ * pattern that matches all of them is taken to match anything (see
+ * filter.h). The empty string comes first: most such patterns are
+ * empty matches.
+ */
+static const char *const probes[] = {
+	"",
+	"MAILER-DAEMON",
+	"user@example.com",
+	"\"an odd one\"@[192.0.2.1]",
+	"Zq9_~#!x",
+	"host mx.example.net[192.0.2.25] said: 450 4.7.1 <user@example.com>: "
+	"Recipient address rejected: try again later (in reply to RCPT TO command)",
+	"connect to mx.example.org[2001:db8::25]:25: Connection timed out",
+	"\n",
+	NULL,
+};
+
+static bool matches_anything(struct pq_filter *f, pcre2_code *re)
+{
+	for (size_t i = 0; probes[i]; i++)
+		if (!re_match(f, re, probes[i]))
+			return false;
+	return true;
+}
+
+bool pq_filter_finish(struct pq_filter *f, struct buf *err)
+{
+	pcre2_code **slots[3] = { &f->from, &f->to, &f->reason };
+	static const char *const names[3] = { "--from", "--to", "--reason" };
+	static const char *const what[3] = {
+		"every sender", "every recipient", "every reason (and none)",
+	};
+
+	for (size_t i = 0; i < 3; i++) {
+		if (f->patterns[i] == NULL)
+			continue;
+		if (!compile(f, slots[i], f->patterns[i], err))
+			return false;
+		if (!f->all && matches_anything(f, *slots[i])) {
+			buf_reset(err);
+			buf_printf(err, "%s \"%s\" matches %s: it would select every "
+				   "message (give --all if that is meant)", names[i],
+				   f->patterns[i], what[i]);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < f->ndomains && !f->all; i++) {
+		if (f->domains[i][0] == 0) {
+			buf_reset(err);
+			buf_printf(err, "--domain is empty (\"\" or \"@\"): it would select "
+				   "only recipients without a domain (give --all if "
+				   "that is meant)");
+			return false;
+		}
+	}
+	return true;
+}
+
+bool pq_filter_active(const struct pq_filter *f)
+{
+	return f->from || f->to || f->reason || f->ndomains || f->older >= 0
+	       || f->newer >= 0 || f->min_size >= 0 || f->max_size >= 0;
+}
+
+const char *const *pq_filter_queues(const struct pq_filter *f,
+				    const char *const *dflt)
+{
+	return f->queues ? f->queues : dflt;
+}
+
+const char *pq_address_domain(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at ? at + 1 : "";
 }
 
 static bool domain_match(const struct pq_filter *f, const char *addr)
@@ -242,11 +303,14 @@ bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m)
 		if (i == f->nqueues)
 			return false;
 	}
-	long age = (long)f->now - m->arrival;
-	if (f->older >= 0 && age < f->older)
-		return false;
-	if (f->newer >= 0 && age >= f->newer)
-		return false;
+	if (f->older >= 0 || f->newer >= 0) {
+		time_t now = f->now >= 0 ? f->now : time(NULL);
+		long age = (long)now - m->arrival;
+		if (f->older >= 0 && age < f->older)
+			return false;
+		if (f->newer >= 0 && age >= f->newer)
+			return false;
+	}
 	if (f->min_size >= 0 && m->size < f->min_size)
 		return false;
 	if (f->max_size >= 0 && m->size > f->max_size)

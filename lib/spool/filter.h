@@ -10,6 +10,19 @@
  * exactly that. Repeated --domain or --queue options are alternatives.
  * Addresses are matched in the form the listing shows them (quoted,
  * printable, the null sender as MAILER-DAEMON).
+ *
+ * A criterion that cannot narrow anything is refused unless --all says
+ * that selecting everything is meant: an empty variable in
+ * "--from \"$SENDER\"" must not make "delete by sender" delete the
+ * queue. A pattern counts as matching everything when, compiled as it
+ * will be used (--ignore-case included), it matches every one of a few
+ * probe strings: the empty string, MAILER-DAEMON, a plain, a quoted and
+ * an odd address, two deferral reasons, and a control character. So
+ * "", "^", ".*", ".*$", "(?:)", "x*" are refused, and "^$", "." or
+ * "^spam@" are not. A pattern that matches nearly everything may be
+ * refused too (a negative look-ahead that none of the probes trips);
+ * --all then takes it as it is. An empty --domain (or "@") is refused
+ * the same way; with --all it selects recipients without a domain.
  */
 #ifndef POSTQ_FILTER_H
 #define POSTQ_FILTER_H
@@ -37,7 +50,8 @@ struct pq_filter {
 	long min_size;		/* bytes, -1 for none */
 	long max_size;
 	bool caseless;
-	time_t now;
+	bool all;		/* --all: criteria may select everything */
+	time_t now;		/* of this pass; -1: the time of each match */
 	pcre2_match_data *md;
 };
 
@@ -47,14 +61,14 @@ void pq_filter_free(struct pq_filter *f);
 /*
  * The command-line options every tool shares, for getopt_long():
  * --queue Q, --from RE, --to RE, --reason RE, --domain D, --older DUR,
- * --newer DUR, --min-size N, --max-size N, --ignore-case. Put
+ * --newer DUR, --min-size N, --max-size N, --ignore-case, --all. Put
  * PQ_FILTER_LONG_OPTIONS in the tool's option table and hand every
  * option to pq_filter_option(); call pq_filter_finish() after parsing.
  */
 enum {
 	PQ_OPT_QUEUE = 0x1000, PQ_OPT_FROM, PQ_OPT_TO, PQ_OPT_REASON,
 	PQ_OPT_DOMAIN, PQ_OPT_OLDER, PQ_OPT_NEWER, PQ_OPT_MIN_SIZE,
-	PQ_OPT_MAX_SIZE, PQ_OPT_ICASE,
+	PQ_OPT_MAX_SIZE, PQ_OPT_ICASE, PQ_OPT_ALL,
 };
 #define PQ_FILTER_LONG_OPTIONS \
 	{ "queue", required_argument, NULL, PQ_OPT_QUEUE }, \
@@ -66,7 +80,8 @@ enum {
 	{ "newer", required_argument, NULL, PQ_OPT_NEWER }, \
 	{ "min-size", required_argument, NULL, PQ_OPT_MIN_SIZE }, \
 	{ "max-size", required_argument, NULL, PQ_OPT_MAX_SIZE }, \
-	{ "ignore-case", no_argument, NULL, PQ_OPT_ICASE }
+	{ "ignore-case", no_argument, NULL, PQ_OPT_ICASE }, \
+	{ "all", no_argument, NULL, PQ_OPT_ALL }
 
 /* Usage text for those options, for the tools' help. */
 extern const char pq_filter_usage[];
@@ -77,7 +92,11 @@ extern const char pq_filter_usage[];
  */
 int pq_filter_option(struct pq_filter *f, int code, const char *value,
 		     struct buf *err);
-/* Compile the patterns; false with err filled if one is bad. */
+/*
+ * Compile the patterns; false with err filled if one is bad, or if a
+ * criterion would select everything and --all was not given (err names
+ * the option).
+ */
 bool pq_filter_finish(struct pq_filter *f, struct buf *err);
 
 /* True when some criterion is set (beyond queues). */
@@ -85,6 +104,16 @@ bool pq_filter_active(const struct pq_filter *f);
 /* The queues to list: f->queues or the default given. */
 const char *const *pq_filter_queues(const struct pq_filter *f,
 				    const char *const *dflt);
+
+/*
+ * pq_filter_begin_pass - ages (--older, --newer) are measured from now
+ * until the next call: call it before each pass over a queue, so that
+ * every message of a pass is judged by the same clock and a program
+ * that keeps a filter for hours (an exporter, a dashboard) does not
+ * judge today's queue by the time it started. Without it, each match
+ * takes the time it runs at.
+ */
+void pq_filter_begin_pass(struct pq_filter *f, time_t now);
 
 bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m);
 /* Whether a match looks at recipients (else a head-only listing will do). */

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,16 @@ void pq_rec_open_later(struct pq_rec_reader *r, int (*open_rest)(void *),
 	r->open_ctx = ctx;
 }
 
+/*
+ * The file offset just past the buffered bytes. Both terms describe
+ * bytes that were actually read (buf_off is where a read began, inside
+ * the file), so the sum is bounded by a real file's size.
+ */
+static off_t buf_end(const struct pq_rec_reader *r)
+{
+	return r->buf_off + (off_t)r->buf_len;
+}
+
 /* The descriptor for reads past the preload, opened on first need. */
 static bool have_fd(struct pq_rec_reader *r)
 {
@@ -73,7 +84,7 @@ static bool have_fd(struct pq_rec_reader *r)
 		if (r->fd >= 0 && r->file_size < 0)
 			r->file_size = fstat(r->fd, &st) == 0 ? st.st_size : 0;
 		if (r->fd < 0) {
-			r->file_size = r->buf_off + (off_t)r->buf_len;
+			r->file_size = buf_end(r);
 			r->rest_failed = true;
 		}
 	}
@@ -90,7 +101,8 @@ void pq_rec_free(struct pq_rec_reader *r)
 /* Make at least one byte at r->pos available in the buffer. */
 static bool fill(struct pq_rec_reader *r)
 {
-	if (r->pos >= r->buf_off && r->pos < r->buf_off + (off_t)r->buf_len)
+	/* Differences, not sums: a pointer may have set pos near OFF_MAX. */
+	if (r->pos >= r->buf_off && r->pos - r->buf_off < (off_t)r->buf_len)
 		return true;
 	/*
 	 * Past the size seen at open: EOF without a system call. Queue files
@@ -127,7 +139,7 @@ static bool read_data(struct pq_rec_reader *r, struct buf *data, size_t len)
 	buf_reset(data);
 	/* Size unknown (not opened yet): the preload is what is known. */
 	bool unknown = r->file_size < 0;
-	off_t end = unknown ? r->buf_off + (off_t)r->buf_len : r->file_size;
+	off_t end = unknown ? buf_end(r) : r->file_size;
 	if ((off_t)len > end - r->pos) {
 		/*
 		 * Opening tells the size; an open file may have grown since
@@ -154,8 +166,19 @@ static bool read_data(struct pq_rec_reader *r, struct buf *data, size_t len)
 
 bool pq_rec_seek(struct pq_rec_reader *r, off_t offset, int whence)
 {
-	off_t target = whence == SEEK_CUR ? r->pos + offset : offset;
+	off_t target = offset;
 
+	/*
+	 * Offsets come from the file (a size record says how far to jump):
+	 * one at the largest off_t must be damage, not a signed overflow.
+	 * lseek() refuses it with EINVAL, which makes showq give up on the
+	 * file; so does this.
+	 */
+	if (whence == SEEK_CUR && __builtin_add_overflow(r->pos, offset, &target)) {
+		pq_warn("%s: seek error: offset %jd from %jd is past any file",
+			r->path, (intmax_t)offset, (intmax_t)r->pos);
+		return false;
+	}
 	if (target < 0)
 		return false;
 	r->pos = target;
@@ -207,7 +230,8 @@ int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags)
 		if (type == EOF)
 			return PQ_REC_EOF;
 
-		size_t len = 0;
+		/* 64 bits whatever size_t is: 5 length bytes cannot wrap it. */
+		uint64_t len = 0;
 		for (unsigned shift = 0;; shift += 7) {
 			if (shift >= 32) {
 				pq_warn("%s: too many length bits, record type %d",
@@ -221,19 +245,19 @@ int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags)
 						"record type %d", r->path, type);
 				return PQ_REC_ERROR;
 			}
-			len |= (size_t)(b & 0177) << shift;
+			len |= (uint64_t)(b & 0177) << shift;
 			if ((b & 0200) == 0)
 				break;
 		}
 		if (len > INT_MAX) {
-			pq_warn("%s: illegal length %zu, record type %d",
-				r->path, len, type);
+			pq_warn("%s: illegal length %ju, record type %d",
+				r->path, (uintmax_t)len, type);
 			return PQ_REC_ERROR;
 		}
-		if (!read_data(r, data, len)) {
+		if (!read_data(r, data, (size_t)len)) {
 			if (!r->rest_failed)
 				pq_warn("%s: unexpected EOF in data, record type %d "
-					"length %zu", r->path, type, len);
+					"length %zu", r->path, type, (size_t)len);
 			return PQ_REC_ERROR;
 		}
 		if (type == PQ_REC_PTR && (flags & PQ_REC_FOLLOW_PTR)) {

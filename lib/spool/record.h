@@ -11,9 +11,10 @@
  * followed (with the same 10000 reverse-jump limit), padding records are
  * skipped, and after the end record the next read is EOF. Damage (a
  * length that runs past the end of the file, EOF inside a length, too
- * many length bits, a bad pointer) is reported with a warning that names
- * the file, as Postfix does, and returns PQ_REC_ERROR; nothing is ever
- * allocated for a record the file does not actually contain.
+ * many length bits, a bad pointer) is reported with a warning that
+ * names the file, as Postfix does, and returns PQ_REC_ERROR; nothing is
+ * ever allocated for a record the file does not actually contain. A
+ * jump past the largest file offset (pq_rec_seek) is damage too.
  */
 #ifndef POSTQ_RECORD_H
 #define POSTQ_RECORD_H
@@ -95,7 +96,13 @@ void pq_rec_free(struct pq_rec_reader *r);
  * PQ_REC_EOF / PQ_REC_ERROR. */
 int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags);
 
-/* Seek like lseek(SEEK_SET / SEEK_CUR); false if the result is negative. */
+/*
+ * Seek like lseek(SEEK_SET / SEEK_CUR); false, with the position kept,
+ * if the result is negative or past the largest off_t (a jump that a
+ * damaged size record asks for: warned about, naming the file). Every
+ * offset the reader computes is checked this way or bounded by bytes
+ * actually read.
+ */
 bool pq_rec_seek(struct pq_rec_reader *r, off_t offset, int whence);
 off_t pq_rec_tell(const struct pq_rec_reader *r);
 

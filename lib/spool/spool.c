@@ -254,12 +254,33 @@ struct pq_scan {
 	unsigned char last_type;
 };
 
-static bool scan_push(struct pq_scan *scan, const char *path)
+/*
+ * Enter name (path from the spool root), found in the directory open
+ * on parentfd. Below a queue directory a symbolic link is never
+ * followed: a link to a directory elsewhere would list (and, to
+ * postsuper, hand over) files outside the spool, and a link to its own
+ * directory would list it again at every level up to the kernel's
+ * ELOOP. False with errno set; ELOOP for such a link.
+ */
+static bool scan_push(struct pq_scan *scan, int parentfd, const char *name,
+		      const char *path)
 {
-	int fd = openat(scan->sp->rootfd, path,
-			O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+
+	if (scan->current)
+		flags |= O_NOFOLLOW;
+	int fd = openat(parentfd, name, flags);
+	if (fd < 0) {
+		/* O_DIRECTORY says ENOTDIR for a link too: tell them apart. */
+		int saved = errno;
+		struct stat st;
+		if (scan->current && (errno == ENOTDIR || errno == ELOOP)
+		    && fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+		    && S_ISLNK(st.st_mode))
+			saved = ELOOP;
+		errno = saved;
 		return false;
+	}
 	DIR *dir = fdopendir(fd);
 	if (dir == NULL) {
 		close(fd);
@@ -294,7 +315,7 @@ struct pq_scan *pq_scan_open(const struct pq_spool *sp, const char *queue,
 		pq_oom(0);
 	scan->sp = sp;
 	scan->recursive = recursive;
-	if (!scan_push(scan, queue)) {
+	if (!scan_push(scan, sp->rootfd, queue, queue)) {
 		int saved = errno;
 		free(scan);
 		errno = saved;
@@ -324,7 +345,12 @@ const char *pq_scan_next(struct pq_scan *scan)
 			 * showq dies here when a one-letter name is not a
 			 * directory; an admin's listing should not.
 			 */
-			if (!scan_push(scan, sub.data) && errno != ENOENT)
+			if (scan_push(scan, dirfd(scan->current->dir), name, sub.data))
+				;
+			else if (errno == ELOOP)
+				pq_warn("%s: a symbolic link in a queue directory: not "
+					"followed", sub.data);
+			else if (errno != ENOENT)
 				pq_warn("open directory %s: %s", sub.data,
 					strerror(errno));
 			buf_free(&sub);

@@ -9,7 +9,11 @@
  * The walker visits a queue the way Postfix's showq does: raw readdir
  * order, "." and ".." skipped, any one-character name entered as a
  * subdirectory (depth first, when readdir reaches it), every other name
- * returned. pq_spool_open_ok() then applies mail_open_ok(): the name must
+ * returned. Unlike showq it never follows a symbolic link below a queue
+ * directory: such a link is skipped with a warning naming it (showq
+ * lists what a link to a directory elsewhere holds, and dies on a link
+ * that loops). The queue directories themselves are what main.cf names
+ * and are opened as Postfix opens them, links and all. pq_spool_open_ok() then applies mail_open_ok(): the name must
  * be a valid queue id, and the file at the path Postfix would compute for
  * it (not where the walk found it) must be a regular file with owner
  * rwx; files that vanished are skipped silently.

@@ -306,6 +306,43 @@ int main(void)
 	CHECK(scan(p, &env) == PQ_ENV_OK && env.size == (long)f.len
 	      && env.rcpts.n == 1, "malformed size record: file size, no jump");
 
+	/*
+	 * A size record at the largest file offset: the jump over the
+	 * content would overflow. Damage, not undefined behaviour (the
+	 * sanitizer build traps on a signed overflow), and what was read
+	 * before the content is kept. One less is a jump far past the end.
+	 */
+	buf_reset(&f);
+	good_message(&f, "9223372036854775807");
+	recs(&f, 'N', "text");
+	recs(&f, 'X', "");
+	recs(&f, 'R', "two@example.com");
+	recs(&f, 'E', "");
+	p = write_file("hugesize", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.rcpts.n == 1
+	      && env.have_sender, "size record of 2^63-1: damage, no overflow");
+	buf_reset(&f);
+	good_message(&f, "9223372036854775000");
+	recs(&f, 'X', "");
+	recs(&f, 'E', "");
+	p = write_file("farsize", &f);
+	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.rcpts.n == 1,
+	      "size record far past the end of the file: damage");
+	{
+		struct pq_rec_reader r = { 0 };
+		pq_rec_init(&r, -1, "seek", 0);
+		CHECK(pq_rec_seek(&r, 100, SEEK_SET)
+		      && !pq_rec_seek(&r, 9223372036854775807LL, SEEK_CUR)
+		      && pq_rec_tell(&r) == 100, "seek overflowing: refused, position kept");
+		CHECK(!pq_rec_seek(&r, -101, SEEK_CUR) && pq_rec_tell(&r) == 100,
+		      "seek before the start: refused");
+		CHECK(pq_rec_seek(&r, -100, SEEK_CUR) && pq_rec_tell(&r) == 0,
+		      "seek back to the start");
+		CHECK(!pq_rec_seek(&r, (-9223372036854775807LL - 1), SEEK_CUR)
+		      && pq_rec_tell(&r) == 0, "seek by the most negative offset: refused");
+		pq_rec_free(&r);
+	}
+
 	/* Padding records are skipped, data after E is unreachable. */
 	buf_reset(&f);
 	recs(&f, 'S', "s@example.org");

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { OPT_SPOOL = 0x2000, OPT_COUNT_BY, OPT_HELP, OPT_VERSION, OPT_SHOWQ };
 enum output { OUT_TEXT, OUT_JSON, OUT_IDS, OUT_COUNT };
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
 	bool filtering = pq_filter_active(&filter) || (use_showq && filter.queues);
 	struct pq_showq showq;
 
+	pq_filter_begin_pass(&filter, time(NULL));
 	pq_listing_open(&listing, &spool, pq_filter_queues(&filter, NULL));
 	if (use_showq && !pq_showq_connect(&showq, showq_path ? showq_path
 					   : pq_showq_path(&spool, &scratch),

@@ -13,7 +13,9 @@
  * no locks and, by default, sends no triggers. Every change is a single
  * rename(2), unlink(2) or fchmod(2) of one file inside the spool, so a
  * message racing with Postfix is moved by whoever renames it first and is
- * never copied or lost.
+ * never copied or lost. Unlike postsuper, the passes over whole queues
+ * never follow a symbolic link below a queue directory (one to a
+ * directory elsewhere would let "-d ALL" delete outside the spool).
  */
 #include "util/buf.h"
 #include "spool/config.h"
@@ -24,6 +26,7 @@
 #include "spool/postlog.h"
 #include "spool/queue_id.h"
 #include "spool/spool.h"
+#include "util/knobs.h"
 #include "util/strlist.h"
 
 #include <dirent.h>
@@ -101,6 +104,19 @@ static const char *const default_select_queues[] = {
 	"maildrop", "incoming", "deferred", "hold", NULL,
 };
 
+/*
+ * What a selection saw of a message file: the inode it read, as it was
+ * then (any change to a file, a rename included, sets its ctime).
+ */
+struct ident {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctime;
+};
+
+/* A do_*() result: the file there is not the one that was selected. */
+#define RACED (-2)
+
 /* One operation from the command line, in command-line order. */
 struct op {
 	char letter;		/* d e f h H r */
@@ -119,6 +135,9 @@ static struct {
 	/* postsuper's counters */
 	int requeued, held, released, deleted, expired;
 	int inode_fixed, inode_mismatch, position_mismatch;
+	/* acting on a selection: the message file it read; else NULL */
+	struct ident *expect;
+	int raced;			/* selected files found replaced */
 } g;
 
 /* Reports go to stderr as "postsuper: ..." and to the mail log. */
@@ -171,6 +190,9 @@ static void __attribute__((format(printf, 1, 2))) error(const char *fmt, ...)
 
 static void incomplete_warning(void)
 {
+	/* A dry run changed nothing, so it left nothing half done. */
+	if (g.dry)
+		return;
 	if (g.inode_mismatch > 0 || g.inode_fixed > 0 || g.position_mismatch > 0)
 		warn("OPERATION INCOMPLETE -- RERUN COMMAND TO FIX THE QUEUE FIRST");
 }
@@ -247,12 +269,51 @@ static bool open_ok(const char *queue, const char *id, struct stat *st)
 
 /* --- the four primitives; a dry run prints what it would do --- */
 
-static int do_remove(const char *path)
+static bool same_file(const struct stat *st, const struct ident *id)
+{
+	return st->st_dev == id->dev && st->st_ino == id->ino
+		&& st->st_ctim.tv_sec == id->ctime.tv_sec
+		&& st->st_ctim.tv_nsec == id->ctime.tv_nsec;
+}
+
+/*
+ * Before a message file that a selection chose is renamed or removed:
+ * is the file under its name still the one the selection read? Between
+ * the two, Postfix may have delivered that message and given its queue
+ * id to a new one: the id names the new file's inode, which may well be
+ * the old number again, so the inode number alone cannot tell them
+ * apart; its ctime can (set at creation, and at every change since).
+ * If the file is the one, it was not changed since it was read either,
+ * so the filter's verdict on what was read still holds and there is
+ * nothing to read again: reading again would only move the moment of
+ * the verdict, not close the gap to the action, which this check does.
+ * (The defer log that --reason reads is another file; what it said when
+ * the message was selected is what the selection was asked about, and a
+ * delivery attempt that adds to it moves the queue file, which sets the
+ * ctime.) Looked at with fstatat() on the directory descriptor the
+ * rename or unlink then uses, without following a link, just before it;
+ * what stays is the moment between the two calls. 0: the one; RACED:
+ * another; -1 with errno: none (not found, or not to be looked at).
+ */
+static int check_selected(int dfd, const char *base, const struct ident *expect)
+{
+	struct stat st;
+
+	if (expect == NULL)
+		return 0;
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	return same_file(&st, expect) ? 0 : RACED;
+}
+
+static int do_remove(const char *path, const struct ident *expect)
 {
 	if (g.dry) {
 		struct stat st;
 		if (lstat(path, &st) < 0)
 			return -1;
+		if (expect && !same_file(&st, expect))
+			return RACED;
 		printf("remove %s\n", path);
 		return 0;
 	}
@@ -262,6 +323,9 @@ static int do_remove(const char *path)
 	 */
 	const char *base;
 	int dfd = pq_spool_dirfd(&g.sp, path, &base);
+	int check = check_selected(dfd, base, expect);
+	if (check == RACED || (check < 0 && errno == ENOENT))
+		return check;
 	if (unlinkat(dfd, base, 0) < 0 && (errno != EISDIR || remove(path) < 0)) {
 		if (errno != ENOENT)
 			fatal("remove file %s: %s", path, strerror(errno));
@@ -297,27 +361,38 @@ static int make_parent_dirs(const char *path)
 	return ret;
 }
 
-static int do_rename(const char *from, const char *to)
+static int do_rename(const char *from, const char *to,
+		     const struct ident *expect)
 {
 	if (g.dry) {
 		struct stat st;
 		if (lstat(from, &st) < 0)
 			return -1;
+		if (expect && !same_file(&st, expect))
+			return RACED;
 		printf("rename %s %s\n", from, to);
 		return 0;
 	}
 	const char *from_base, *to_base;
 	int from_dfd = pq_spool_dirfd(&g.sp, from, &from_base);
 	int to_dfd = pq_spool_dirfd(&g.sp, to, &to_base);
+	int check = check_selected(from_dfd, from_base, expect);
+	if (check == RACED || (check < 0 && errno == ENOENT))
+		return check;
 	/*
 	 * Through the cached directories first. On ENOENT the target
 	 * directory may be missing (make it) or the file gone; the second
 	 * try goes by path, so a directory made anew since it was cached
-	 * is found too.
+	 * is found too (and the file is looked at again before it).
 	 */
 	if (renameat(from_dfd, from_base, to_dfd, to_base) < 0) {
-		if (errno != ENOENT || make_parent_dirs(to) < 0
-		    || rename(from, to) < 0) {
+		bool retry = errno == ENOENT && make_parent_dirs(to) == 0;
+		if (retry) {
+			check = check_selected(AT_FDCWD, from, expect);
+			if (check == RACED || (check < 0 && errno == ENOENT))
+				return check;
+		}
+		if (!retry || rename(from, to) < 0) {
 			if (errno != ENOENT)
 				fatal("rename file %s as %s: %s", from, to,
 				      strerror(errno));
@@ -348,9 +423,12 @@ static int do_rmdir(const char *path)
 /*
  * Set the expiry bit (g+x) of a ready message. The file is opened
  * without following links and must be a regular file with one link, so
- * a planted name cannot make us change a file outside the queue.
+ * a planted name cannot make us change a file outside the queue. For a
+ * selection the open file itself must be the one selected (no moment
+ * between look and change here), and expect then takes the file's new
+ * ctime, so that -f's release that follows knows the file again.
  */
-static int do_expire(const char *path)
+static int do_expire(const char *path, struct ident *expect)
 {
 	int fd = open(path, (g.dry ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_CLOEXEC
 		      | O_NONBLOCK);
@@ -373,6 +451,10 @@ static int do_expire(const char *path)
 		close(fd);
 		return -1;
 	}
+	if (expect && !same_file(&st, expect)) {
+		close(fd);
+		return RACED;
+	}
 	if (!ready(&st) || (st.st_mode & STAT_EXPIRE) != 0) {
 		close(fd);
 		return -1;
@@ -384,9 +466,19 @@ static int do_expire(const char *path)
 		     strerror(errno));
 		close(fd);
 		return -1;
+	} else if (expect && fstat(fd, &st) == 0) {
+		expect->ctime = st.st_ctim;
 	}
 	close(fd);
 	return 0;
+}
+
+/* A selected file found replaced: left alone, said with -v, counted. */
+static void raced(const char *path)
+{
+	g.raced++;
+	if (g.verbose)
+		info("%s: raced: not the file that was selected; left alone", path);
 }
 
 /* --- operations on one queue id (postsuper's *_one) --- */
@@ -404,9 +496,19 @@ static void delete_one(const char *const *queues, const char *id)
 		for (const char *const *q = queues; *q; q++) {
 			if (!find_queue(*q)->message || !open_ok(*q, id, &st))
 				continue;
+			/* Not even the logs of a message that was not selected. */
+			if (g.expect && !same_file(&st, g.expect)) {
+				raced(g.path.data);
+				goto done;
+			}
 			for (const char *const *l = log_queues; *l; l++)
-				do_remove(qpath(&logpath, *l, id));
-			if (do_remove(qpath(&g.path, *q, id)) == 0) {
+				do_remove(qpath(&logpath, *l, id), NULL);
+			int rc = do_remove(qpath(&g.path, *q, id), g.expect);
+			if (rc == RACED) {
+				raced(g.path.data);
+				goto done;
+			}
+			if (rc == 0) {
 				found = 1;
 				if (!g.dry)
 					info("%s: removed", id);
@@ -414,6 +516,7 @@ static void delete_one(const char *const *queues, const char *id)
 			}
 		}
 	}
+done:
 	buf_free(&logpath);
 	g.deleted += found;
 }
@@ -430,7 +533,12 @@ static void requeue_one(const char *const *queues, const char *id)
 			    || !open_ok(*q, id, &st))
 				continue;
 			const char *to = qpath(&g.path2, "maildrop", id);
-			if (do_rename(g.path.data, to) == 0) {
+			int rc = do_rename(g.path.data, to, g.expect);
+			if (rc == RACED) {
+				raced(g.path.data);
+				return;
+			}
+			if (rc == 0) {
 				if (!g.dry) {
 					/* pickup takes files by age; now is new. */
 					time_t now = time(NULL);
@@ -459,7 +567,13 @@ static void hold_one(const char *const *queues, const char *id)
 			if (strcmp(*q, "maildrop") == 0 || strcmp(*q, "hold") == 0
 			    || !find_queue(*q)->message || !open_ok(*q, id, &st))
 				continue;
-			if (do_rename(g.path.data, qpath(&g.path2, "hold", id)) == 0) {
+			int rc = do_rename(g.path.data, qpath(&g.path2, "hold", id),
+					   g.expect);
+			if (rc == RACED) {
+				raced(g.path.data);
+				return;
+			}
+			if (rc == 0) {
 				if (!g.dry)
 					info("%s: placed on hold", id);
 				found = 1;
@@ -479,7 +593,13 @@ static void release_one(const char *const *queues, const char *id)
 	for (const char *const *q = queues; *q; q++) {
 		if (strcmp(*q, "hold") != 0 || !open_ok(*q, id, &st))
 			continue;
-		if (do_rename(g.path.data, qpath(&g.path2, "deferred", id)) == 0) {
+		int rc = do_rename(g.path.data, qpath(&g.path2, "deferred", id),
+				   g.expect);
+		if (rc == RACED) {
+			raced(g.path.data);
+			return;
+		}
+		if (rc == 0) {
 			if (!g.dry)
 				info("%s: released from hold", id);
 			found = 1;
@@ -499,7 +619,12 @@ static void expire_one(const char *const *queues, const char *id)
 			if (!find_queue(*q)->message || strcmp(*q, "maildrop") == 0
 			    || !open_ok(*q, id, &st))
 				continue;
-			if (do_expire(g.path.data) == 0) {
+			int rc = do_expire(g.path.data, g.expect);
+			if (rc == RACED) {
+				raced(g.path.data);
+				return;
+			}
+			if (rc == 0) {
 				found = 1;
 				if (!g.dry)
 					info("%s: expired", id);
@@ -588,15 +713,32 @@ static int fix_queue_id(const char *actual_path, const char *queue,
 		buf_printf(&new_id, "%lX", (unsigned long)st->st_ino);
 	}
 	/* Logs before the message, so an interrupted run can be resumed. */
-	for (const char *const *l = log_queues; *l; l++) {
-		qpath(&from, *l, id);
-		qpath(&to, *l, buf_str(&new_id));
+	bool logs[3] = { false };
+	for (size_t i = 0; log_queues[i]; i++) {
+		qpath(&from, log_queues[i], id);
+		qpath(&to, log_queues[i], buf_str(&new_id));
 		buf_adds(&to, FIX_SUFFIX);
-		do_rename(from.data, to.data);
+		logs[i] = do_rename(from.data, to.data, NULL) == 0;
 	}
 	qpath(&to, queue, buf_str(&new_id));
 	buf_adds(&to, FIX_SUFFIX);
-	ret = do_rename(actual_path, to.data);
+	ret = do_rename(actual_path, to.data, NULL);
+	/*
+	 * A real run takes the #FIX names home in a second pass. A dry run
+	 * has no #FIX files to find there (and a second pass would only
+	 * show this one again): it says the second step here, once.
+	 */
+	if (g.dry && ret == 0) {
+		for (size_t i = 0; log_queues[i]; i++) {
+			if (!logs[i])
+				continue;
+			qpath(&to, log_queues[i], buf_str(&new_id));
+			printf("rename %s%s %s\n", to.data, FIX_SUFFIX, to.data);
+		}
+		qpath(&to, queue, buf_str(&new_id));
+		printf("rename %s%s %s\n", to.data, FIX_SUFFIX, to.data);
+		g.inode_fixed++;
+	}
 	buf_free(&new_id);
 	buf_free(&from);
 	buf_free(&to);
@@ -664,14 +806,14 @@ static void pass_file(struct pass *ps, const char *dir, const char *name_in,
 	}
 	/* Mass delete: everything; only ready messages count. */
 	if (ps->action & A_DELETE_ALL) {
-		if (do_remove(ps->actual.data) == 0 && qp->message && ready(&st))
+		if (do_remove(ps->actual.data, NULL) == 0 && qp->message && ready(&st))
 			g.deleted++;
 		goto done;
 	}
 	/* Non-files, and with -p stale unfinished message files. */
 	if (!is_reg || ((ps->action & A_PURGE) && qp->message && !ready(&st)
 			&& ps->now > st.st_mtime + MAX_TEMP_AGE)) {
-		do_remove(ps->actual.data);
+		do_remove(ps->actual.data, NULL);
 		goto done;
 	}
 	size_t len = strlen(name);
@@ -695,7 +837,7 @@ static void pass_file(struct pass *ps, const char *dir, const char *name_in,
 			}
 		}
 		qpath(&ps->wanted_path, ps->queue, name);
-		if (do_rename(ps->actual.data, ps->wanted_path.data) < 0)
+		if (do_rename(ps->actual.data, ps->wanted_path.data, NULL) < 0)
 			goto done;
 		if (qp->message)
 			g.inode_fixed++;
@@ -724,20 +866,20 @@ static void pass_file(struct pass *ps, const char *dir, const char *name_in,
 	bool maildrop = strcmp(ps->queue, "maildrop") == 0;
 	bool hold = strcmp(ps->queue, "hold") == 0;
 	if ((ps->action & A_REQUEUE_ALL) && qp->message && !maildrop) {
-		if (do_rename(ps->actual.data, qpath(&ps->wanted_path, "maildrop", name)) == 0)
+		if (do_rename(ps->actual.data, qpath(&ps->wanted_path, "maildrop", name), NULL) == 0)
 			g.requeued++;
 		goto done;
 	}
 	if ((ps->action & (A_EXPIRE_ALL | A_EXP_REL_ALL)) && qp->message
-	    && ready(&st) && !maildrop && do_expire(ps->actual.data) == 0)
+	    && ready(&st) && !maildrop && do_expire(ps->actual.data, NULL) == 0)
 		g.expired++;
 	if ((ps->action & A_HOLD_ALL) && qp->message && !maildrop && !hold) {
-		if (do_rename(ps->actual.data, qpath(&ps->wanted_path, "hold", name)) == 0)
+		if (do_rename(ps->actual.data, qpath(&ps->wanted_path, "hold", name), NULL) == 0)
 			g.held++;
 		goto done;
 	}
 	if ((ps->action & (A_RELEASE_ALL | A_EXP_REL_ALL)) && hold) {
-		if (do_rename(ps->actual.data, qpath(&ps->wanted_path, "deferred", name)) == 0)
+		if (do_rename(ps->actual.data, qpath(&ps->wanted_path, "deferred", name), NULL) == 0)
 			g.released++;
 		goto done;
 	}
@@ -745,20 +887,46 @@ static void pass_file(struct pass *ps, const char *dir, const char *name_in,
 		qpath(&ps->wanted_path, ps->queue, name);
 		if (strcmp(ps->actual.data, ps->wanted_path.data) != 0) {
 			g.position_mismatch++;
-			do_rename(ps->actual.data, ps->wanted_path.data);
+			do_rename(ps->actual.data, ps->wanted_path.data, NULL);
 		}
 	}
 done:
 	free(name);
 }
 
-static void pass_dir(struct pass *ps, const char *dir, int depth)
+/*
+ * Open a subdirectory met in a pass, never through a symbolic link:
+ * postsuper follows one, so "-d ALL" with a hash directory linked
+ * elsewhere deletes the files there, and a link to its own directory
+ * makes the pass go round until the kernel says ELOOP. NULL with a
+ * warning for a link (left as it is); fatal, as postsuper, otherwise.
+ */
+static DIR *open_subdir(DIR *parent, const char *name, const char *path)
 {
-	DIR *d = opendir(dir);
+	int fd = openat(dirfd(parent), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+			| O_CLOEXEC);
+	struct stat st;
+	DIR *d;
+
+	if (fd < 0) {
+		int saved = errno;
+		if (fstatat(dirfd(parent), name, &st, AT_SYMLINK_NOFOLLOW) == 0
+		    && S_ISLNK(st.st_mode)) {
+			warn("%s: a symbolic link in a queue directory: not followed",
+			     path);
+			return NULL;
+		}
+		fatal("scan_dir_push: open directory %s: %s", path, strerror(saved));
+	}
+	if ((d = fdopendir(fd)) == NULL)
+		fatal("scan_dir_push: open directory %s: %s", path, strerror(errno));
+	return d;
+}
+
+static void pass_dir(struct pass *ps, DIR *d, const char *dir, int depth)
+{
 	struct dirent *de;
 
-	if (d == NULL)
-		fatal("scan_dir_push: open directory %s: %s", dir, strerror(errno));
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -766,10 +934,13 @@ static void pass_dir(struct pass *ps, const char *dir, int depth)
 		if (de->d_name[1] == 0 && ps->qp->recurse) {
 			struct buf sub = BUF_INIT;
 			buf_printf(&sub, "%s/%s", dir, de->d_name);
-			pass_dir(ps, sub.data, depth + 1);
-			/* Levels deeper than hash_queue_depth go once empty. */
-			if (depth + 1 > ps->wanted)
-				do_rmdir(sub.data);
+			DIR *subd = open_subdir(d, de->d_name, sub.data);
+			if (subd != NULL) {
+				pass_dir(ps, subd, sub.data, depth + 1);
+				/* Levels deeper than hash_queue_depth go once empty. */
+				if (depth + 1 > ps->wanted)
+					do_rmdir(sub.data);
+			}
 			buf_free(&sub);
 		} else {
 			pass_file(ps, dir, de->d_name, de->d_type);
@@ -794,7 +965,11 @@ static void super(const char *const *queues, int action)
 		ps.wanted = wanted_depth(*q);
 		if (ps.wanted > 0 && !ps.qp->recurse)
 			fatal("%s queue must not be hashed", *q);
-		pass_dir(&ps, *q, 0);
+		/* A queue directory is what main.cf names: opened as Postfix does. */
+		DIR *d = opendir(*q);
+		if (d == NULL)
+			fatal("scan_dir_push: open directory %s: %s", *q, strerror(errno));
+		pass_dir(&ps, d, *q, 0);
 	}
 	buf_free(&ps.actual);
 	buf_free(&ps.wanted_path);
@@ -821,6 +996,8 @@ static bool op_applies(char letter, const char *queue)
 struct selection {
 	struct strlist queues;
 	struct strlist ids;
+	struct ident *idents;	/* parallel to ids */
+	size_t cap;
 };
 
 static void select_messages(struct pq_filter *filter, char letter,
@@ -849,6 +1026,8 @@ static void select_messages(struct pq_filter *filter, char letter,
 
 	struct pq_listing ls;
 	const struct pq_qmsg *m;
+	/* Each selection is a pass of its own, judged by its own clock. */
+	pq_filter_begin_pass(filter, time(NULL));
 	pq_listing_open(&ls, &g.sp, list);
 	/*
 	 * Defer logs only add reasons (their recipients are pending ones of
@@ -856,11 +1035,25 @@ static void select_messages(struct pq_filter *filter, char letter,
 	 */
 	ls.want_reasons = filter->reason != NULL;
 	ls.want_rcpts = pq_filter_needs_rcpts(filter);
-	/* The action's open_ok() looks at what was selected. */
-	ls.want_stat = false;
+	/*
+	 * Each file is looked at (lstat) before it is read: the identity
+	 * the action checks is then that of the inode the verdict came
+	 * from, or of one that was there before it, which the action will
+	 * not find again (a look after the read could see a file that
+	 * replaced the one read, and let the action take it).
+	 */
+	ls.want_stat = true;
 	while ((m = pq_listing_next(&ls)) != NULL) {
 		if (!pq_filter_match(filter, m))
 			continue;
+		if (sel->ids.n == sel->cap) {
+			sel->cap = sel->cap ? 2 * sel->cap : 256;
+			sel->idents = realloc(sel->idents, sel->cap * sizeof(*sel->idents));
+			if (sel->idents == NULL)
+				pq_fatal(PQ_EX_OSERR, "out of memory");
+		}
+		sel->idents[sel->ids.n] = (struct ident){
+			m->st.st_dev, m->st.st_ino, m->st.st_ctim };
 		strlist_add(&sel->queues, m->queue);
 		strlist_add(&sel->ids, m->id);
 	}
@@ -917,8 +1110,9 @@ static const char usage_text[] =
 	"  -v                 verbose\n"
 	"  -n, --dry-run      print what would be removed, renamed or expired;\n"
 	"                     change nothing\n"
-	"  --yes              do not ask before acting on a large selection\n"
-	"  --confirm-over N   ask on a terminal above N selected messages (1000)\n"
+	"  --yes              act on a large selection without asking\n"
+	"  --confirm-over N   above N selected messages (1000) ask on a terminal,\n"
+	"                     and without one refuse unless --yes\n"
 	"  --kick             wake pickup after a requeue (a trigger write)\n"
 	"  --spool DIR        act on this queue directory, not queue_directory\n";
 
@@ -1112,11 +1306,13 @@ int main(int argc, char **argv)
 	}
 	if (!pq_filter_finish(&filter, &err))
 		pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
-	bool filtering = pq_filter_active(&filter) || filter.queues != NULL;
+	/* --all alone selects every message of the selection's queues. */
+	bool filtering = pq_filter_active(&filter) || filter.queues != NULL
+		|| filter.all;
 	if (any_selection && !filtering)
 		pq_fatal(PQ_EX_USAGE, "an operation without a queue id acts on the "
 			 "messages the filters select: give a queue id, ALL, -, "
-			 "or a filter (--from, --to, --queue, ...)");
+			 "or a filter (--from, --to, --queue, ..., or --all)");
 	if (filtering && !any_selection)
 		pq_fatal(PQ_EX_USAGE, "filters select messages for an operation given "
 			 "without a queue id (e.g. -d --to RE); here every operation "
@@ -1182,16 +1378,25 @@ int main(int argc, char **argv)
 	if (signal(SIGHUP, SIG_IGN) == SIG_DFL)
 		signal(SIGHUP, interrupted);
 
-	/* Repairs first, twice if queue ids had to follow their inodes. */
+	/*
+	 * Repairs first, twice if queue ids had to follow their inodes (a
+	 * dry run says both steps in its one pass: see fix_queue_id()).
+	 */
 	if (action & A_REPAIR)
 		super(g.queues, action & A_REPAIR);
-	if (g.inode_mismatch > 0)
+	if (g.inode_mismatch > 0 && !g.dry)
 		super(g.queues, action & A_REPAIR);
 	if (nops > 0 && (g.inode_mismatch > 0 || g.inode_fixed > 0)) {
 		bool by_id = false;
 		for (size_t i = 0; i < nops; i++)
 			if (ops[i].arg == NULL || strcmp(ops[i].arg, "ALL") != 0)
 				by_id = true;
+		if (by_id && g.dry) {
+			error("dry run: queue file names would be changed to match "
+			      "inode numbers");
+			fatal("dry run: a real run stops here, before the operations "
+			      "by queue id: check your queue ids and re-issue the command");
+		}
 		if (by_id) {
 			error("QUEUE FILE NAMES WERE CHANGED TO MATCH INODE NUMBERS");
 			fatal("CHECK YOUR QUEUE IDS AND RE-ISSUE THE COMMAND");
@@ -1205,21 +1410,37 @@ int main(int argc, char **argv)
 		if (op->letter == 'r')
 			requeue_done = true;
 		if (op->arg == NULL) {
-			struct selection sel = { STRLIST_INIT, STRLIST_INIT };
+			struct selection sel = { STRLIST_INIT, STRLIST_INIT, NULL, 0 };
 			select_messages(&filter, op->letter, &sel);
-			if (!yes && !g.dry && sel.ids.n > (size_t)confirm_over
-			    && isatty(STDIN_FILENO) && isatty(STDERR_FILENO)
-			    && !confirm(op->letter, sel.ids.n)) {
-				fatal("not confirmed: nothing done for -%c (%zu messages "
-				      "selected; --yes skips the question)",
-				      op->letter, sel.ids.n);
+			/*
+			 * A big selection is asked about on a terminal; with
+			 * nobody to ask (cron, a script) it is refused, so a
+			 * filter gone wrong stops instead of acting on the queue.
+			 */
+			if (!yes && !g.dry && sel.ids.n > (size_t)confirm_over) {
+				if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+					fatal("-%c: %zu messages selected, more than %ld, and "
+					      "no terminal to ask: nothing done (--yes acts "
+					      "without asking; --confirm-over N moves the limit)",
+					      op->letter, sel.ids.n, confirm_over);
+				if (!confirm(op->letter, sel.ids.n))
+					fatal("not confirmed: nothing done for -%c (%zu messages "
+					      "selected; --yes skips the question)",
+					      op->letter, sel.ids.n);
 			}
+			/* Tests replace files here: stop until continued. */
+			long stop;
+			if (pq_test_knob("postsuper_stop_selected", &stop) && stop)
+				raise(SIGSTOP);
 			for (size_t k = 0; k < sel.ids.n; k++) {
 				const char *q[2] = { strlist_get(&sel.queues, k), NULL };
+				g.expect = &sel.idents[k];
 				fn(q, strlist_get(&sel.ids, k));
+				g.expect = NULL;
 			}
 			strlist_free(&sel.queues);
 			strlist_free(&sel.ids);
+			free(sel.idents);
 		} else if (strcmp(op->arg, "ALL") == 0) {
 			super(g.queues, op_wildcard(op->letter));
 		} else if (strcmp(op->arg, "-") == 0) {
@@ -1260,7 +1481,11 @@ int main(int argc, char **argv)
 	if (g.inode_fixed > 0)
 		info("Renamed to match inode number: %d message%s%s", g.inode_fixed,
 		     PLURAL(g.inode_fixed), dry);
-	if (g.inode_mismatch > 0 || g.inode_fixed > 0)
+	/* Only when it happened: otherwise the summary is postsuper's. */
+	if (g.raced > 0)
+		info("Left alone: %d message%s replaced or changed since selected%s",
+		     g.raced, PLURAL(g.raced), dry);
+	if ((g.inode_mismatch > 0 || g.inode_fixed > 0) && !g.dry)
 		warn("QUEUE FILE NAMES WERE CHANGED TO MATCH INODE NUMBERS");
 	if (do_kick && !g.dry && requeue_done && g.requeued > 0)
 		kick("pickup", "W");

@@ -451,6 +451,8 @@ int main(int argc, char **argv)
 		run.utf8 = spool.utf8;
 	}
 	run.filter = &filter;
+	/* Ages in the table and in --older/--newer: one clock. */
+	pq_filter_begin_pass(&filter, (time_t)now);
 
 	signal(SIGPIPE, SIG_IGN);
 	static char outbuf[1 << 16];
