@@ -406,8 +406,18 @@ with_syslog() {
 }
 
 # syslog_state FILE: the records without time stamp and pid
+# (postsuper's only: without a syslog daemon the sink is /dev/log for a
+# moment, and catches whatever else on the machine logs then)
 syslog_state() {
-	sed -E 's/^(<[0-9]+>)[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} /\1/; s/\[[0-9]+\]:/[PID]:/' "$1"
+	sed -nE '/postsuper\[[0-9]+\]:/{s/^(<[0-9]+>)[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} /\1/; s/\[[0-9]+\]:/[PID]:/; p}' "$1"
+}
+
+# hash_dir DIR: a hash directory as Postfix makes them (postfix, 0700):
+# postsuper works as the postfix user, and could not rename into a
+# directory of root's
+hash_dir() {
+	[ -d "$1" ] && return 0
+	mkdir "$1" && chown postfix: "$1" && chmod 700 "$1"
 }
 
 # plant_unfinished SPOOL: in incoming and in deferred, a copy of a
@@ -423,12 +433,12 @@ plant_unfinished() {
 	chmod 600 "$g"
 	id=$(basename "$f" | tr '0-9A-F' '7-9A-F0-6')
 	g=$1/deferred/${id:0:1}/$id
-	mkdir -p "${g%/*}"
+	hash_dir "${g%/*}"
 	cp -p "$f" "$g"
 	chmod 600 "$g"
 	id=$(basename "$f" | tr '0-9A-F' '3-9A-F0-2')
 	g=$1/deferred/${id:0:1}/$id
-	mkdir -p "${g%/*}"
+	hash_dir "${g%/*}"
 	python3 - "$f" "$g" <<'PY'
 import sys
 # drop the C and T records at the head; keep the rest as it is
