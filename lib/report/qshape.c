@@ -388,14 +388,23 @@ static long perl_iv(double v)
 	return (long)v;
 }
 
+/* How many bytes of a key a cut_tail row shows before its '+'. */
+static size_t cut_keep(double dw, const char *key, size_t len)
+{
+	if ((double)len <= dw)
+		return len;
+	long keep = perl_iv(dw - 1);
+	/* never split a UTF-8 sequence */
+	while (keep > 0 && ((unsigned char)key[keep] & 0xC0) == 0x80)
+		keep--;
+	return keep > 0 ? (size_t)keep : 0;
+}
+
 static void print_key(FILE *out, double dw, bool cut_tail, const char *key,
 		      size_t len)
 {
 	if (cut_tail && (double)len > dw) {
-		long room = perl_iv(dw - 1), keep = room;
-		/* never split a UTF-8 sequence */
-		while (keep > 0 && ((unsigned char)key[keep] & 0xC0) == 0x80)
-			keep--;
+		long room = perl_iv(dw - 1), keep = (long)cut_keep(dw, key, len);
 		if (keep > 0)
 			fwrite(key, 1, (size_t)keep, out);
 		fputc('+', out);
@@ -425,6 +434,89 @@ static void print_key(FILE *out, double dw, bool cut_tail, const char *key,
 			fputc(' ', out);
 		fwrite(key, 1, len, out);
 	}
+}
+
+struct cut_row {
+	struct pq_qshape_row *row;
+	size_t keep;		/* bytes shown; < len: cut */
+};
+
+static int cut_cmp(const void *pa, const void *pb)
+{
+	const struct cut_row *a = pa, *b = pb;
+	bool ca = a->keep < a->row->len, cb = b->keep < b->row->len;
+
+	if (ca != cb)
+		return ca ? 1 : -1;
+	if (a->keep != b->keep)
+		return a->keep < b->keep ? -1 : 1;
+	return memcmp(a->row->key, b->row->key, a->keep);
+}
+
+/*
+ * The rows of a cut_tail table, rows that print the same label merged:
+ * reason classes that differ only past the column width would otherwise
+ * show as two rows with the same text. The merged rows live in *made
+ * (freed with free_made); the array is sorted and cut to top as
+ * pq_qshape_rows does.
+ */
+static struct pq_qshape_row **merged_rows(struct pq_qshape *q, double dw, double top,
+					  size_t *n, struct pq_qshape_row **made,
+					  size_t *nmade)
+{
+	size_t k;
+	struct pq_qshape_row **all = pq_qshape_rows(q, 0, &k);
+	struct cut_row *c = pq_xcalloc(k ? k : 1, sizeof(*c));
+	struct pq_qshape_row **v = pq_xcalloc(k + 1, sizeof(*v));
+	size_t nc = 0, out = 0;
+
+	*made = pq_xcalloc(k ? k : 1, sizeof(**made));
+	*nmade = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (all[i]->total) {
+			v[out++] = all[i];
+			continue;
+		}
+		c[nc].row = all[i];
+		c[nc].keep = cut_keep(dw, all[i]->key, all[i]->len);
+		nc++;
+	}
+	qsort(c, nc, sizeof(*c), cut_cmp);
+	for (size_t i = 0; i < nc;) {
+		size_t j = i + 1;
+		while (j < nc && cut_cmp(&c[i], &c[j]) == 0)
+			j++;
+		if (j == i + 1) {
+			v[out++] = c[i].row;
+		} else {
+			struct pq_qshape_row *m = &(*made)[(*nmade)++];
+			*m = *c[i].row;
+			m->ncounts = 0;
+			for (size_t r = i; r < j; r++)
+				if (c[r].row->ncounts > m->ncounts)
+					m->ncounts = c[r].row->ncounts;
+			m->counts = pq_xcalloc(m->ncounts ? m->ncounts : 1, sizeof(*m->counts));
+			for (size_t r = i; r < j; r++)
+				for (size_t b = 0; b < c[r].row->ncounts; b++)
+					m->counts[b] += c[r].row->counts[b];
+			v[out++] = m;
+		}
+		i = j;
+	}
+	qsort(v, out, sizeof(*v), row_cmp);
+	if (top > 0 && (double)out > top)
+		out = (size_t)top;
+	free(c);
+	free(all);
+	*n = out;
+	return v;
+}
+
+static void free_made(struct pq_qshape_row *made, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(made[i].counts);
+	free(made);
 }
 
 struct layout {
@@ -481,7 +573,11 @@ void pq_qshape_print(struct pq_qshape *q, FILE *out, double top,
 		fprintf(out, "%*s", l.widths[i], l.heads.data + l.offsets[i]);
 	fputc('\n', out);
 
-	struct pq_qshape_row **rows = pq_qshape_rows(q, top, &n);
+	struct pq_qshape_row *made = NULL;
+	size_t nmade = 0;
+	struct pq_qshape_row **rows = q->conf.cut_tail
+		? merged_rows(q, l.dw, top, &n, &made, &nmade)
+		: pq_qshape_rows(q, top, &n);
 	for (size_t r = 0; r < n; r++) {
 		print_key(out, l.dw, q->conf.cut_tail, rows[r]->key, rows[r]->len);
 		for (size_t i = 0; i < l.ncols; i++)
@@ -489,6 +585,7 @@ void pq_qshape_print(struct pq_qshape *q, FILE *out, double top,
 		fputc('\n', out);
 	}
 	free(rows);
+	free_made(made, nmade);
 	layout_free(&l);
 }
 

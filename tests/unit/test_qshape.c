@@ -188,6 +188,36 @@ static void test_table(void)
 	free(t);
 	pq_qshape_free(&q);
 
+	/* cut_tail rows that print the same label are one row */
+	{
+		struct pq_qshape_conf rc;
+		struct pq_qshape r;
+		pq_qshape_conf_init(&rc);
+		rc.bnum = 2;
+		rc.width = 40;
+		rc.cut_tail = true;
+		pq_qshape_init(&r, &rc, 1000);
+		const char *k1 = "host *[*] said: 450 4.2.0 <*>: Recipient address rejected: greylisted";
+		const char *k2 = "host *[*] said: 450 4.2.0 <*>: Recipient address rejected: mailbox full";
+		const char *k3 = "short reason";
+		pq_qshape_add_key(&r, 1, k1, strlen(k1));
+		pq_qshape_add_key(&r, 2, k2, strlen(k2));
+		pq_qshape_add_key(&r, 2, k2, strlen(k2));
+		pq_qshape_add_key(&r, 1, k3, strlen(k3));
+		char *rt = table(&r, 0);
+		CHECK_STR(rt,
+			  "                                 T  5 5+\n"
+			  "                          TOTAL  4  2  2\n"
+			  "host *[*] said: 450 4.2.0 <*>:+  3  1  2\n"
+			  "                   short reason  1  1  0\n",
+			  "table: cut rows with the same label merged");
+		free(rt);
+		rt = table(&r, 2);
+		CHECK(rt && strstr(rt, "<*>:+  3") && !strstr(rt, "short"), "table: top counts merged rows");
+		free(rt);
+		pq_qshape_free(&r);
+	}
+
 	/* parent rows truncated as ".+" */
 	c.minsub = 1;
 	c.width = 81;
