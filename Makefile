@@ -12,7 +12,8 @@ BINDIR = $(DESTDIR)$(PREFIX)/bin
 MANDIR = $(DESTDIR)$(PREFIX)/share/man
 
 CC ?= cc
-PKGS = libpcre2-8 json-c zlib
+# libsystemd: the log follower reads the journal with sd-journal.
+PKGS = libpcre2-8 json-c zlib libsystemd
 # liburing is optional: with it, listings read queue files in one
 # io_uring_enter per batch; without it (or on a kernel that refuses
 # io_uring) the same batches are read with plain openat/read/close.

@@ -9,7 +9,7 @@
 set -e
 
 mode=${1:-build}
-build_pkgs="gcc make pkg-config libpcre2-dev libjson-c-dev zlib1g-dev liburing-dev"
+build_pkgs="gcc make pkg-config libpcre2-dev libjson-c-dev zlib1g-dev liburing-dev libsystemd-dev"
 test_pkgs="postfix pflogsumm faketime clang libclang-rt-14-dev python3 procps"
 
 pkgs=$build_pkgs
