@@ -168,6 +168,17 @@ static void tail_load(struct pq_follow *f)
 		f->tail_len = n;
 }
 
+/* Are the bytes before read_off still those we read? */
+static bool tail_there(struct pq_follow *f)
+{
+	unsigned char now[PQ_FSTATE_FP_MAX];
+
+	if (f->tail_len == 0)
+		return true;
+	return pread_full(f->fd, now, f->tail_len, f->read_off - f->tail_len) &&
+	       memcmp(now, f->tail, f->tail_len) == 0;
+}
+
 static void buf_clear(struct pq_follow *f)
 {
 	f->start = f->end = f->scan = 0;
@@ -635,14 +646,10 @@ static enum rd file_read(struct pq_follow *f)
 	f->read_errno = 0;
 	if (n == 0)
 		return RD_EOF;
-	if (f->tail_len > 0) {
-		unsigned char now[PQ_FSTATE_FP_MAX];
-		if (!pread_full(f->fd, now, f->tail_len, f->read_off - f->tail_len) ||
-		    memcmp(now, f->tail, f->tail_len) != 0) {
-			/* Rewritten under us: what was just read is new content. */
-			on_truncated(f);
-			return RD_CHANGED;
-		}
+	if (!tail_there(f)) {
+		/* Rewritten under us: what was just read is new content. */
+		on_truncated(f);
+		return RD_CHANGED;
 	}
 	tail_push(f, f->buf + f->end, (size_t)n);
 	f->end += (size_t)n;
@@ -709,6 +716,11 @@ static enum eof at_eof(struct pq_follow *f)
 	long long now = now_ms();
 
 	if (fstat(f->fd, &st) == 0 && (unsigned long long)st.st_size < f->read_off) {
+		on_truncated(f);
+		return EOF_CHANGED;
+	}
+	/* Truncated and written again up to the same size: only the content shows it. */
+	if (!tail_there(f)) {
 		on_truncated(f);
 		return EOF_CHANGED;
 	}

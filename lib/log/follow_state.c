@@ -177,11 +177,13 @@ bool pq_fstate_parse(const char *text, size_t len, struct pq_follow_state *st,
 				return refuse(why, lineno, "source is neither file nor journal", st);
 		} else if (IS("path")) {
 			key = K_PATH;
+			free(st->path);
 			st->path = unescape(v, vn);
 			if (st->path == NULL || st->path[0] == 0)
 				return refuse(why, lineno, "bad path", st);
 		} else if (IS("cursor")) {
 			key = K_CURSOR;
+			free(st->cursor);
 			st->cursor = unescape(v, vn);
 			if (st->cursor == NULL || st->cursor[0] == 0)
 				return refuse(why, lineno, "bad cursor", st);
