@@ -17,8 +17,12 @@
 # binary garbage, and 10 MB lines (one written whole, one written in
 # pieces across a restart of the follower): cut to 1 MiB with one
 # warning naming the file and line, the rest skipped, memory bounded.
-# The journal is tested only where one runs (journalctl shows an entry
-# and /run/systemd/journal/socket exists); otherwise it says so.
+# The system journal is tested only where one runs (journalctl shows an
+# entry and /run/systemd/journal/socket exists); otherwise it says so.
+# Where systemd-journald is installed but not running (containers), the
+# test starts a private one in a journald namespace of its own and
+# tests the journal reader against it (logger --socket), then stops it
+# by its pid and removes its files.
 set -u
 . "$(dirname "$0")/lib/common.sh"
 export LC_ALL=C
@@ -349,45 +353,92 @@ fi
 stop
 exec 3>&-
 
-# The journal, where this machine has one running.
-NAME=journal
-if [ -S /run/systemd/journal/socket ] && journalctl -n1 -q 2>/dev/null | grep -q . &&
-   command -v logger >/dev/null; then
+# journal_suite NAME LOGGER_ARGS -- FOLLOWER_ARGS: lines sent with logger
+# reach the follower (-j) in syslog form, other identifiers are left out,
+# and a restart with the saved cursor loses and repeats nothing.
+journal_suite() {
+	NAME=$1
+	shift
+	local largs=() fargs=() ident="postq-t-follow-$$"
+	while [ "$1" != -- ]; do largs+=("$1"); shift; done
+	shift
+	fargs=("$@")
 	D=$TEST_TMP/$NAME
 	mkdir -p "$D"
 	: >"$D/out" && : >"$D/err" && : >"$D/written"
-	ident="postq-t-follow-$$"
 	jstart() {
-		"$FC" -p -j -i "$ident" -s "$D/state" >>"$D/out" 2>>"$D/err" &
+		"$FC" -p -j -i "$ident/" -s "$D/state" "${fargs[@]}" >>"$D/out" 2>>"$D/err" &
 		FPID=$!
 		sleep 1
 	}
 	jw() {
 		local i
+		# first, so that a counted line is the last one read before a stop
+		logger "${largs[@]}" -t "$ident-other" "not a line for the follower"
 		for i in "$@"; do
-			logger -t "$ident/smtpd" "J$(printf %06d "$i") $PAD"
+			logger "${largs[@]}" -t "$ident/smtpd" "J$(printf %06d "$i") $PAD"
 			echo "J$(printf %06d "$i") $PAD" >>"$D/written"
 		done
 	}
 	jstart
-	jw $(seq 1 50)
-	sleep 2
+	jw $(seq 1 100)
+	caught_up
 	stop
-	jw $(seq 51 80)
+	jw $(seq 101 130)
 	jstart
-	jw $(seq 81 100)
-	sleep 2
+	jw $(seq 131 150)
+	caught_up
 	stop
-	# Compare the messages; check the syslog form separately.
-	if grep -q "^[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\} [^ ]* $ident/smtpd\[[0-9]*\]: J000001 " "$D/out"; then
+	if grep -q "^[A-Z][a-z][a-z] [ 1-3][0-9] [0-9:]\{8\} [^ ]* $ident/smtpd\[[0-9]*\]: J000001 " "$D/out"; then
 		pass "$NAME: lines rebuilt in syslog form"
 	else
 		fail "$NAME: lines rebuilt in syslog form" "$(head -2 "$D/out")"
 	fi
-	sed 's/^.*\]: //' "$D/out" >"$D/out.msg"
+	grep -q '^cursor ' "$D/state" && pass "$NAME: the state keeps a cursor" ||
+		fail "$NAME: the state keeps a cursor" "$(cat "$D/state")"
+	sed 's/^[^]]*\]: //' "$D/out" >"$D/out.msg"
 	mv "$D/out.msg" "$D/out"
-	same_set "journal lines across a restart with a saved cursor"
+	same_set "journal lines, other identifiers left out, across a restart with the saved cursor"
+}
+
+# The system journal, where this machine has one running.
+if [ -S /run/systemd/journal/socket ] && journalctl -n1 -q 2>/dev/null | grep -q . &&
+   command -v logger >/dev/null; then
+	journal_suite journal --
 else
 	echo "# skip journald: no journal on this machine"
+fi
+
+# A private journald in a namespace of its own (its sockets under
+# /run/systemd/journal.NS, its files under NS-suffixed directories), so
+# the journal reader is tested on machines without a running journal;
+# stopped by its pid and its files removed at the end.
+JD=/lib/systemd/systemd-journald
+NS=postqtf$$
+MID=$(cat /etc/machine-id 2>/dev/null)
+JDPID=
+jd_cleanup() {
+	[ -n "$JDPID" ] && kill -TERM "$JDPID" 2>/dev/null && wait "$JDPID" 2>/dev/null
+	JDPID=
+	[ -n "$MID" ] && rm -rf "/var/log/journal/$MID.$NS" "/run/log/journal/$MID.$NS"
+	rm -rf "/run/systemd/journal.$NS"
+}
+trap '[ -n "$FPID" ] && kill -TERM "$FPID" 2>/dev/null; jd_cleanup; wait 2>/dev/null' EXIT
+if [ "$(id -u)" = 0 ] && [ -x "$JD" ] && [ -n "$MID" ] && command -v logger >/dev/null &&
+   logger --help 2>&1 | grep -q -- '--socket'; then
+	"$JD" "$NS" >"$TEST_TMP/journald.out" 2>&1 &
+	JDPID=$!
+	for i in $(seq 50); do
+		[ -S "/run/systemd/journal.$NS/dev-log" ] && break
+		sleep 0.1
+	done
+	if [ -S "/run/systemd/journal.$NS/dev-log" ]; then
+		journal_suite private-journald -u "/run/systemd/journal.$NS/dev-log" -- -N "$NS"
+	else
+		echo "# skip private journald: it did not start ($(head -1 "$TEST_TMP/journald.out"))"
+	fi
+	jd_cleanup
+else
+	echo "# skip private journald: needs root, $JD, /etc/machine-id and logger --socket"
 fi
 exit 0
