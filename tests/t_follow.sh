@@ -113,6 +113,11 @@ same_set() {
 	fi
 }
 
+# cpu_ticks PID: user + system time of a process, in clock ticks.
+cpu_ticks() {
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
 # warned NAME PATTERN: the follower's stderr has a line matching PATTERN.
 warned() {
 	if grep -q -- "$2" "$D/err"; then
@@ -267,7 +272,17 @@ late_log() {
 	wn 100
 	same_set "a log that appears after the start"
 	rm "$D/log"
-	sleep 0.5
+	# the deleted file is finished and nothing replaces it: the follower must sleep
+	sleep 0.3
+	local t0 t1
+	t0=$(cpu_ticks "$FPID")
+	sleep 2
+	t1=$(cpu_ticks "$FPID")
+	if [ $((t1 - t0)) -le 20 ]; then
+		pass "$NAME: idle while the log is missing ($((t1 - t0)) ticks of CPU in 2 s)"
+	else
+		fail "$NAME: idle while the log is missing" "$((t1 - t0)) ticks of CPU in 2 s"
+	fi
 	exec 3>>"$D/log"
 	wn 100
 	same_set "a log deleted and created again"

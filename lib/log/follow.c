@@ -57,7 +57,7 @@ struct pq_follow {
 	bool line_known;
 	bool rotated;		/* fd is no longer the file at the path */
 	bool copy;		/* fd is a copytruncate copy: leave it at its end */
-	long long rot_seen;	/* when the path was first seen to name another file */
+	long long rot_seen;	/* rotated: when fd last gave data (or the rotation was seen) */
 	unsigned char tail[PQ_FSTATE_FP_MAX];
 	size_t tail_len;
 
@@ -651,6 +651,8 @@ static enum rd file_read(struct pq_follow *f)
 		on_truncated(f);
 		return RD_CHANGED;
 	}
+	if (f->rot_seen)
+		f->rot_seen = now_ms();	/* the grace counts from the old file's last data */
 	tail_push(f, f->buf + f->end, (size_t)n);
 	f->end += (size_t)n;
 	f->read_off += (unsigned long long)n;
@@ -915,9 +917,10 @@ int pq_follow_timeout_ms(struct pq_follow *f)
 		return f->stream_eof ? 0 : -1;
 	int t = f->poll_ms;
 	if (f->rot_seen) {
+		/* Wake when the grace ends; once it has, the path is missing: poll as usual. */
 		long long left = f->rot_seen + GRACE_MS - now_ms();
-		if (left < t)
-			t = left < 0 ? 0 : (int)left + 1;
+		if (left > 0 && left < t)
+			t = (int)left + 1;
 	}
 	return t;
 }
