@@ -169,7 +169,8 @@ rotation_suite() {
 	same_set "copytruncate just after a burst"
 	if [ -n "${POLL:-}" ]; then
 		local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-		if [ "$ms" -le 2500 ]; then
+		# the poll interval is 1 s; the rest is slack for a loaded machine
+		if [ "$ms" -le 3000 ]; then
 			pass "$NAME: truncation noticed in ${ms} ms"
 		else
 			fail "$NAME: truncation noticed within a second or so" "took ${ms} ms"

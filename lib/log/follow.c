@@ -8,6 +8,9 @@
  * The last bytes read are kept (tail) and compared with the file after
  * every read: a copytruncate that was followed by new writes beyond our
  * offset shows there, not in the file size.
+ *
+ * Tests force the poll fallback, as where inotify cannot be had, with
+ * POSTQ_TEST=follow_poll=1 (util/knobs.h).
  */
 #include "log/follow.h"
 
