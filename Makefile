@@ -12,7 +12,8 @@ BINDIR = $(DESTDIR)$(PREFIX)/bin
 MANDIR = $(DESTDIR)$(PREFIX)/share/man
 
 CC ?= cc
-PKGS = libpcre2-8 json-c zlib
+# libsystemd: the log follower reads the journal with sd-journal.
+PKGS = libpcre2-8 json-c zlib libsystemd
 # liburing is optional: with it, listings read queue files in one
 # io_uring_enter per batch; without it (or on a kernel that refuses
 # io_uring) the same batches are read with plain openat/read/close.
@@ -69,7 +70,15 @@ all: $(TOOL_BINS)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-unit: $(UNIT_BINS)
+# Programs the shell tests drive (tests/tools/*.c built against lib/;
+# smtp_sink and smtp_send stand alone and are built by tests/lib/sandbox.sh).
+TEST_TOOLS = $(BUILD)/tests/tools/follow_count
+
+unit: $(UNIT_BINS) $(TEST_TOOLS)
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(COMMON_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itools -o $@ $< $(COMMON_OBJ) $(LIBA) $(ALL_LDFLAGS) $(LDLIBS)
 
 # A unit test of a tool's own files links them too (without its main).
 UNIT_OBJS_test_qshape = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tools/qshape/qshape.c,$(wildcard tools/qshape/*.c)))

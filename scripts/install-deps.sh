@@ -4,13 +4,15 @@
 #   sh scripts/install-deps.sh build   compiler and -dev libraries
 #   sh scripts/install-deps.sh test    the above plus what tests need:
 #                                      Postfix (the oracle), pflogsumm,
-#                                      faketime, clang (libFuzzer), python3
+#                                      faketime, clang (libFuzzer), python3,
+#                                      systemd (tests/t_follow.sh runs a
+#                                      private systemd-journald of its own)
 # Needs root when something is missing; does nothing when all is there.
 set -e
 
 mode=${1:-build}
-build_pkgs="gcc make pkg-config libpcre2-dev libjson-c-dev zlib1g-dev liburing-dev"
-test_pkgs="postfix pflogsumm faketime clang libclang-rt-14-dev python3 procps"
+build_pkgs="gcc make pkg-config libpcre2-dev libjson-c-dev zlib1g-dev liburing-dev libsystemd-dev"
+test_pkgs="postfix pflogsumm faketime clang libclang-rt-14-dev python3 procps systemd"
 
 pkgs=$build_pkgs
 [ "$mode" = test ] && pkgs="$pkgs $test_pkgs"
