@@ -15,6 +15,8 @@
 /* Take the options as a tool would; false if one is refused. */
 static bool setup(struct pq_filter *f, const char *const *opts, struct buf *err)
 {
+	/* no message of an earlier refusal left to satisfy a check */
+	buf_reset(err);
 	pq_filter_init(f);
 	for (size_t i = 0; opts[i]; i += 2) {
 		int code = opts[i][0] == 'Q' ? PQ_OPT_QUEUE
@@ -143,5 +145,5 @@ int main(void)
 
 	pq_qmsg_free(&m);
 	buf_free(&err);
-	return 0;
+	return unit_status();
 }

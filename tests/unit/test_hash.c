@@ -408,5 +408,5 @@ int main(void)
 	test_htab();
 	test_wrappers();
 	test_fnv_collisions();
-	return unit_failures ? 1 : 0;
+	return unit_status();
 }

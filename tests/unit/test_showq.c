@@ -404,5 +404,5 @@ int main(void)
 	test_good();
 	test_bad();
 	test_connect();
-	return 0;
+	return unit_status();
 }

@@ -65,12 +65,19 @@ static void expect_key(struct pq_snap_table *t, const char *key, int qi, long ar
 		c->oldest[qi] = arrival;
 }
 
-/* One pass to learn the newest arrival, one to count with now fixed. */
+/*
+ * One pass to learn the newest arrival, one to count with now fixed.
+ * False if the file cannot be read, a line is not a message as
+ * postqueue -j writes it, or there is none: an empty oracle would match
+ * an empty snapshot.
+ */
 static bool read_oracle(const char *path, long now, struct expect *e)
 {
 	FILE *fp = fopen(path, "r");
 	char line[1 << 16];
 	struct buf cls = BUF_INIT;
+	bool ok = true;
+	unsigned long messages = 0;
 
 	if (fp == NULL)
 		return false;
@@ -82,17 +89,28 @@ static bool read_oracle(const char *path, long now, struct expect *e)
 	pq_snapshot_init(&e->keys, now, 100000);
 	while (fgets(line, sizeof(line), fp)) {
 		json_object *o = json_tokener_parse(line), *v, *rc;
-		if (o == NULL)
+		if (o == NULL || !json_object_object_get_ex(o, "queue_name", &v)
+		    || !json_object_object_get_ex(o, "recipients", &rc)) {
+			printf("#   %s: not a postqueue -j message: %.60s\n", path, line);
+			ok = false;
+			json_object_put(o);
 			continue;
-		json_object_object_get_ex(o, "queue_name", &v);
-		int qi = pq_snap_queue_index(json_object_get_string(v));
+		}
+		const char *qn = json_object_get_string(v);
+		int qi = qn ? pq_snap_queue_index(qn) : -1;
+		if (qi < 0) {
+			printf("#   %s: queue \"%s\"\n", path, qn ? qn : "(null)");
+			ok = false;
+			json_object_put(o);
+			continue;
+		}
+		messages++;
 		json_object_object_get_ex(o, "arrival_time", &v);
 		long arrival = (long)json_object_get_int64(v);
 		json_object_object_get_ex(o, "message_size", &v);
 		long size = (long)json_object_get_int64(v);
 		json_object_object_get_ex(o, "queue_id", &v);
 		const char *id = json_object_get_string(v);
-		json_object_object_get_ex(o, "recipients", &rc);
 		struct pq_snap_qstat *q = &e->q[qi];
 		if (arrival > e->max_arrival)
 			e->max_arrival = arrival;
@@ -129,7 +147,7 @@ static bool read_oracle(const char *path, long now, struct expect *e)
 	}
 	fclose(fp);
 	buf_free(&cls);
-	return true;
+	return ok && messages > 0;
 }
 
 /* Every key of want in got with the same counts, and no more keys. */
@@ -226,7 +244,7 @@ static void test_fixture(const char *kind)
 	/* Ages spread over the buckets: now is a day after the newest. */
 	long now = e.max_arrival + 86400 + 1800;
 	pq_snapshot_free(&e.keys);
-	read_oracle(path.data, now, &e);
+	CHECK(read_oracle(path.data, now, &e), "recorded postqueue -j read again, now fixed");
 
 	struct pq_snapshot s;
 	pq_snapshot_init(&s, now, 100000);
@@ -460,11 +478,15 @@ static void test_from_showq(void)
 		struct pq_showq sq;
 		struct pq_snapshot s;
 		struct pq_err err;
-		if (pipe(p) < 0)
+		if (pipe(p) < 0) {
+			CHECK(0, "pipe");
 			return;
+		}
 		/* The listing's end is one more NUL. */
-		if (write(p[1], good, sizeof(good) - 1 + whole) < 0)
+		if (write(p[1], good, sizeof(good) - 1 + whole) < 0) {
+			CHECK(0, "listing written to the pipe");
 			return;
+		}
 		close(p[1]);
 		pq_showq_attach(&sq, p[0], "pipe", NULL, true);
 		pq_snapshot_init(&s, 1000, 0);
@@ -556,5 +578,5 @@ int main(int argc, char **argv)
 	test_fixture("long");
 	test_edges();
 	test_from_showq();
-	return 0;
+	return unit_status();
 }
