@@ -82,7 +82,38 @@ ft "$OURS" --colwidth 60 "$LOGS/quirks.log" >"$TEST_TMP/o"
 ft "$OURS" "$LOGS/quirks.log" >"$TEST_TMP/o2"
 if [ "$(awk 'length > 60' "$TEST_TMP/o" | wc -l)" = 0 ] && [ "$(wc -l <"$TEST_TMP/o")" = "$(wc -l <"$TEST_TMP/o2")" ] &&
    grep -q '\.\.\.$' "$TEST_TMP/o"; then pass "--colwidth 60"; else fail "--colwidth 60"; fi
-if ft "$OURS" -d 2026-13-01 "$LOGS/quirks.log" >/dev/null 2>&1; then fail "bad -d date rejected"; else pass "bad -d date rejected"; fi
+# Bad dates and out-of-range numbers: status 255 (pflogsumm's for usage
+# errors), one line saying what is wrong, nothing on standard output.
+refused() {	# NAME EXPECTED-STDERR ARGS...
+	local name=$1 want=$2
+	shift 2
+	ft "$OURS" "$@" "$LOGS/quirks.log" >"$TEST_TMP/o" 2>"$TEST_TMP/e"
+	local rc=$?
+	if [ $rc = 255 ] && [ ! -s "$TEST_TMP/o" ] && [ "$(cat "$TEST_TMP/e")" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc" "$(cat "$TEST_TMP/e")" "want: $want"
+	fi
+}
+refused "bad -d month" "postq-pflogsumm: option -d: 2026-13-45: there is no month 13 (months are 01 to 12)" -d 2026-13-45
+refused "bad -d day" "postq-pflogsumm: option -d: 2026-02-30: February 2026 has 28 days" -d 2026-02-30
+refused "bad -d day in a range" "postq-pflogsumm: option -d: 2026-11-31: November 2026 has 30 days" -d 2026-11-01..2026-11-31
+refused "reversed -d range" "postq-pflogsumm: option -d: 2026-11-05..2026-11-01: the range is reversed (2026-11-05 is after 2026-11-01)" -d 2026-11-05..2026-11-01
+refused "-d not YYYY-MM-DD" 'postq-pflogsumm: option -d: "2026-1-5" is not a date of the form YYYY-MM-DD' -d 2026-1-5
+if ft "$OURS" -d 2024-02-29 "$LOGS/quirks.log" >/dev/null 2>&1; then pass "-d leap day"; else fail "-d leap day"; fi
+big=99999999999999999999
+range="(-9223372036854775808 to 9223372036854775807)"
+for o in -h -u --detail --bounce-detail --deferral-detail --reject-detail --smtp-detail --smtpd-warning-detail; do
+	refused "$o $big refused" "postq-pflogsumm: option $o: $big is out of range $range" "$o" "$big"
+done
+refused "--verp-mung=-$big refused" "postq-pflogsumm: option --verp-mung: -$big is out of range $range" --verp-mung=-$big
+refused "--bounce_det abbreviated, refused by its name" "postq-pflogsumm: option --bounce-detail: $big is out of range $range" --bounce_det=$big
+for w in -1 3 1048577; do
+	refused "--colwidth $w refused" "postq-pflogsumm: option --colwidth: $w is out of range (0 for no limit, or 4 to 1048576)" --colwidth $w
+done
+ft "$OURS" --colwidth 0 "$LOGS/quirks.log" >"$TEST_TMP/o"
+ft "$OURS" "$LOGS/quirks.log" >"$TEST_TMP/o2"
+check_same "--colwidth 0 is no limit" "$TEST_TMP/o2" "$TEST_TMP/o"
 
 # The binary is dynamically linked: a preloaded libfaketime pins its
 # clock, and the guessed year follows it.
