@@ -163,6 +163,52 @@ head -c 300000 /dev/urandom >"$TEST_TMP/garbage"
 { printf 'Nov  1 00:00:00 h postfix/smtpd[1]: '; head -c 2000000 /dev/zero | tr '\0' 'x'; echo; } >>"$TEST_TMP/garbage"
 if "$OURS" "$TEST_TMP/garbage" >/dev/null 2>&1; then pass "garbage input"; else fail "garbage input"; fi
 
+# Lines are cut at 1 MiB, as lib/log/logread cuts them: /dev/zero (one
+# line without end) runs in bounded memory until killed, with one
+# warning; a 3 MB line in a real log is cut with a warning naming the
+# file and line, and the report is pflogsumm's (that line counts for
+# nothing in either).
+timeout 20 prlimit --as=$((300 << 20)) "$OURS" /dev/zero >/dev/null 2>"$TEST_TMP/err"
+rc=$?
+if [ $rc = 124 ] && [ "$(cat "$TEST_TMP/err")" = "postq-pflogsumm: warning: /dev/zero: line 1: longer than 1048576 bytes; the rest of it is skipped" ]; then
+	pass "/dev/zero: bounded, one warning, until killed"
+else
+	fail "/dev/zero: bounded, one warning, until killed" "exit $rc (124: killed by timeout)" "$(head -3 "$TEST_TMP/err")"
+fi
+{ head -3000 "$LOGS/kdent-mail.log"; printf 'Oct 22 10:00:00 conch postfix/smtpd[1]: '
+  head -c 3000000 /dev/zero | tr '\0' x; echo; tail -n +3001 "$LOGS/kdent-mail.log"; } >"$TEST_TMP/3mb.log"
+pinned "$NOW" "$REAL" "$TEST_TMP/3mb.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+pinned "$NOW" prlimit --as=$((300 << 20)) "$OURS" "$TEST_TMP/3mb.log" 2>"$TEST_TMP/err" | python3 "$TIES" >"$TEST_TMP/ours.out"
+check_same "a 3 MB line: pflogsumm's report" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
+want="postq-pflogsumm: warning: $TEST_TMP/3mb.log: line 3001: longer than 1048576 bytes; the rest of it is skipped"
+if [ "$(cat "$TEST_TMP/err")" = "$want" ]; then pass "a 3 MB line: one warning"; else fail "a 3 MB line: one warning" "$(head -3 "$TEST_TMP/err")"; fi
+
+# A truncated .gz (zcat: "unexpected end of file") or a file that cannot
+# be read: the report of what could be read (pflogsumm's report of
+# zcat's output), a warning naming the file, and exit status 1.
+head -c 30000 "$TEST_TMP/k.log.gz" >"$TEST_TMP/trunc.log.gz"
+zcat "$TEST_TMP/trunc.log.gz" 2>/dev/null | pinned "$NOW" "$REAL" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+pinned "$NOW" "$OURS" "$TEST_TMP/trunc.log.gz" 2>"$TEST_TMP/err" >"$TEST_TMP/ours.raw"
+rc=$?
+python3 "$TIES" <"$TEST_TMP/ours.raw" >"$TEST_TMP/ours.out"
+check_same "truncated .gz: the report of what was read" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
+if [ $rc = 1 ] && [ "$(cat "$TEST_TMP/err")" = "postq-pflogsumm: warning: $TEST_TMP/trunc.log.gz: unexpected end of file" ]; then
+	pass "truncated .gz: warning and exit 1"
+else
+	fail "truncated .gz: warning and exit 1" "exit $rc" "$(cat "$TEST_TMP/err")"
+fi
+pinned "$NOW" "$REAL" "$LOGS/youyo-test.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+for bad in "$TEST_TMP" /nonexistent/mail.log; do
+	pinned "$NOW" "$OURS" "$bad" "$LOGS/youyo-test.log" 2>"$TEST_TMP/err" >"$TEST_TMP/ours.raw"
+	rc=$?
+	python3 "$TIES" <"$TEST_TMP/ours.raw" >"$TEST_TMP/ours.out"
+	if [ $rc = 1 ] && grep -qF "$bad" "$TEST_TMP/err" && cmp -s "$TEST_TMP/real.out" "$TEST_TMP/ours.out"; then
+		pass "unreadable $bad: report of the rest, named, exit 1"
+	else
+		fail "unreadable $bad: report of the rest, named, exit 1" "exit $rc" "$(cat "$TEST_TMP/err")"
+	fi
+done
+
 # The sanitizer build gives the same reports. (faketime preloads a
 # library, so ASan must not insist on coming first.)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"

@@ -12,6 +12,7 @@
 
 #include "util/buf.h"
 #include "ledger.h"
+#include "log/logread.h"
 #include "log/maillog.h"
 #include "util/strmap.h"
 
@@ -178,10 +179,11 @@ static inline bool has_prefix_n(const char *p, size_t n, const char *lit, size_t
 enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO, PRE_TODO };
 
 /*
- * Lines this long or longer are skipped and counted (lines_skipped):
- * struct pfl_pre keeps positions in a line in 32 bits.
+ * pipeline.c cuts lines at PQ_LOGREAD_MAX_LINE (1 MiB), so struct
+ * pfl_pre keeps positions in a line in 32 bits.
  */
-#define PFL_LINE_MAX ((size_t)UINT32_MAX)
+#define PFL_LINE_MAX ((size_t)PQ_LOGREAD_MAX_LINE)
+_Static_assert(PQ_LOGREAD_MAX_LINE < UINT32_MAX, "line positions fit in 32 bits");
 
 /*
  * What pfl_pre found in one line, for pfl_apply. One per line in

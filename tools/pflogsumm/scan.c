@@ -500,7 +500,7 @@ static int smtpd_after_word(const char *q, const char *e, int *rej, struct pfl_p
 {
 	if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
 		const char *a = q + 7, *c = memchr(a + 1, ',', (size_t)(e - a - 1));
-		/* a is in the line; pfl_pre has checked that it is under PFL_LINE_MAX */
+		/* a is in the line, at most PFL_LINE_MAX long */
 		pr->val_off = (uint32_t)(a - pr->rest);
 		pr->valn = (uint32_t)((c ? c : e) - a);
 		return 1;
@@ -607,10 +607,6 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	struct ml_frame f;
 
 	pr->status = PRE_FILTERED;
-	if (len >= PFL_LINE_MAX) {
-		pr->status = PRE_SKIPPED;
-		return;
-	}
 	/* next if(defined($dateStr) && ! (/^${dateStr} / || /^${dateStrRFC3339}T/)); */
 	if (o->have_date && !o->date_range) {
 		size_t a = strlen(o->date_str), b = strlen(o->date_iso);
@@ -658,7 +654,7 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	size_t rn = f.rest.n;
 
 	pr->status = PRE_GO;
-	pr->rest = rest;	/* every position below is in the line: under PFL_LINE_MAX */
+	pr->rest = rest;	/* every position below is in the line: at most PFL_LINE_MAX */
 	pr->rn = (uint32_t)rn;
 	pr->host_back = (uint32_t)(rest - f.host.p);
 	pr->hostn = (uint32_t)f.host.n;
