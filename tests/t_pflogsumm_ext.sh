@@ -37,6 +37,28 @@ PY
 	then pass "--json $(basename "$log")"; else fail "--json $(basename "$log")"; fi
 done
 
+# --json stays valid JSON (strict UTF-8, no raw control characters)
+# whatever bytes the log holds: a byte that is not UTF-8 becomes the
+# character of the same number (U+0080..U+00FF), valid UTF-8 stays.
+{
+	cat "$LOGS/quirks.log"
+	printf 'Nov  1 00:03:00 mx1 postfix/smtp[203]: 1A2B3C4D5E: to=<ctl\001\037\177@x.org>, relay=r\377\376[1.2.3.4]:25, delay=1, delays=0.1/0.01/0.5/74, dsn=5.0.0, status=bounced (bad \355\240\200 surrogate \364\220\200\200 big \300\257 overlong \000 nul)\n'
+	printf 'Nov  1 00:03:01 mx1 postfix/smtp[203]: warning: x\000y \351t\351 \303\251t\303\251\n'
+	printf 'Nov  1 00:03:02 mx1 postfix/smtpd[200]: 9F9F9F9F9F: client=h\344user.example.com[192.0.2.9]\n'
+	printf 'Nov  1 00:03:02 mx1 postfix/qmgr[202]: 9F9F9F9F9F: from=<j\366rg@\304xample.com>, size=10, nrcpt=1 (queue active)\n'
+	head -c 20000 /dev/urandom | tr '\n' ' '; echo
+} >"$TEST_TMP/bytes.log"
+ft "$OURS" --json -e --smtpd-stats --per-host --verbose-msg-detail "$TEST_TMP/bytes.log" >"$TEST_TMP/j" 2>/dev/null
+if python3 - "$TEST_TMP/j" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1], 'rb').read().decode('utf-8'))   # strict: no surrogateescape
+b = d['bounces']['r\u00ff\u00fe[1.2.3.4]:25']
+assert list(b) == ['bad \u00ed\u00a0\u0080 surrogate \u00f4\u0090\u0080\u0080 big \u00c0\u00af overlong \ufffd nul'], b   # a key: NUL is U+FFFD
+assert d['warnings']['smtp']['x\ufffdy \u00e9t\u00e9 \u00e9t\u00e9'] == 1, d['warnings']
+assert any(u['address'] == 'j\u00f6rg@\u00c4xample.com' for u in d['senders']), d['senders']
+PY
+then pass "--json: invalid UTF-8 and control bytes"; else fail "--json: invalid UTF-8 and control bytes"; fi
+
 if [ -x "$REAL" ]; then
 	# --host NAME == pflogsumm on that host's lines.
 	awk '$4 == "mx1"' "$LOGS/quirks.log" >"$TEST_TMP/mx1.log"
