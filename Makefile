@@ -70,7 +70,15 @@ all: $(TOOL_BINS)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-unit: $(UNIT_BINS)
+# Test programs that link lib/ (tests/tools/*.c that sandbox.sh does
+# not build itself): built with the unit tests, run by the t_*.sh scripts.
+TEST_TOOLS = $(BUILD)/tests/tools/logcount
+
+unit: $(UNIT_BINS) $(TEST_TOOLS)
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(ALL_LDFLAGS) $(LDLIBS)
 
 # A unit test of a tool's own files links them too (without its main).
 UNIT_OBJS_test_qshape = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tools/qshape/qshape.c,$(wildcard tools/qshape/*.c)))

@@ -185,6 +185,7 @@ void pfl_json(struct pfl *P, FILE *out)
 	add_int(g, "reject_warnings", P->wrnd);
 	add_int(g, "held", P->held);
 	add_int(g, "discarded", P->dscrdd);
+	add_int(g, "expired", P->expired);	/* not in pflogsumm's report */
 	double tot = (double)(P->dlvd + P->rjct + P->dscrdd);
 	add_int(g, "rejected_percent", tot ? (long long)((double)P->rjct / tot * 100) : 0);
 	add_int(g, "discarded_percent", tot ? (long long)((double)P->dscrdd / tot * 100) : 0);

@@ -12,6 +12,7 @@
 
 #include "common/die.h"
 #include "util/diag.h"
+#include "util/knobs.h"
 #include "util/version.h"
 #include "heap_thp.h"
 #include "log/logread.h"
@@ -520,6 +521,9 @@ int main(int argc, char **argv)
 	}
 	if (o->syslog_name && !*o->syslog_name)
 		o->syslog_name = NULL;
+	o->syslog_name_n = o->syslog_name ? strlen(o->syslog_name) : 0;
+	long knob;
+	o->generic_only = pq_test_knob("generic", &knob) && knob != 0;
 	if (g.help) {
 		usage_text(stdout);
 		return 0;

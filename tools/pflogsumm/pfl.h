@@ -31,7 +31,9 @@ struct pfl_opts {
 	bool verp_set;
 	long verp;
 	bool use_orig_to, pscrn_stats;
+	bool generic_only;		/* test knob "generic": every line through the regex replicas */
 	const char *syslog_name;	/* NULL: "postfix" */
+	size_t syslog_name_n;
 	/* -d */
 	bool have_date;
 	char date_str[32];		/* "Mon %2d" */
@@ -103,6 +105,7 @@ struct pfl {
 	struct pfl_opts o;
 	/* grand totals */
 	long long rcvd, dlvd, fwdd, dfrd, dfrd_cnt, bncd, rjct, wrnd, held, dscrdd;
+	long long expired;		/* qmgr's status=expired (not in pflogsumm's report) */
 	double size_rcvd, size_dlvd;
 	long long sendg_user_cnt, sendg_dom_cnt, recip_user_cnt, recip_dom_cnt;
 	long long rcv_hr[24], dlv_hr[24], dfr_hr[24], bnc_hr[24], rej_hr[24];
@@ -186,10 +189,32 @@ enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO, PRE_TODO };
 _Static_assert(PQ_LOGREAD_MAX_LINE < UINT32_MAX, "line positions fit in 32 bits");
 
 /*
+ * How pfl_apply treats a line, as pfl_pre worked out from lib/log's
+ * classification (ml_classify) of it. A kind other than PK_GENERIC
+ * means that pflogsumm's regexes, for all their quirks, see in this
+ * line exactly the event that the classifier saw (pfl_pre checks the
+ * few ways they could see more or other), so the tallies come from the
+ * classifier's fields; PK_GENERIC lines go through the replicas of
+ * pflogsumm's regexes in pfl_apply.
+ */
+enum pfl_kind {
+	PK_GENERIC = 0,
+	PK_QUIET,		/* nothing for pflogsumm to count (cleanup's message-id=) */
+	PK_FROM,		/* qmgr's from=<>, size=: sender and size */
+	PK_DELIVERY,		/* to=<>, relay=, delay=, status=: delivered, deferred, bounced */
+	PK_PICKUP,		/* pickup's uid= from=<>: received */
+	PK_REMOVED,		/* QID: removed */
+	PK_EXPIRED,		/* qmgr's status=expired (only --json counts it) */
+	PK_CLEANUP,		/* cleanup's reject/warning/hold/discard: header|body|END-OF-MESSAGE */
+};
+
+/*
  * What pfl_pre found in one line, for pfl_apply. One per line in
  * flight, and written by one thread and read by the other: a cache
  * line each, so positions are 32-bit offsets from rest, the line from
- * the program name on.
+ * the program name on, or 16-bit ones from the text (the queue id) for
+ * the classified kinds (a line whose fields lie further out than 64 KB
+ * is left PK_GENERIC).
  */
 struct pfl_pre {
 	alignas(64) const char *rest;
@@ -197,17 +222,34 @@ struct pfl_pre {
 	uint32_t host_back, hostn;	/* the host is at rest - host_back */
 	uint32_t cmd_off, cmdn;		/* pflogsumm's $cmd (if has_cmd) */
 	uint32_t qid_off, qidn;		/* and $qid */
-	uint32_t val_off, valn;		/* smtpd/postscreen client= value (smtpd_kind 1) */
-	/*
-	 * 0, or 1 + where proc_smtpd_reject's keys are in the arena (a
-	 * struct pfl_rej then the strings): one word here, as few lines
-	 * are rejects and every page of these is a page fault.
-	 */
-	uint32_t rej;
+	union {
+		struct {
+			uint32_t val_off, valn;	/* smtpd/postscreen client= value (smtpd_kind 1) */
+			/*
+			 * 0, or 1 + where proc_smtpd_reject's keys are in the arena (a
+			 * struct pfl_rej then the strings): one word here, as few lines
+			 * are rejects and every page of these is a page fault.
+			 */
+			uint32_t rej;
+		} g;			/* PK_GENERIC */
+		struct {		/* PK_DELIVERY; the address is after "QID: to=<" */
+			uint16_t to_n, relay_off, relay_n, delay_off, delay_n, status_off, status_n;
+		} d;
+		struct {		/* PK_FROM; the address is after "QID: from=<" */
+			uint16_t from_n, size_off, size_n;
+		} f;
+		struct {		/* PK_CLEANUP */
+			uint32_t stage_off;	/* from rest */
+			uint8_t stagen;
+			uint8_t k;	/* milter-reject, reject, warning, hold, discard */
+		} c;
+	} u;
 	int16_t year;
 	uint8_t status, mon, mday, hour, min, sec;
 	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
 	uint8_t has_cmd;		/* 0: the program and queue id regexes did not match */
+	uint8_t kind;			/* enum pfl_kind */
+	uint8_t expired;		/* lib/log's ML_EV_EXPIRED, whatever the kind (--json counts it) */
 };
 _Static_assert(sizeof(struct pfl_pre) == 64, "struct pfl_pre is one cache line");
 

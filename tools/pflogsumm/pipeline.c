@@ -10,11 +10,14 @@
  * pfl_pre of the end of each chunk (see hand_off). Four chunks of
  * 512 KB circulate between the two, so memory stays bounded.
  *
- * For tests, two variables in the environment: POSTQ_THREADS=1
- * processes everything in the calling thread instead, and
- * The test knob "share" (POSTQ_TEST=share=N, 0 to SHARE_DIV) fixes the main thread's share of each
- * chunk at N/SHARE_DIV of its capacity, where it otherwise follows the
- * load. The results are the same either way.
+ * For tests: POSTQ_THREADS=1 processes everything in the calling
+ * thread instead; the test knob "share" (POSTQ_TEST=share=N, 0 to
+ * SHARE_DIV) fixes the main thread's share of each chunk at
+ * N/SHARE_DIV of its capacity, where it otherwise follows the load; and
+ * "generic" (POSTQ_TEST=generic=1, read in main.c) sends every line
+ * through scan.c's replicas of pflogsumm's regexes instead of tallying
+ * the lines lib/log classified from their fields. The results are the
+ * same either way.
  */
 #include "pfl.h"
 
