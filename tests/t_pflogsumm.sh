@@ -47,6 +47,62 @@ for log in "$LOGS"/*.log; do
 	done
 done
 
+# Lines where pflogsumm's unanchored regexes see something other than
+# the event lib/log classifies (a '>' in an address, "from=<...>, size="
+# in a bounce text or a message-id, text after a pickup's sender, a later
+# "[pid]: x: client=" in a reject, a cleanup line without [pid], fields
+# out of Postfix's order...): postq-pflogsumm must take pflogsumm's
+# view, and so must its replicas alone (POSTQ_TEST=generic=1).
+cat >"$TEST_TMP/odd.log" <<'EOF'
+Nov  3 10:00:00 mx postfix/smtpd[5]: 1A1A1A1A1A: client=c.example.com[192.0.2.5]
+Nov  3 10:00:01 mx postfix/qmgr[6]: 1A1A1A1A1A: from=<q>r@x.example.com>, size=900, nrcpt=1 (queue active)
+Nov  3 10:00:01 mx postfix/qmgr[6]: 1A1A1A1A1A: from=<q>, size=12@x.example.com>, size=901, nrcpt=1 (queue active)
+Nov  3 10:00:02 mx postfix/smtp[7]: 1A1A1A1A1A: to=<"a>b"@d.example.org>, orig_to=<o@d.example.org>, relay=mx.d.example.org[192.0.2.9]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 ok)
+Nov  3 10:00:03 mx postfix/smtp[7]: 1A1A1A1A1A: to=<b@d.example.org>, orig_to=<o>p@d.example.org>, relay=mx.d.example.org[192.0.2.9]:25, delay=1, delays=0.1/0/0.4/0.5, dsn=2.0.0, status=sent (250 ok)
+Nov  3 10:00:04 mx postfix/smtp[7]: 2B2B2B2B2B: to=<c@d.example.org>, relay=mx.d.example.org[192.0.2.9]:25, delay=2, delays=0.1/0/0.4/1.5, dsn=5.1.1, status=bounced (host said: 550 <c@d.example.org> from=<s@t.example>, size=4242 rejected)
+Nov  3 10:00:05 mx postfix/smtp[7]: 2B2B2B2B2B: to=<e@d.example.org>, relay=mx.d.example.org[192.0.2.9]:25, delay=2, delays=0.1/0/0.4/1.5, dsn=2.0.0, status=sent,from=<u@v.example>, size=77 (ok)
+Nov  3 10:00:06 mx postfix/cleanup[8]: 3C3C3C3C3C: message-id=<x: warning: header Subject: hi from there>
+Nov  3 10:00:07 mx postfix/cleanup[8]: 3C3C3C3C3C: message-id=<a from=<w@x.example>, size=55 b>
+Nov  3 10:00:08 mx postfix/pickup[9]: 4D4D4D4D4D: uid=0 from=<root> to=<r@d.example.org>, relay=local, delay=1, status=sent (x)
+Nov  3 10:00:09 mx postfix/pickup[9]: 4D4D4D4D4E: uid=0 from=<ro>ot>
+Nov  3 10:00:10 mx postfix/pickup[9]: 4D4D4D4D4F: sender=<x@y.example> uid=0
+Nov  3 10:00:11 mx postfix/qmgr[6]: 5E5E5E5E5E: from=<old@d.example.org>, status=expired, returned to sender to=<z@d.example.org>, relay=r, delay=1, status=sent (x)
+Nov  3 10:00:12 mx postfix/qmgr[6]: 5E5E5E5E5F: from=<ol>d@d.example.org>, status=expired, returned to sender
+Nov  3 10:00:13 mx postfix/smtp[7]: 6F6F6F6F6F: to=<f@d.example.org>, dsn=2.0.0, relay=r[192.0.2.1]:25, delay=1, status=sent (loose order)
+Nov  3 10:00:14 mx postfix/smtp[7]: 6F6F6F6F6F: to=<g@d.example.org>, relay=r[192.0.2.1]:25, delay=1, extra=1, status=deferred (extra field)
+Nov  3 10:00:15 mx postfix/smtpd[5]: NOQUEUE: reject: RCPT from u[192.0.2.66]: 554 5.7.1 <h@d.example.org>: said [77]: QQ: client=trick[192.0.2.77], ok; from=<a@b.example> to=<h@d.example.org> proto=ESMTP helo=<x>
+Nov  3 10:00:16 mx postfix/smtpd[5]: 7A7A7A7A7A: client=,x[192.0.2.8]
+Nov  3 10:00:17 mx postfix/cleanup: 8B8B8B8B8B: reject: header Subject: no pid from u[192.0.2.1]; from=<a@b.example> to=<c@d.example>: 550 no
+Nov  3 10:00:18 mx postfix/cleanup[8]: 8B8B8B8B8C: reject_warning: header Subject: rw from u[192.0.2.1]; from=<a@b.example>
+Nov  3 10:00:19 mx postfix/smtpd[5]: NOQUEUE: milter-reject: RCPT from u[192.0.2.2]: 451 4.7.1 Greylisted; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x>
+Nov  3 10:00:20 mx postfix/master[1]: 9C9C9C9C9C: removed
+Nov  3 10:00:21 mx postfix/smtpd[5]: 9C9C9C9C9D: to=<i@d.example.org>, relay=r, delay=1, status=sent (by smtpd?)
+Nov  3 10:00:22 mx postfix/smtp[7]: 5E5E5E5E60: from=<a@b.example>, status=expired, returned to sender connect to h.example: No route; address 192.0.2.3 port 25
+Nov  3 10:00:23 mx postfix/cleanup[8]: 0A0A0A0A0A: milter-reject: END-OF-MESSAGE from u[192.0.2.4]: 5.7.1 Spam; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x>
+Nov  3 10:00:24 mx postfix/cleanup[8]: 0A0A0A0A0B: hold: body so long a body line that it gets trimmed by pflogsumm for sure, yes from x; from=<a@b.example>
+Nov  3 10:00:25 mx postfix/lmtp[7]: 0A0A0A0A0B: to=<j@d.example.org>, relay=dovecot[private/lmtp], conn_use=2, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 <j@d.example.org> Saved)
+Nov  3 10:00:26 mx postfix/smtp[7]: 0A0A0A0A0C: to=<k@d.example.org>, relay=r[192.0.2.1]:25, delay=3, delays=0/0/0/3, dsn=4.0.0, status=deferred (host r said: 451 <k@d.example.org> from=<z@y.example> busy (in reply to RCPT TO command))
+Nov  3 10:00:27 mx postfix/submission/cleanup[8]: 0A0A0A0A0D: discard: header X-Spam: yes from u[192.0.2.5]; from=<a@b.example>
+Nov  3 10:00:28 mx postfix/10025/cleanup[8]: 0A0A0A0A0E: reject: header X-Spam: yes from u[192.0.2.5]; from=<a@b.example>
+EOF
+for o in "" "-e --smtpd-stats" "--verbose-msg-detail -i --rej-add-from" "--verp-mung=2 -m --zero-fill"; do
+	# shellcheck disable=SC2086
+	both "odd lines [$o]" "$NOW" $o "$TEST_TMP/odd.log"
+	# shellcheck disable=SC2086
+	POSTQ_TEST=generic=1 pinned "$NOW" "$OURS" $o "$TEST_TMP/odd.log" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/gen.out"
+	check_same "odd lines, replicas alone [$o]" "$TEST_TMP/real.out" "$TEST_TMP/gen.out"
+done
+# (extensions, no pflogsumm to ask: the two paths agree)
+for log in "$TEST_TMP/odd.log" "$LOGS/quirks.log"; do
+	for o in "--use-orig-to --rej-add-to" "--json --per-host --pscrn-stats"; do
+		# shellcheck disable=SC2086
+		pinned "$NOW" "$OURS" $o "$log" >"$TEST_TMP/ours.out" 2>&1
+		# shellcheck disable=SC2086
+		POSTQ_TEST=generic=1 pinned "$NOW" "$OURS" $o "$log" >"$TEST_TMP/gen.out" 2>&1
+		check_same "$(basename "$log"), replicas alone [$o]" "$TEST_TMP/ours.out" "$TEST_TMP/gen.out"
+	done
+done
+
 # Several files, in order (day counting depends on it), and stdin.
 both "three files in order" "$NOW" "$LOGS/kdent-mail3-head.log" "$LOGS/kdent-mail.log" "$LOGS/quirks.log"
 pinned "$NOW" "$REAL" <"$LOGS/kdent-mail.log" >"$TEST_TMP/real.out" 2>/dev/null
@@ -143,6 +199,8 @@ for log in "$LOGS"/*.log "$TEST_TMP/big.log"; do
 		run_report "$TEST_TMP/t2" POSTQ_TEST=share="$share"
 		check_same "one thread = two threads, share '$share' $(basename "$log")" "$TEST_TMP/t1" "$TEST_TMP/t2"
 	done
+	run_report "$TEST_TMP/t2" POSTQ_TEST=generic=1
+	check_same "classified lines = pflogsumm's regex replicas alone, $(basename "$log")" "$TEST_TMP/t1" "$TEST_TMP/t2"
 done
 
 # Several files, the first ending without a newline: its last line stays
