@@ -103,6 +103,23 @@ for log in "$TEST_TMP/odd.log" "$LOGS/quirks.log"; do
 	done
 done
 
+# Lines out of order (merged logs of several hosts, UDP syslog, rotated
+# files in the wrong order): a message's "removed" before its from=, its
+# client= after it, queue ids reused. pflogsumm keeps every queue id
+# forever; postq-pflogsumm drops a removed message's state, so these
+# check that what it keeps is what pflogsumm's report still needs.
+REORDER=$TOP/tests/lib/reorder.py
+set -- "$LOGS/kdent-mail.log" "$LOGS/kdent-mail2-head.log" "$LOGS/quirks.log" "$LOGS/digineo-exporter.log" "$LOGS/msimerson-longids.log"
+for m in "shuffle 5" "shuffle 6" "jitter 7" reverse halves interleave twice; do
+	# shellcheck disable=SC2086
+	python3 "$REORDER" $m "$@" >"$TEST_TMP/ooo.log"
+	for o in "" "-e --smtpd-stats --zero-fill" "--verp-mung=2 -m -i --rej-add-from" "--syslog-name=postfix-secondary"; do
+		# shellcheck disable=SC2086
+		both "out of order: $m [$o]" "$NOW" $o "$TEST_TMP/ooo.log"
+	done
+done
+set --
+
 # Several files, in order (day counting depends on it), and stdin.
 both "three files in order" "$NOW" "$LOGS/kdent-mail3-head.log" "$LOGS/kdent-mail.log" "$LOGS/quirks.log"
 pinned "$NOW" "$REAL" <"$LOGS/kdent-mail.log" >"$TEST_TMP/real.out" 2>/dev/null

@@ -345,14 +345,20 @@ static void munge_addr(struct pfl *P, struct buf *b)
 	addr_case(b, P->o.i);
 }
 
+/*
+ * "QID: removed": what pflogsumm would still remember of the message
+ * goes to the ledger and its entry goes. Not while it waits for its
+ * sender (client= or pickup seen, from= not yet): in merged logs of
+ * several hosts, or files given out of order, the from= line can come
+ * after the removal, and pflogsumm counts the sender then.
+ */
 static void qstate_drop(struct pfl *P, const char *q, size_t qn)
 {
 	struct qstate *st = strmap_get(&P->qids, q, qn);
-	if (st) {
+	if (st && !st->rcvd) {
 		if (st->size_true || st->dfrd)
 			ledger_put(&P->removed, ledger_hash(q, qn),
 			    (uint64_t)st->size << 2 | (uint64_t)st->size_true << 1 | st->dfrd);
-		free(st->rcvd);
 		strmap_del(&P->qids, q, qn);
 	}
 }
