@@ -120,6 +120,72 @@ for m in "shuffle 5" "shuffle 6" "jitter 7" reverse halves interleave twice; do
 done
 set --
 
+# Locales. pflogsumm says "use locale": under a UTF-8 locale (Debian's
+# default C.UTF-8) Perl's \s also holds 0x85 and 0xA0, its \w (and so
+# \b) the Latin-1 letters, and lc folds bytes 0xC0-0xDE, UTF-8 text
+# included. A log with such bytes in addresses, hosts, statuses, queue
+# ids, keywords and VERP tails, both tools, C and C.UTF-8, LC_ALL or
+# LANG, and locales that cannot be set (Perl falls back to LANG, then C).
+python3 - "$TEST_TMP/utf8.log" <<'PY'
+import sys
+L = [
+ b'Nov  1 00:02:01 mx1 postfix/smtpd[200]: 1A2B3C4D5E: client=mail.\xc3\x89XAMPLE.COM[192.0.2.1]',
+ b'Nov  1 00:02:01 mx1 postfix/qmgr[202]: 1A2B3C4D5E: from=<J\xc3\xb6hn.\xc3\x9cn\xc3\xafcode@\xc3\x89XAMPLE.\xc3\x87OM>, size=1234, nrcpt=2 (queue active)',
+ b'Nov  1 00:02:03 mx1 postfix/smtp[203]: 1A2B3C4D5E: to=<\xc3\x80LICE@D\xc3\x8bST.\xc3\x89XAMPLE.org>, relay=mx.\xc3\x90EST.example.org[198.51.100.7]:25, delay=1.5, delays=0.1/0.01/0.5/0.9, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 999)',
+ b'Nov  1 00:02:03 mx1 postfix/smtp[203]: 1A2B3C4D5E: to=<bob@\xc3\x96THER.co.uk>, relay=mx.other.co.uk[203.0.113.9]:25, delay=75, delays=0.1/0.01/0.5/74, dsn=4.4.1, status=deferred (connect to mx.other.co.uk[203.0.113.9]:25: Connection timed out)',
+ b'Nov  1 00:02:04 mx1 postfix/smtp[203]: 1A2B3C4D5E: to=<lat1@\xc9X.ORG>, relay=mx.other.co.uk[203.0.113.9]:25, delay=75, delays=0.1/0.01/0.5/74, dsn=2.0.0, status=sent (ok)',
+ b'Nov  1 00:02:05 mx1 postfix/smtp[203]: 1A2B3C4D5E: to=<nbsp@x.org>, relay=r[1.2.3.4]:25, delay=1, delays=0.1/0.01/0.5/0.4, dsn=2.0.0, status=sent\xa0(ok)',
+ b'Nov  1 00:02:05 mx1 postfix/smtp[203]: 1A2B3C4D5E: to=<nel@x.org>, relay=r[1.2.3.4]:25, delay=1, delays=0.1/0.01/0.5/0.4, dsn=2.0.0, status=deferred\x85(later)',
+ b'Nov  1 00:02:06 mx\xa01 postfix/smtp[203]: 1A2B3C4D5E: to=<hostnbsp@x.org>, relay=r[1.2.3.4]:25, delay=1, status=sent (ok)',
+ b'Nov  1 00:02:06 m\xc3\xa0x postfix/smtp[203]: 1A2B3C4D5E: to=<hosta@x.org>, relay=r[1.2.3.4]:25, delay=1, status=sent (ok)',
+ b'Nov  1 00:02:07 mx1 postfix/smtpd[200]: 2B2B\xa0x: client=q[192.0.2.2]',
+ b'Nov  1 00:02:07 mx1 postfix/smtpd[200]: 2B2B\xc3\xa9: client=w[192.0.2.3]',
+ b'Nov  1 00:02:07 mx1 postfix/smtpd[200]: \xc3\xa9t\xc3\xa9: reject: RCPT from u[1.2.3.4]: 554 no; from=<a@b> to=<c@d>',
+ b'Nov  1 00:02:08 mx1 postfix/cleanup[201]: 3C3C3C3C3C: x\xc3\xa9reject: header Subject: hi from u[1.2.3.4]; from=<a@b>',
+ b'Nov  1 00:02:08 mx1 postfix/cleanup[201]: 3C3C3C3C3D: \xa0reject: header Subject: hi from u[1.2.3.4]; from=<a@b>',
+ b'Nov  1 00:02:09 mx1 postfix/smtpd[200]: 4D4D4D4D4D: client=v[192.0.2.4]',
+ b'Nov  1 00:02:09 mx1 postfix/qmgr[202]: 4D4D4D4D4D: from=<bounce-123\xc3\xa9x@lists.example>, size=10, nrcpt=1 (queue active)',
+ b'Nov  1 00:02:09 mx1 postfix/smtpd[200]: 4D4D4D4D4E: client=v[192.0.2.4]',
+ b'Nov  1 00:02:09 mx1 postfix/qmgr[202]: 4D4D4D4D4E: from=<bounce-124-x@lists.example>, size=10, nrcpt=1 (queue active)',
+ b'Nov  1 00:02:10 mx1 postfix/smtpd[200]: warning: \xc3\x89vil\xa0host: SASL LOGIN authentication failed: x',
+ b'Nov  1 02:00:01 mx1 postfix/smtpd[210]: NOQUEUE: reject: RCPT from unknown[198.51.100.24]: 450 4.1.8 <B\xc3\x96unce@lists.example>: Sender address rejected: Domain not found; from=<B\xc3\x96unce@L\xc3\x8fSTS.example> to=<alice@dest.example.org> proto=ESMTP helo=<x>',
+ b'Nov  1 02:00:02 mx1 postfix/smtpd[210]: NOQUEUE: reject: RCPT from unknown[198.51.100.25]:\xa0554 5.7.1 <r@x>: Relay access denied; from=<a@b> to=<r@x> proto=ESMTP helo=<x>',
+ b'Nov  1 02:00:03 mx1 postfix/smtpd[211]: connect from h\xc3\xa9.EXAMPLE.COM[198.51.100.26]',
+ b'Nov  1 02:00:09 mx1 postfix/smtpd[211]: disconnect from h\xc3\xa9.EXAMPLE.COM[198.51.100.26] ehlo=1 quit=1 commands=2',
+ b'Nov  1 02:00:10 mx1 postfix/pickup[212]: 5E5E5E5E5E: uid=0 from=<r\xc3\xb6\xc3\x96t>',
+ b'Nov  1 02:00:10 mx1 postfix/qmgr[202]: 5E5E5E5E5E: from=<r\xc3\xb6\xc3\x96t@H\xc3\x96ST.example.COM>, size=77, nrcpt=1 (queue active)',
+ b'Nov  1 02:00:11 mx1 postfix/local[213]: 5E5E5E5E5E: to=<\xc3\x96t@H\xc3\x96ST.example.COM>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered to mailbox)',
+ b'Nov  1 02:00:12 mx1 postfix/smtp[214]: 5E5E5E5E5F: to=<b@x.org>, relay=R\xc3\x89LAY[1.2.3.4]:25, delay=1, delays=0/0/0/1, dsn=5.0.0, status=bounced (host R\xc3\x89LAY said: 550\xa0no such user (in reply to RCPT TO command))',
+ b'Nov  1 02:00:13 mx1 postfix/smtp[214]: connect to \xc3\x89x.example[1.2.3.4]:25: Connection refused (port 25)',
+]
+open(sys.argv[1], 'wb').write(b'\n'.join(L) + b'\n')
+PY
+# locale_both NAME ENV... -- ARGS...: both tools under that environment
+locale_both() {
+	local name=$1 envs=()
+	shift
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	env "${envs[@]}" LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$NOW" "$REAL" "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/real.out"
+	env "${envs[@]}" LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$NOW" "$OURS" "$@" 2>/dev/null | python3 "$TIES" >"$TEST_TMP/ours.out"
+	check_same "$name" "$TEST_TMP/real.out" "$TEST_TMP/ours.out"
+}
+for loc in C C.UTF-8; do
+	for o in "" "-i" "-e --verp-mung -m" "--smtpd-stats --verbose-msg-detail" "--verp-mung=2 --rej-add-from -i" "--smtp-detail 5 -q"; do
+		# shellcheck disable=SC2086
+		locale_both "LC_ALL=$loc non-ASCII log [$o]" LC_ALL=$loc -- $o "$TEST_TMP/utf8.log"
+	done
+done
+for e in "-u LC_ALL LANG=C.UTF-8" "-u LC_ALL LANG=C.UTF-8 LC_CTYPE=C" "-u LC_ALL -u LANG LC_CTYPE=C.UTF-8" \
+	"LC_ALL=xx_YY.UTF-8 LANG=C.UTF-8" "-u LANG LC_ALL=xx_YY.UTF-8" "-u LC_ALL LANG=xx_YY.UTF-8 LC_CTYPE=C.UTF-8" \
+	"-u LC_ALL -u LANG LC_CTYPE=C.UTF-8 LC_COLLATE=xx_YY"; do
+	# shellcheck disable=SC2086
+	locale_both "env $e, non-ASCII log [-i]" $e -- -i "$TEST_TMP/utf8.log"
+done
+for log in "$LOGS"/*.log; do
+	locale_both "LC_ALL=C.UTF-8 $(basename "$log") [-i -e --smtpd-stats]" LC_ALL=C.UTF-8 -- -i -e --smtpd-stats "$log"
+done
+
 # Several files, in order (day counting depends on it), and stdin.
 both "three files in order" "$NOW" "$LOGS/kdent-mail3-head.log" "$LOGS/kdent-mail.log" "$LOGS/quirks.log"
 pinned "$NOW" "$REAL" <"$LOGS/kdent-mail.log" >"$TEST_TMP/real.out" 2>/dev/null

@@ -414,6 +414,7 @@ int main(int argc, char **argv)
 	 */
 	heap_thp(64u << 20);
 	pq_tool_init(argv[0]);
+	pfl_locale_init();
 	const char *slash = strrchr(argv[0], '/');
 	prog_name = slash ? slash + 1 : argv[0];
 	o->h = o->u = -1;

@@ -152,11 +152,16 @@ const char *find_bytes(const char *p, size_t n, const char *lit, size_t k);
 
 /*
  * Byte classes as table lookups: the scanners test one byte at a time
- * on every line. PFL_SPC is Perl's \s (space, \t \n \v \f \r), PFL_WORD
- * is \w in the C locale.
+ * on every line. PFL_SPC is Perl's \s, PFL_WORD its \w, and pfl_lower
+ * its lc, all in the locale (pfl_locale_init, perlre.c: in "C", \s is
+ * space, \t \n \v \f \r); pfl_utf8: the locale is UTF-8, where \s also
+ * holds 0x85 and 0xA0.
  */
 enum { PFL_DIG = 1, PFL_SPC = 2, PFL_WORD = 4, PFL_COLON = 8 };
-extern const unsigned char pfl_ctype[256];
+extern unsigned char pfl_ctype[256];
+extern unsigned char pfl_lower[256];
+extern bool pfl_utf8;
+void pfl_locale_init(void);
 static inline bool pfl_isdig(int c) { return pfl_ctype[(unsigned char)c] & PFL_DIG; }
 static inline bool pfl_isspc(int c) { return pfl_ctype[(unsigned char)c] & PFL_SPC; }
 static inline bool pfl_isword(int c) { return pfl_ctype[(unsigned char)c] & PFL_WORD; }

@@ -697,8 +697,10 @@ static void classified(const char *rest, size_t rn, enum ml_daemon cid, const ch
 		return;
 	}
 	case ML_EV_DELIVERY:
+		/* status=(\S+): in a UTF-8 locale 0x85 and 0xA0 end it too */
 		if (ev->loose || has_byte(ev->to, '>') || has_byte(ev->orig_to, '>') ||
-		    from_lt(rest, ev->status.p, e))
+		    from_lt(rest, ev->status.p, e) ||
+		    (pfl_utf8 && (has_byte(ev->status, 0x85) || has_byte(ev->status, 0xa0))))
 			return;
 		if (!len16(ev->to.n, &pr->u.d.to_n) || !off16(t, ev->relay.p, &pr->u.d.relay_off) ||
 		    !len16(ev->relay.n, &pr->u.d.relay_n) || !off16(t, ev->delay.p, &pr->u.d.delay_off) ||
@@ -754,6 +756,14 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	enum ml_bad bad = ml_parse_frame_next(&rd->fc, line, len, &f);
 	if (bad == ML_BAD_STAMP || bad == ML_BAD_HOST || f.stamp == ML_STAMP_RFC3164_FRAC ||
 	    f.stamp == ML_STAMP_ISO_NOCOLON) {
+		pr->status = PRE_SKIPPED;
+		return;
+	}
+	/*
+	 * In a UTF-8 locale Perl's \s also holds 0x85 and 0xA0: a host with
+	 * one is no \S+, and pflogsumm's line patterns do not match.
+	 */
+	if (pfl_utf8 && (memchr(f.host.p, 0x85, f.host.n) || memchr(f.host.p, 0xa0, f.host.n))) {
 		pr->status = PRE_SKIPPED;
 		return;
 	}
