@@ -533,7 +533,7 @@ static int smtpd_after_word(const char *q, const char *e, int *rej, struct pfl_p
  * matches costs no scan at all.
  */
 static void smtpd_kind(const char *rest, size_t rn, const char *first, const char *text,
-    size_t wordn, struct pfl_pre *pr)
+    size_t wordn, const char *resume, struct pfl_pre *pr)
 {
 	const char *e = rest + rn;
 	int which = 0, rej = 0;	/* 1 client, 2.. reject kinds */
@@ -541,7 +541,7 @@ static void smtpd_kind(const char *rest, size_t rn, const char *first, const cha
 	if (first) {
 		if (wordn)
 			which = smtpd_after_word(text + wordn + 2, e, &rej, pr);
-		p = first + 1;
+		p = resume ? resume : first + 1;
 	}
 	for (; which == 0 && (p = memchr(p, '[', (size_t)(e - p))) != NULL; p++) {
 		const char *q = p + 1, *d = q;
@@ -864,8 +864,20 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 			pr->smtpd_kind = 1;
 			pr->u.g.val_off = (uint32_t)(ev.client.p - rest);
 			pr->u.g.valn = (uint32_t)ev.client.n;
+		} else if (first && ev.type == ML_EV_CONNECT && !memchr(ev.client.p, ' ', ev.client.n)) {
+			/* "connect from host[ip]", no space after: no "[pid]: word: " past the program's */
+			pr->smtpd_kind = 0;
 		} else {
-			smtpd_kind(rest, rn, first, f.text.p, wordn, pr);
+			/*
+			 * "disconnect from host[ip] ehlo=1 ...": the client token (no
+			 * space in it) holds no candidate either, unless one starts in
+			 * it and goes on past its end: the walk may resume after it if
+			 * it does not end in ':'.
+			 */
+			const char *resume = NULL;
+			if (ev.type == ML_EV_DISCONNECT && ev.client.n > 0 && ev.client.p[ev.client.n - 1] != ':')
+				resume = ev.client.p + ev.client.n;
+			smtpd_kind(rest, rn, first, f.text.p, wordn, resume, pr);
 		}
 	} else if (fast && ev.qid.n > 0) {
 		classified(rest, rn, cid, cmd, cmdn, &f, &ev, pr);
