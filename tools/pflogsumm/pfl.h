@@ -2,10 +2,12 @@
  * pfl.h - postq-pflogsumm's shared state: options, the tallies the
  * report is made from, and the Perl-compatible text helpers.
  *
- * The tool is split by concern: main.c (options, files), scan.c (one
- * log line, exactly as pflogsumm 1.1.5-8's main loop treats it),
- * perlre.c (hand-written equivalents of pflogsumm's regular expressions
- * and helper subs), report.c (the text report), json.c (--json).
+ * The tool is split by concern: main.c (options, files), pipeline.c
+ * (reading in one thread, tallying in another), scan.c (one log line,
+ * classified by lib/log and tallied exactly as pflogsumm 1.1.5-8's main
+ * loop treats it), perlre.c (hand-written equivalents of pflogsumm's
+ * regular expressions and helper subs, in its locale), report.c (the
+ * text report), json.c (--json).
  */
 #ifndef PFL_H
 #define PFL_H

@@ -1,11 +1,24 @@
 /*
  * scan.c - one log line, exactly as pflogsumm 1.1.5-8's main loop
- * treats it (the Perl is quoted where the C is not obvious). Framing
- * comes from lib/maillog; what pflogsumm then matches is replicated
- * here with its quirks, because the report must be byte-identical.
+ * treats it (the Perl is quoted where the C is not obvious).
+ *
+ * Every line goes through lib/log's classifier (ml_split_frame,
+ * ml_classify), the one postq's other log consumers count with, and
+ * what it counts (received, delivered, deferred, bounced, rejected,
+ * held, discarded, expired) is tallied from its fields (pfl_pre's
+ * classified(), pfl_apply's PK_* kinds). pflogsumm's own view of a line
+ * is its regular expressions, unanchored and with quirks the report
+ * keeps on purpose; pfl_pre checks that they would see the event the
+ * classifier saw, and where they could see more or other (a '>' inside
+ * an address, a "from=<" in a bounce text, a cleanup line without
+ * [pid]...) the line takes the replicas of those expressions below
+ * instead (PK_GENERIC, also the way of everything the classifier does
+ * not count: warnings, master, smtp failures, connection times).
  *
  * Memory: per-queue-id state (size, received-from, deferred flag) is
- * dropped at the "QID: removed" line, where pflogsumm keeps it forever.
+ * dropped at the "QID: removed" line, where pflogsumm keeps it forever;
+ * what its report could still need of it is kept (ledger.c, and a
+ * message still waiting for its sender stays).
  */
 #include "pfl.h"
 
