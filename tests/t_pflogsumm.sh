@@ -5,8 +5,12 @@
 # through /usr/sbin/pflogsumm and bin/postq-pflogsumm with LC_ALL=C,
 # TZ=UTC and a pinned clock (libfaketime); the reports must be identical
 # modulo tie order (tests/lib/pflogsumm_ties.py says exactly what that
-# normalises). Then: files in order, stdin, .gz input, options with
-# quirks, -d today/yesterday on the logs' own days, and the ASan build.
+# normalises). Then: lines where pflogsumm's regexes and lib/log's
+# classifier could part, lines out of order, non-ASCII logs under C and
+# C.UTF-8, files in order, stdin, .gz input (whole and truncated),
+# unreadable files, overlong lines and /dev/zero, options with quirks
+# and numbers in and out of range, --version, -d today/yesterday on the
+# logs' own days, the one-thread, replicas-only and ASan builds.
 . "$(dirname "$0")/lib/common.sh"
 
 REAL=/usr/sbin/pflogsumm

@@ -359,19 +359,23 @@ static void munge_addr(struct pfl *P, struct buf *b)
 }
 
 /*
- * "QID: removed": what pflogsumm would still remember of the message
- * goes to the ledger and its entry goes. Not while it waits for its
- * sender (client= or pickup seen, from= not yet): in merged logs of
- * several hosts, or files given out of order, the from= line can come
- * after the removal, and pflogsumm counts the sender then.
+ * The message is gone ("QID: removed", or cleanup rejected or discarded
+ * it): what pflogsumm would still remember of it goes to the ledger and
+ * its entry goes. At "removed", not while it waits for its sender
+ * (keep_waiting: client= or pickup seen, from= not yet): in merged logs
+ * of several hosts, or files given out of order, the from= line can
+ * come after the removal, and pflogsumm counts the sender then. A
+ * rejected message never gets a from= line, and keeping those would
+ * grow with the spam.
  */
-static void qstate_drop(struct pfl *P, const char *q, size_t qn)
+static void qstate_drop(struct pfl *P, const char *q, size_t qn, bool keep_waiting)
 {
 	struct qstate *st = strmap_get(&P->qids, q, qn);
-	if (st && !st->rcvd) {
+	if (st && !(keep_waiting && st->rcvd)) {
 		if (st->size_true || st->dfrd)
 			ledger_put(&P->removed, ledger_hash(q, qn),
 			    (uint64_t)st->size << 2 | (uint64_t)st->size_true << 1 | st->dfrd);
+		free(st->rcvd);
 		strmap_del(&P->qids, q, qn);
 	}
 }
@@ -1027,7 +1031,7 @@ static void tally_cleanup(struct pfl *P, const char *cmd, size_t cmdn, const cha
 	P->rej_hr[hr]++;
 	day_inc(P, 4);
 	if (k <= 1 || k == 4)
-		qstate_drop(P, qid, qidn);
+		qstate_drop(P, qid, qidn, false);
 }
 
 /*
@@ -1287,7 +1291,7 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 	case PK_QUIET:
 		return;
 	case PK_REMOVED:
-		qstate_drop(P, qid, qidn);
+		qstate_drop(P, qid, qidn, true);
 		return;
 	case PK_EXPIRED:
 		return;
@@ -1676,5 +1680,5 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 	}
 	/* not in pflogsumm: drop per-message state when the message is gone */
 	if (has_prefix(qid + qidn, (size_t)(e - qid - qidn), ": removed") && qid + qidn + 9 == e)
-		qstate_drop(P, qid, qidn);
+		qstate_drop(P, qid, qidn, true);
 }
