@@ -72,7 +72,7 @@ UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 # Programs the shell tests drive (tests/tools/*.c built against lib/;
 # smtp_sink and smtp_send stand alone and are built by tests/lib/sandbox.sh).
-TEST_TOOLS = $(BUILD)/tests/tools/follow_count
+TEST_TOOLS = $(BUILD)/tests/tools/follow_count $(BUILD)/tests/tools/logcount
 
 unit: $(UNIT_BINS) $(TEST_TOOLS)
 

@@ -39,6 +39,28 @@ PY
 done
 
 TIE="python3 $TIES"
+# --json stays valid JSON (strict UTF-8, no raw control characters)
+# whatever bytes the log holds: a byte that is not UTF-8 becomes the
+# character of the same number (U+0080..U+00FF), valid UTF-8 stays.
+{
+	cat "$LOGS/quirks.log"
+	printf 'Nov  1 00:03:00 mx1 postfix/smtp[203]: 1A2B3C4D5E: to=<ctl\001\037\177@x.org>, relay=r\377\376[1.2.3.4]:25, delay=1, delays=0.1/0.01/0.5/74, dsn=5.0.0, status=bounced (bad \355\240\200 surrogate \364\220\200\200 big \300\257 overlong \000 nul)\n'
+	printf 'Nov  1 00:03:01 mx1 postfix/smtp[203]: warning: x\000y \351t\351 \303\251t\303\251\n'
+	printf 'Nov  1 00:03:02 mx1 postfix/smtpd[200]: 9F9F9F9F9F: client=h\344user.example.com[192.0.2.9]\n'
+	printf 'Nov  1 00:03:02 mx1 postfix/qmgr[202]: 9F9F9F9F9F: from=<j\366rg@\304xample.com>, size=10, nrcpt=1 (queue active)\n'
+	head -c 20000 /dev/urandom | tr '\n' ' '; echo
+} >"$TEST_TMP/bytes.log"
+ft "$OURS" --json -e --smtpd-stats --per-host --verbose-msg-detail "$TEST_TMP/bytes.log" >"$TEST_TMP/j" 2>/dev/null
+if python3 - "$TEST_TMP/j" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1], 'rb').read().decode('utf-8'))   # strict: no surrogateescape
+b = d['bounces']['r\u00ff\u00fe[1.2.3.4]:25']
+assert list(b) == ['bad \u00ed\u00a0\u0080 surrogate \u00f4\u0090\u0080\u0080 big \u00c0\u00af overlong \ufffd nul'], b   # a key: NUL is U+FFFD
+assert d['warnings']['smtp']['x\ufffdy \u00e9t\u00e9 \u00e9t\u00e9'] == 1, d['warnings']
+assert any(u['address'] == 'j\u00f6rg@\u00c4xample.com' for u in d['senders']), d['senders']
+PY
+then pass "--json: invalid UTF-8 and control bytes"; else fail "--json: invalid UTF-8 and control bytes"; fi
+
 if [ -x "$REAL" ]; then
 	# --host NAME == pflogsumm on that host's lines.
 	awk '$4 == "mx1"' "$LOGS/quirks.log" >"$TEST_TMP/mx1.log"
@@ -88,7 +110,38 @@ ft "$OURS" --colwidth 60 "$LOGS/quirks.log" >"$TEST_TMP/o"
 ft "$OURS" "$LOGS/quirks.log" >"$TEST_TMP/o2"
 if [ "$(awk 'length > 60' "$TEST_TMP/o" | wc -l)" = 0 ] && [ "$(wc -l <"$TEST_TMP/o")" = "$(wc -l <"$TEST_TMP/o2")" ] &&
    grep -q '\.\.\.$' "$TEST_TMP/o"; then pass "--colwidth 60"; else fail "--colwidth 60"; fi
-if ft "$OURS" -d 2026-13-01 "$LOGS/quirks.log" >/dev/null 2>&1; then fail "bad -d date rejected"; else pass "bad -d date rejected"; fi
+# Bad dates and out-of-range numbers: status 255 (pflogsumm's for usage
+# errors), one line saying what is wrong, nothing on standard output.
+refused() {	# NAME EXPECTED-STDERR ARGS...
+	local name=$1 want=$2
+	shift 2
+	ft "$OURS" "$@" "$LOGS/quirks.log" >"$TEST_TMP/o" 2>"$TEST_TMP/e"
+	local rc=$?
+	if [ $rc = 255 ] && [ ! -s "$TEST_TMP/o" ] && [ "$(cat "$TEST_TMP/e")" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc" "$(cat "$TEST_TMP/e")" "want: $want"
+	fi
+}
+refused "bad -d month" "postq-pflogsumm: option -d: 2026-13-45: there is no month 13 (months are 01 to 12)" -d 2026-13-45
+refused "bad -d day" "postq-pflogsumm: option -d: 2026-02-30: February 2026 has 28 days" -d 2026-02-30
+refused "bad -d day in a range" "postq-pflogsumm: option -d: 2026-11-31: November 2026 has 30 days" -d 2026-11-01..2026-11-31
+refused "reversed -d range" "postq-pflogsumm: option -d: 2026-11-05..2026-11-01: the range is reversed (2026-11-05 is after 2026-11-01)" -d 2026-11-05..2026-11-01
+refused "-d not YYYY-MM-DD" 'postq-pflogsumm: option -d: "2026-1-5" is not a date of the form YYYY-MM-DD' -d 2026-1-5
+if ft "$OURS" -d 2024-02-29 "$LOGS/quirks.log" >/dev/null 2>&1; then pass "-d leap day"; else fail "-d leap day"; fi
+big=99999999999999999999
+range="(-9223372036854775808 to 9223372036854775807)"
+for o in -h -u --detail --bounce-detail --deferral-detail --reject-detail --smtp-detail --smtpd-warning-detail; do
+	refused "$o $big refused" "postq-pflogsumm: option $o: $big is out of range $range" "$o" "$big"
+done
+refused "--verp-mung=-$big refused" "postq-pflogsumm: option --verp-mung: -$big is out of range $range" --verp-mung=-$big
+refused "--bounce_det abbreviated, refused by its name" "postq-pflogsumm: option --bounce-detail: $big is out of range $range" --bounce_det=$big
+for w in -1 3 1048577; do
+	refused "--colwidth $w refused" "postq-pflogsumm: option --colwidth: $w is out of range (0 for no limit, or 4 to 1048576)" --colwidth $w
+done
+ft "$OURS" --colwidth 0 "$LOGS/quirks.log" >"$TEST_TMP/o"
+ft "$OURS" "$LOGS/quirks.log" >"$TEST_TMP/o2"
+check_same "--colwidth 0 is no limit" "$TEST_TMP/o2" "$TEST_TMP/o"
 
 # The binary is dynamically linked: a preloaded libfaketime pins its
 # clock, and the guessed year follows it.

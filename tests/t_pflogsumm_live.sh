@@ -53,11 +53,36 @@ for line in sys.stdin.buffer:
     stamp = b"%d-%02d-%02dT%s%s+00:00 " % (y, m[t.group(1).decode()], int(t.group(2)), t.group(3), t.group(4) or b"")
     sys.stdout.buffer.write(stamp + line[t.end():])
 ' >"$log.3339" || fail "$kind: stamps rewritten to RFC 3339"
-	for v in "" .frac .3339; do
+	# the same lines out of order (tests/lib/reorder.py): removed before from=, and so on
+	python3 "$TOP/tests/lib/reorder.py" shuffle 1 "$log" >"$log.shuf" || fail "$kind: shuffled"
+	python3 "$TOP/tests/lib/reorder.py" reverse "$log" >"$log.rev" || fail "$kind: reversed"
+	for v in "" .frac .3339 .shuf .rev; do
 		for o in "" "--smtpd-stats -e" "--iso-date-time --zero-fill -q" "--verbose-msg-detail --problems-first"; do
 			# shellcheck disable=SC2086
 			both "$kind$v [$o]" "$log$v" $o
 		done
 	done
 done
+# two instances' logs merged line by line (their queue ids differ, their clocks interleave)
+python3 "$TOP/tests/lib/reorder.py" interleave "$TEST_TMP/short.maillog" "$TEST_TMP/long.maillog" >"$TEST_TMP/merged.maillog"
+both "short and long interleaved" "$TEST_TMP/merged.maillog"
+both "short and long interleaved [-e --smtpd-stats]" "$TEST_TMP/merged.maillog" -e --smtpd-stats
+# the classifier alone counts what the report counts (t_logcount.sh), on real Postfix logs
+COUNT=$TOP/build/tests/tools/logcount
+if [ -x "$COUNT" ]; then
+	for f in "$TEST_TMP/short.maillog" "$TEST_TMP/long.maillog" "$TEST_TMP/merged.maillog"; do
+		"$COUNT" "$f" >"$TEST_TMP/lib"
+		pinned "$NOW" "$OURS" --json "$f" 2>/dev/null | python3 -c '
+import json, sys
+g = json.load(sys.stdin)["grand_totals"]
+for k in "received delivered forwarded deferred deferrals bounced rejected reject_warnings held discarded expired".split():
+    print(k, g[k])
+' >"$TEST_TMP/json"
+		if [ -s "$TEST_TMP/lib" ] && cmp -s "$TEST_TMP/lib" "$TEST_TMP/json"; then
+			pass "classifier totals = report totals: $(basename "$f")"
+		else
+			fail "classifier totals = report totals: $(basename "$f")" "$(diff "$TEST_TMP/lib" "$TEST_TMP/json")"
+		fi
+	done
+fi
 exit 0

@@ -83,15 +83,76 @@ static void fraction(const char *p, size_t len, size_t *i, struct ml_frame *f)
 }
 
 /*
- * Byte classes (C_SPC is Perl's \s: space, \t, \n, \v, \f, \r) for the two scans every line goes through (host, program
- * name): a table lookup per byte instead of a chain of compares.
+ * Byte classes for the scans every line goes through (host, program
+ * name, queue id): a table lookup per byte instead of a chain of
+ * compares. C_SPC is Perl's \s (space, \t, \n, \v, \f, \r); C_ALNUM
+ * ASCII letters and digits, C_HEXUP of them 0-9A-F (short queue ids),
+ * C_B52 those without vowels (the digits of long queue ids).
  */
-enum { C_SPC = 1, C_PROGEND = 2 };
+enum { C_SPC = 1, C_PROGEND = 2, C_ALNUM = 4, C_HEXUP = 8, C_B52 = 16 };
 static const unsigned char cls[256] = {
 	['\t'] = C_SPC | C_PROGEND, ['\n'] = C_SPC | C_PROGEND, ['\v'] = C_SPC | C_PROGEND,
 	['\f'] = C_SPC | C_PROGEND, ['\r'] = C_SPC | C_PROGEND, [' '] = C_SPC | C_PROGEND,
-	['['] = C_PROGEND, [':'] = C_PROGEND,
+	['0'] = C_ALNUM | C_HEXUP | C_B52, ['1'] = C_ALNUM | C_HEXUP | C_B52,
+	['2'] = C_ALNUM | C_HEXUP | C_B52, ['3'] = C_ALNUM | C_HEXUP | C_B52,
+	['4'] = C_ALNUM | C_HEXUP | C_B52, ['5'] = C_ALNUM | C_HEXUP | C_B52,
+	['6'] = C_ALNUM | C_HEXUP | C_B52, ['7'] = C_ALNUM | C_HEXUP | C_B52,
+	['8'] = C_ALNUM | C_HEXUP | C_B52, ['9'] = C_ALNUM | C_HEXUP | C_B52, [':'] = C_PROGEND,
+	['A'] = C_ALNUM | C_HEXUP, ['B'] = C_ALNUM | C_HEXUP | C_B52, ['C'] = C_ALNUM | C_HEXUP | C_B52,
+	['D'] = C_ALNUM | C_HEXUP | C_B52, ['E'] = C_ALNUM | C_HEXUP, ['F'] = C_ALNUM | C_HEXUP | C_B52,
+	['G'] = C_ALNUM | C_B52, ['H'] = C_ALNUM | C_B52, ['I'] = C_ALNUM, ['J'] = C_ALNUM | C_B52,
+	['K'] = C_ALNUM | C_B52, ['L'] = C_ALNUM | C_B52, ['M'] = C_ALNUM | C_B52,
+	['N'] = C_ALNUM | C_B52, ['O'] = C_ALNUM, ['P'] = C_ALNUM | C_B52, ['Q'] = C_ALNUM | C_B52,
+	['R'] = C_ALNUM | C_B52, ['S'] = C_ALNUM | C_B52, ['T'] = C_ALNUM | C_B52, ['U'] = C_ALNUM,
+	['V'] = C_ALNUM | C_B52, ['W'] = C_ALNUM | C_B52, ['X'] = C_ALNUM | C_B52,
+	['Y'] = C_ALNUM | C_B52, ['Z'] = C_ALNUM | C_B52, ['['] = C_PROGEND, ['a'] = C_ALNUM,
+	['b'] = C_ALNUM | C_B52, ['c'] = C_ALNUM | C_B52, ['d'] = C_ALNUM | C_B52, ['e'] = C_ALNUM,
+	['f'] = C_ALNUM | C_B52, ['g'] = C_ALNUM | C_B52, ['h'] = C_ALNUM | C_B52, ['i'] = C_ALNUM,
+	['j'] = C_ALNUM | C_B52, ['k'] = C_ALNUM | C_B52, ['l'] = C_ALNUM | C_B52,
+	['m'] = C_ALNUM | C_B52, ['n'] = C_ALNUM | C_B52, ['o'] = C_ALNUM, ['p'] = C_ALNUM | C_B52,
+	['q'] = C_ALNUM | C_B52, ['r'] = C_ALNUM | C_B52, ['s'] = C_ALNUM | C_B52,
+	['t'] = C_ALNUM | C_B52, ['u'] = C_ALNUM, ['v'] = C_ALNUM | C_B52, ['w'] = C_ALNUM | C_B52,
+	['x'] = C_ALNUM | C_B52, ['y'] = C_ALNUM | C_B52, ['z'] = C_ALNUM | C_B52,
 };
+
+/*
+ * a == lit over k bytes, k a constant: word compares the compiler
+ * unrolls (a memcmp call per literal showed in the profile).
+ */
+static inline bool eq_lit(const char *a, const char *lit, size_t k)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+	if (k >= 8) {
+		/* 8-byte words, the last one overlapping the one before */
+		for (size_t i = 0; i + 8 < k; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, lit + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + k - 8, 8);
+		memcpy(&y, lit + k - 8, 8);
+		return x == y;
+	}
+	if (k >= 4) {
+		uint32_t u2, v2;
+		memcpy(&u, a, 4);
+		memcpy(&v, lit, 4);
+		memcpy(&u2, a + k - 4, 4);
+		memcpy(&v2, lit + k - 4, 4);
+		return ((u ^ v) | (u2 ^ v2)) == 0;
+	}
+	for (; k > 0; a++, lit++, k--)
+		if (*a != *lit)
+			return false;
+	return true;
+}
+
+/* the n bytes at p start with the string literal lit */
+#define STARTS(p, n, lit) ((n) >= sizeof(lit) - 1 && eq_lit((p), (lit), sizeof(lit) - 1))
+/* ml_str s is the string literal lit */
+#define IS(s, lit) ((s).n == sizeof(lit) - 1 && eq_lit((s).p, (lit), sizeof(lit) - 1))
 
 /* Parse "host rest" at p[i..]: host is \S+, one space, rest non-empty. */
 static enum ml_bad host_rest(const char *p, size_t len, size_t i, struct ml_frame *f)
@@ -109,13 +170,33 @@ static enum ml_bad host_rest(const char *p, size_t len, size_t i, struct ml_fram
 	return ML_OK;
 }
 
+/* Solaris syslogd's "[ID 197553 mail.info] " at the start of t: skipped. */
+static void solaris_id(struct ml_str *t)
+{
+	const char *p = t->p, *e = p + t->n;
+	if (memcmp(p, "[ID ", 4) != 0)
+		return;
+	const char *q = p + 4, *d = q;
+	while (q < e && isdig(*q))
+		q++;
+	if (q == d || q >= e || *q != ' ')
+		return;
+	const char *a = ++q;
+	while (q < e && *q != ']')
+		q++;
+	if (q == a || q + 1 >= e || q[1] != ' ')
+		return;
+	t->p = q + 2;
+	t->n = (size_t)(e - t->p);
+}
+
 static enum ml_bad prog_text(struct ml_frame *f)
 {
 	const char *p = f->rest.p;
 	size_t n = f->rest.n, i = 0;
 
 	/* nearly every program name starts "postfix/": none of it ends the name */
-	if (n > 8 && memcmp(p, "postfix/", 8) == 0)
+	if (n > 8 && eq_lit(p, "postfix/", 8))
 		i = 8;
 	while (i < n && !(cls[(unsigned char)p[i]] & C_PROGEND))
 		i++;
@@ -140,6 +221,8 @@ static enum ml_bad prog_text(struct ml_frame *f)
 		return ML_BAD_PROG;
 	f->text.p = p + i + 2;
 	f->text.n = n - i - 2;
+	if (f->text.n > 6 && f->text.p[0] == '[')
+		solaris_id(&f->text);
 	return ML_OK;
 }
 
@@ -327,26 +410,78 @@ static bool str_is(struct ml_str s, const char *lit)
 	return s.n == n && memcmp(s.p, lit, n) == 0;
 }
 
-bool ml_split_prog(const struct ml_str *prog, const char *extra, struct ml_prog *pp)
+static enum ml_daemon daemon_id(struct ml_str d)
 {
-	const char *p = prog->p;
-	size_t n = prog->n;
-	const char *s1 = memchr(p, '/', n);
+	const char *p = d.p;
+	switch (d.n) {
+	case 4:
+		if (eq_lit(p, "smtp", 4))
+			return ML_D_SMTP;
+		if (eq_lit(p, "qmgr", 4))
+			return ML_D_QMGR;
+		if (eq_lit(p, "lmtp", 4))
+			return ML_D_LMTP;
+		if (eq_lit(p, "pipe", 4))
+			return ML_D_PIPE;
+		return ML_D_OTHER;
+	case 5:
+		if (eq_lit(p, "smtpd", 5))
+			return ML_D_SMTPD;
+		if (eq_lit(p, "local", 5))
+			return ML_D_LOCAL;
+		if (eq_lit(p, "error", 5))
+			return ML_D_ERROR;
+		if (eq_lit(p, "anvil", 5))
+			return ML_D_ANVIL;
+		return ML_D_OTHER;
+	case 6:
+		if (eq_lit(p, "pickup", 6))
+			return ML_D_PICKUP;
+		if (eq_lit(p, "bounce", 6))
+			return ML_D_BOUNCE;
+		if (eq_lit(p, "master", 6))
+			return ML_D_MASTER;
+		if (eq_lit(p, "scache", 6))
+			return ML_D_SCACHE;
+		if (eq_lit(p, "tlsmgr", 6))
+			return ML_D_TLSMGR;
+		return ML_D_OTHER;
+	case 7:
+		if (eq_lit(p, "cleanup", 7))
+			return ML_D_CLEANUP;
+		if (eq_lit(p, "virtual", 7))
+			return ML_D_VIRTUAL;
+		return ML_D_OTHER;
+	case 9:
+		return eq_lit(p, "postsuper", 9) ? ML_D_POSTSUPER : ML_D_OTHER;
+	case 10:
+		return eq_lit(p, "postscreen", 10) ? ML_D_POSTSCREEN : ML_D_OTHER;
+	}
+	return ML_D_OTHER;
+}
 
-	memset(pp, 0, sizeof(*pp));
+/* pp's parts, the first two '/' of prog being at s1 and s2 (NULL: none) */
+static bool split_at(const struct ml_str *prog, const char *s1, const char *s2, const char *extra,
+    struct ml_prog *pp)
+{
+	const char *p = prog->p, *end = p + prog->n;
+
 	pp->syslog_name.p = p;
-	pp->syslog_name.n = s1 ? (size_t)(s1 - p) : n;
-	bool ok = str_is(pp->syslog_name, "postfix") ||
-	    (pp->syslog_name.n > 8 && memcmp(p, "postfix-", 8) == 0) ||
+	pp->syslog_name.n = s1 ? (size_t)(s1 - p) : prog->n;
+	pp->service.p = p;
+	pp->service.n = 0;
+	pp->id = ML_D_OTHER;
+	bool ok = IS(pp->syslog_name, "postfix") ||
+	    (pp->syslog_name.n > 8 && eq_lit(p, "postfix-", 8)) ||
 	    (extra && str_is(pp->syslog_name, extra));
 	if (!ok)
 		return false;
 	if (s1 == NULL) {
 		pp->daemon = pp->syslog_name;
+		pp->id = daemon_id(pp->daemon);
 		return true;
 	}
-	const char *a = s1 + 1, *end = p + n;
-	const char *s2 = memchr(a, '/', (size_t)(end - a));
+	const char *a = s1 + 1;
 	if (s2) {
 		pp->service.p = a;
 		pp->service.n = (size_t)(s2 - a);
@@ -356,29 +491,137 @@ bool ml_split_prog(const struct ml_str *prog, const char *extra, struct ml_prog 
 	}
 	pp->daemon.p = a;
 	pp->daemon.n = (size_t)(end - a);
+	pp->id = daemon_id(pp->daemon);
 	return pp->daemon.n > 0;
+}
+
+bool ml_split_prog(const struct ml_str *prog, const char *extra, struct ml_prog *pp)
+{
+	const char *p = prog->p, *end = p + prog->n;
+	const char *s1 = memchr(p, '/', prog->n);
+	const char *s2 = s1 ? memchr(s1 + 1, '/', (size_t)(end - s1 - 1)) : NULL;
+	return split_at(prog, s1, s2, extra, pp);
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* up to 8 bytes as the little-endian word that holds them, zero-padded */
+#define W8(a, b, c, d, e, f, g, h) ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | \
+	(uint64_t)(d) << 24 | (uint64_t)(e) << 32 | (uint64_t)(f) << 40 | (uint64_t)(g) << 48 | \
+	(uint64_t)(h) << 56)
+
+/*
+ * daemon_id of a name of n < 8 bytes given as W8 would give it, its
+ * length in the top byte (a NUL in the name must not make it another):
+ * a perfect hash of the names into 16 slots (the multiplier was found
+ * by trying), one compare.
+ */
+#define DW(n, a, b, c, d, e, f, g) W8(a, b, c, d, e, f, g, n)
+#define DHASH(w) ((unsigned)(((uint64_t)(w) * 0x549b062ceb539355ULL) >> 60))
+#define DENT(id, n, a, b, c, d, e, f, g) [DHASH(DW(n, a, b, c, d, e, f, g))] = { DW(n, a, b, c, d, e, f, g), id }
+static const struct dent {
+	uint64_t w;
+	enum ml_daemon id;
+} dtab[16] = {
+	DENT(ML_D_SMTPD, 5, 's', 'm', 't', 'p', 'd', 0, 0),
+	DENT(ML_D_SMTP, 4, 's', 'm', 't', 'p', 0, 0, 0),
+	DENT(ML_D_QMGR, 4, 'q', 'm', 'g', 'r', 0, 0, 0),
+	DENT(ML_D_CLEANUP, 7, 'c', 'l', 'e', 'a', 'n', 'u', 'p'),
+	DENT(ML_D_LMTP, 4, 'l', 'm', 't', 'p', 0, 0, 0),
+	DENT(ML_D_LOCAL, 5, 'l', 'o', 'c', 'a', 'l', 0, 0),
+	DENT(ML_D_VIRTUAL, 7, 'v', 'i', 'r', 't', 'u', 'a', 'l'),
+	DENT(ML_D_PIPE, 4, 'p', 'i', 'p', 'e', 0, 0, 0),
+	DENT(ML_D_ERROR, 5, 'e', 'r', 'r', 'o', 'r', 0, 0),
+	DENT(ML_D_PICKUP, 6, 'p', 'i', 'c', 'k', 'u', 'p', 0),
+	DENT(ML_D_BOUNCE, 6, 'b', 'o', 'u', 'n', 'c', 'e', 0),
+	DENT(ML_D_MASTER, 6, 'm', 'a', 's', 't', 'e', 'r', 0),
+	DENT(ML_D_ANVIL, 5, 'a', 'n', 'v', 'i', 'l', 0, 0),
+	DENT(ML_D_SCACHE, 6, 's', 'c', 'a', 'c', 'h', 'e', 0),
+	DENT(ML_D_TLSMGR, 6, 't', 'l', 's', 'm', 'g', 'r', 0)
+};
+
+static enum ml_daemon daemon_word(uint64_t w)
+{
+	const struct dent *d = &dtab[DHASH(w)];
+	return d->w == w ? d->id : ML_D_OTHER;
+}
+#endif
+
+bool ml_split_frame(const struct ml_frame *f, const char *extra, struct ml_prog *pp)
+{
+	const char *p = f->prog.p, *end = p + f->prog.n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * "postfix/DAEMON", the daemon of up to 8 bytes, and the line goes
+	 * on for 8 bytes past its start ("[pid]: " or ": " and the text
+	 * follow the name): one word read says that the daemon holds no
+	 * '/' and which it is.
+	 */
+	size_t n = f->prog.n - 8;
+	if (f->prog.n > 8 && n <= 8 && p + 16 <= f->rest.p + f->rest.n && eq_lit(p, "postfix/", 8)) {
+		uint64_t w, x;
+		memcpy(&w, p + 8, 8);
+		if (n < 8)
+			w &= (1ULL << (8 * n)) - 1;
+		x = w ^ 0x2f2f2f2f2f2f2f2fULL;	/* a '/' becomes a zero byte */
+		uint64_t z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+		/* a false hit only ever sits above a true zero byte: masking is exact */
+		if (n < 8)
+			z &= (1ULL << (8 * n)) - 1;
+		if (z == 0) {
+			pp->syslog_name.p = pp->service.p = p;
+			pp->syslog_name.n = 7;
+			pp->service.n = 0;
+			pp->daemon.p = p + 8;
+			pp->daemon.n = n;
+			pp->id = n < 8 ? daemon_word(w | (uint64_t)n << 56) : ML_D_OTHER;
+			return true;
+		}
+	}
+#endif
+	const char *s1 = memchr(p, '/', f->prog.n);
+	const char *s2 = s1 ? memchr(s1 + 1, '/', (size_t)(end - s1 - 1)) : NULL;
+	return split_at(&f->prog, s1, s2, extra, pp);
+}
+
+/*
+ * The run of letters and digits at p (up to end), and whether it is a
+ * queue id (ml_is_qid): one pass, the classes from the table.
+ */
+static const char *qid_run(const char *p, const char *end, bool *isq)
+{
+	const char *q = p;
+	unsigned all = C_HEXUP | C_B52 | C_ALNUM, c;
+	/* four at a time: queue ids are 10 to 15 bytes, and this runs on most lines */
+	while (end - q >= 4) {
+		c = cls[(unsigned char)q[0]] & cls[(unsigned char)q[1]] & cls[(unsigned char)q[2]] &
+		    cls[(unsigned char)q[3]];
+		if (!(c & C_ALNUM))
+			break;
+		all &= c;
+		q += 4;
+	}
+	while (q < end && ((c = cls[(unsigned char)*q]) & C_ALNUM)) {
+		all &= c;
+		q++;
+	}
+	size_t n = (size_t)(q - p);
+	*isq = false;
+	if (n < 6 || n > 64)
+		return q;
+	if (all & C_HEXUP)
+		*isq = true;
+	else if (all & C_B52) {
+		/* long form: base52(sec) base52(usec) 'z' base51(inode), the last 'z' at 10 or later */
+		const char *z = memrchr(p, 'z', n);
+		*isq = z && z - p >= 10;
+	}
+	return q;
 }
 
 bool ml_is_qid(const char *p, size_t n)
 {
-	if (n < 6 || n > 32)
-		return false;
-	bool hex = true;
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-		if (!alnum)
-			return false;
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')))
-			hex = false;
-	}
-	return hex || n >= 10;
-}
-
-static bool starts(const char *p, size_t n, const char *lit)
-{
-	size_t k = strlen(lit);
-	return n >= k && memcmp(p, lit, k) == 0;
+	bool isq;
+	return qid_run(p, p + n, &isq) == p + n && isq;
 }
 
 static const char *find(const char *p, size_t n, const char *lit)
@@ -389,9 +632,35 @@ static const char *find(const char *p, size_t n, const char *lit)
 	return memmem(p, n, lit, k);
 }
 
+static void set(struct ml_str *s, const char *a, const char *b)
+{
+	s->p = a;
+	s->n = (size_t)(b - a);
+}
+
+static void clear(struct ml_str *s, const char *at)
+{
+	s->p = at;
+	s->n = 0;
+}
+
+/*
+ * "<addr>" at p (just after its '<'): the address ends at the first '>'
+ * followed by ',', ' ' or the end (Postfix writes addresses as they
+ * came, so one may hold a '>'); NULL if there is none.
+ */
+static const char *addr_end(const char *p, const char *end)
+{
+	for (const char *g = p; (g = memchr(g, '>', (size_t)(end - g))) != NULL; g++)
+		if (g + 1 == end || g[1] == ',' || g[1] == ' ')
+			return g;
+	return NULL;
+}
+
 /*
  * Field "name=" in s: at the start or after a space; value ends at ','
- * (or at '>' for <...> values); views into s.
+ * (or at '>' for <...> values); views into s. For lines not in
+ * Postfix's own field order only.
  */
 static bool field(struct ml_str s, const char *name, struct ml_str *v)
 {
@@ -402,28 +671,18 @@ static bool field(struct ml_str s, const char *name, struct ml_str *v)
 		const char *q = find(p, (size_t)(end - p), name);
 		if (q == NULL)
 			return false;
-		if ((q == s.p || q[-1] == ' ') && q + k < end + 1) {
+		if (q == s.p || q[-1] == ' ') {
 			const char *a = q + k, *b;
 			if (a < end && *a == '<') {
-				/* up to the last '>' before a ", " or " " or end */
-				b = a + 1;
-				const char *gt = NULL;
-				for (const char *c = b; c < end; c++) {
-					if (*c == '>' && (c + 1 == end || c[1] == ',' || c[1] == ' ')) {
-						gt = c;
-						break;
-					}
-				}
-				if (gt == NULL)
+				b = addr_end(a + 1, end);
+				if (b == NULL)
 					return false;
-				v->p = b;
-				v->n = (size_t)(gt - b);
+				set(v, a + 1, b);
 				return true;
 			}
 			for (b = a; b < end && *b != ',' && *b != ' '; b++)
 				;
-			v->p = a;
-			v->n = (size_t)(b - a);
+			set(v, a, b);
 			return true;
 		}
 		p = q + 1;
@@ -431,55 +690,320 @@ static bool field(struct ml_str s, const char *name, struct ml_str *v)
 	return false;
 }
 
-/* "host[ip]" or "host[ip]:port" token at the start of s. */
+/* "host[ip]" or "host[ip]:port" token at the start of s: up to ' ' or ','. */
 static struct ml_str client_token(const char *p, const char *end)
 {
 	struct ml_str r = { p, 0 };
-	const char *q = p;
+	const char *q = memchr(p, ' ', (size_t)(end - p));
 
-	while (q < end && *q != ' ' && *q != ',')
-		q++;
+	if (q == NULL)
+		q = end;
+	const char *c = memchr(p, ',', (size_t)(q - p));
+	if (c)
+		q = c;
 	if (q > p && q[-1] == ':')
 		q--;
 	r.n = (size_t)(q - p);
 	return r;
 }
 
+static bool isspc(int c)
+{
+	return cls[(unsigned char)c] & C_SPC;
+}
+
+/* "554 5.7.1 ..." at the start of r: the reply code and enhanced status code. */
+static void reply_codes(struct ml_str r, struct ml_event_info *ev)
+{
+	const char *p = r.p, *e = r.p + r.n;
+	clear(&ev->code, p);
+	clear(&ev->dsn, p);
+	if (e - p >= 4 && p[0] >= '2' && p[0] <= '5' && isdig(p[1]) && isdig(p[2]) && p[3] == ' ') {
+		set(&ev->code, p, p + 3);
+		p += 4;
+	}
+	/* X.Y.Z: class digit, 1-3 digits, 1-3 digits */
+	const char *q = p;
+	if (q < e && *q >= '2' && *q <= '5' && q + 1 < e && q[1] == '.') {
+		q += 2;
+		const char *d = q;
+		while (q < e && isdig(*q) && q - d < 3)
+			q++;
+		if (q > d && q < e && *q == '.') {
+			d = ++q;
+			while (q < e && isdig(*q) && q - d < 3)
+				q++;
+			if (q > d && (q == e || *q == ' '))
+				set(&ev->dsn, p, q);
+		}
+	}
+}
+
+/*
+ * The "; from=<F> to=<T> proto=... helo=<H>" that smtpd and cleanup put
+ * after a reject's reason (postscreen: ", " between the fields): the
+ * reason ends at its start. Searched from the end, where it is.
+ */
+static void reject_tail(struct ml_str *reason, struct ml_event_info *ev)
+{
+	const char *p = reason->p, *end = p + reason->n;
+	clear(&ev->from, end);
+	clear(&ev->to, end);
+	for (const char *e = end; e > p;) {
+		const char *semi = memrchr(p, ';', (size_t)(e - p));
+		if (semi == NULL)
+			return;
+		e = semi;
+		if (end - semi < 3 || semi[1] != ' ')
+			continue;
+		const char *f = semi + 2;
+		size_t fn = (size_t)(end - f);
+		if (!(STARTS(f, fn, "from=<") || STARTS(f, fn, "to=<") || STARTS(f, fn, "proto=") ||
+		    STARTS(f, fn, "helo=<")))
+			continue;
+		reason->n = (size_t)(semi - p);
+		if (STARTS(f, fn, "from=<")) {
+			const char *g = addr_end(f + 6, end);
+			if (g) {
+				set(&ev->from, f + 6, g);
+				f = g + 1;
+				while (f < end && (*f == ',' || *f == ' '))
+					f++;
+			}
+		}
+		if (STARTS(f, (size_t)(end - f), "to=<")) {
+			const char *g = addr_end(f + 4, end);
+			if (g)
+				set(&ev->to, f + 4, g);
+		}
+		return;
+	}
+}
+
+/* after_kw: just after "reject: " (or its kin) in t */
 static void reject_details(struct ml_str t, const char *after_kw, struct ml_event_info *ev)
 {
 	const char *end = t.p + t.n, *p = after_kw;
+	clear(&ev->reject_stage, p);
+	clear(&ev->client, p);
+	clear(&ev->reason, end);
+	clear(&ev->code, end);
+	clear(&ev->dsn, end);
+	clear(&ev->from, end);
+	clear(&ev->to, end);
 	/* "STAGE from host[ip]: reason; from=<> to=<> proto=... helo=<>" */
 	const char *sp = memchr(p, ' ', (size_t)(end - p));
-	if (sp == NULL)
+	if (sp == NULL) {
+		set(&ev->reject_stage, p, end);
 		return;
-	ev->reject_stage.p = p;
-	ev->reject_stage.n = (size_t)(sp - p);
-	if (starts(sp, (size_t)(end - sp), " from ")) {
+	}
+	set(&ev->reject_stage, p, sp);
+	if (STARTS(sp, (size_t)(end - sp), " from ")) {
 		const char *c = sp + 6;
-		const char *colon = find(c, (size_t)(end - c), ": ");
-		if (colon) {
-			ev->client.p = c;
-			ev->client.n = (size_t)(colon - c);
-			const char *r = colon + 2;
-			const char *semi = find(r, (size_t)(end - r), "; from=<");
-			ev->reason.p = r;
-			ev->reason.n = (size_t)((semi ? semi : end) - r);
-			if (semi) {
-				struct ml_str tail = { semi + 2, (size_t)(end - semi - 2) };
-				field(tail, "from=", &ev->from);
-				field(tail, "to=", &ev->to);
+		const char *colon = c;
+		while ((colon = memchr(colon, ':', (size_t)(end - colon))) != NULL &&
+		    !(colon + 1 < end && colon[1] == ' '))
+			colon++;
+		if (colon == NULL)
+			return;
+		set(&ev->client, c, colon);
+		set(&ev->reason, colon + 2, end);
+		reject_tail(&ev->reason, ev);
+		reply_codes(ev->reason, ev);
+		return;
+	}
+	/* cleanup: "header Subject: ... from host[ip]; from=<...> to=<...> ...: 550 5.7.1 text" */
+	const char *r = sp + 1;
+	const char *semi = find(r, (size_t)(end - r), "; from=<");
+	set(&ev->reason, r, semi ? semi : end);
+	if (semi) {
+		const char *f = semi + 8, *g = addr_end(f, end);
+		if (g) {
+			set(&ev->from, f, g);
+			if (STARTS(g + 1, (size_t)(end - g - 1), " to=<")) {
+				const char *g2 = addr_end(g + 6, end);
+				if (g2)
+					set(&ev->to, g + 6, g2);
 			}
 		}
-	} else {
-		/* cleanup: "header Subject: ...; from=<...> to=<...>" */
-		const char *r = sp + 1;
-		const char *semi = find(r, (size_t)(end - r), "; from=<");
-		ev->reason.p = r;
-		ev->reason.n = (size_t)((semi ? semi : end) - r);
-		if (semi) {
-			struct ml_str tail = { semi + 2, (size_t)(end - semi - 2) };
-			field(tail, "from=", &ev->from);
-			field(tail, "to=", &ev->to);
+		/* the reply comes after the last ": " */
+		for (const char *c = end; c > semi;) {
+			const char *q = memrchr(semi, ':', (size_t)(c - semi));
+			if (q == NULL)
+				break;
+			if (q + 1 < end && q[1] == ' ') {
+				struct ml_str rep = { q + 2, (size_t)(end - q - 2) };
+				reply_codes(rep, ev);
+				break;
+			}
+			c = q;
+		}
+	}
+}
+
+/* The reject kinds' keywords; the length of the one at p, 0 if none. */
+static inline size_t reject_kw(const char *p, size_t n, struct ml_event_info *ev)
+{
+	ev->milter = false;
+	switch (n > 0 ? p[0] : 0) {
+	case 'r':
+		if (STARTS(p, n, "reject: ")) {
+			ev->type = ML_EV_REJECT;
+			return 8;
+		}
+		if (STARTS(p, n, "reject_warning: ")) {
+			ev->type = ML_EV_REJECT_WARNING;
+			return 16;
+		}
+		return 0;
+	case 'm':
+		if (STARTS(p, n, "milter-reject: ")) {
+			ev->type = ML_EV_REJECT;
+			ev->milter = true;
+			return 15;
+		}
+		return 0;
+	case 'h':
+		if (STARTS(p, n, "hold: ")) {
+			ev->type = ML_EV_HOLD;
+			return 6;
+		}
+		return 0;
+	case 'd':
+		if (STARTS(p, n, "discard: ")) {
+			ev->type = ML_EV_DISCARD;
+			return 9;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static enum ml_status status_code(struct ml_str s)
+{
+	switch (s.n) {
+	case 4:
+		return eq_lit(s.p, "sent", 4) ? ML_ST_SENT : ML_ST_OTHER;
+	case 7:
+		if (eq_lit(s.p, "bounced", 7))
+			return ML_ST_BOUNCED;
+		return eq_lit(s.p, "expired", 7) ? ML_ST_EXPIRED : ML_ST_OTHER;
+	case 8:
+		return eq_lit(s.p, "deferred", 8) ? ML_ST_DEFERRED : ML_ST_OTHER;
+	}
+	return ML_ST_OTHER;
+}
+
+/* ", name=" at *p: its value (up to the next ',') in v, *p past it */
+static inline bool next_field(const char **p, const char *end, const char *name, size_t k, struct ml_str *v)
+{
+	const char *q = *p;
+	if ((size_t)(end - q) < k + 2 || q[0] != ',' || q[1] != ' ' || !eq_lit(q + 2, name, k))
+		return false;
+	const char *a = q + 2 + k, *c = memchr(a, ',', (size_t)(end - a));
+	if (c == NULL)
+		c = end;
+	if (c == a)
+		return false;
+	set(v, a, c);
+	*p = c;
+	return true;
+}
+
+/* m: after "QID: to=<" */
+static void delivery(struct ml_str m, struct ml_event_info *ev)
+{
+	const char *end = m.p + m.n, *a = m.p + 4;
+	const char *g = addr_end(a, end);
+	if (g == NULL)
+		return;
+	set(&ev->to, a, g);
+	const char *p = g + 1;
+	clear(&ev->orig_to, p);
+	clear(&ev->relay, p);
+	clear(&ev->conn_use, p);
+	clear(&ev->delay, p);
+	clear(&ev->delays, p);
+	clear(&ev->dsn, p);
+	clear(&ev->reason, end);
+	if (end - p > 11 && eq_lit(p, ", orig_to=<", 11)) {
+		const char *g2 = addr_end(p + 11, end);
+		if (g2) {
+			set(&ev->orig_to, p + 11, g2);
+			p = g2 + 1;
+		}
+	}
+	/* Postfix's own order (log_adhoc.c); anything else is looked up by name */
+	bool ok = next_field(&p, end, "relay=", 6, &ev->relay);
+	if (ok)
+		next_field(&p, end, "conn_use=", 9, &ev->conn_use);
+	ok = ok && next_field(&p, end, "delay=", 6, &ev->delay);
+	if (ok) {
+		next_field(&p, end, "delays=", 7, &ev->delays);
+		next_field(&p, end, "dsn=", 4, &ev->dsn);
+	}
+	const char *st = NULL;
+	if (ok && end - p > 9 && eq_lit(p, ", status=", 9))
+		st = p + 9;
+	ev->loose = st == NULL;
+	if (st == NULL) {
+		struct ml_str rest = { g + 1, (size_t)(end - g - 1) };
+		if (!field(rest, "status=", &ev->status))
+			return;
+		field(rest, "relay=", &ev->relay);
+		field(rest, "delay=", &ev->delay);
+		field(rest, "delays=", &ev->delays);
+		field(rest, "dsn=", &ev->dsn);
+		field(rest, "conn_use=", &ev->conn_use);
+		st = ev->status.p;
+	}
+	const char *se = st;
+	while (se < end && !isspc(*se))
+		se++;
+	if (se == st)
+		return;
+	set(&ev->status, st, se);
+	set(&ev->tail, se, end);
+	ev->type = ML_EV_DELIVERY;
+	ev->dstatus = status_code(ev->status);
+	if (end - se >= 3 && se[0] == ' ' && se[1] == '(' && end[-1] == ')')
+		set(&ev->reason, se + 2, end - 1);
+}
+
+/* m: after "QID: from=<" */
+static void from_line(struct ml_str m, struct ml_event_info *ev)
+{
+	const char *end = m.p + m.n, *a = m.p + 6;
+	const char *g = addr_end(a, end);
+	if (g == NULL)
+		return;
+	set(&ev->from, a, g);
+	const char *p = g + 1;
+	if (end - p > 7 && eq_lit(p, ", size=", 7)) {
+		const char *d = p + 7, *q = d;
+		while (q < end && isdig(*q))
+			q++;
+		if (q == d)
+			return;
+		set(&ev->size, d, q);
+		clear(&ev->nrcpt, q);
+		if (end - q > 8 && eq_lit(q, ", nrcpt=", 8)) {
+			const char *r = q + 8, *re = r;
+			while (re < end && isdig(*re))
+				re++;
+			set(&ev->nrcpt, r, re);
+		}
+		ev->type = ML_EV_QMGR_FROM;
+		return;
+	}
+	if (end - p > 9 && eq_lit(p, ", status=", 9)) {
+		const char *s = p + 9, *se = memchr(s, ',', (size_t)(end - s));
+		if (se == NULL)
+			se = end;
+		set(&ev->status, s, se);
+		if (IS(ev->status, "expired") || IS(ev->status, "force-expired")) {
+			ev->type = ML_EV_EXPIRED;
+			ev->dstatus = ML_ST_EXPIRED;
 		}
 	}
 }
@@ -489,125 +1013,162 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 	struct ml_str t = f->text;
 	const char *end = t.p + t.n;
 
-	memset(ev, 0, sizeof(*ev));
 	ev->type = ML_EV_OTHER;
-	if (starts(t.p, t.n, "warning: ") || starts(t.p, t.n, "fatal: ") || starts(t.p, t.n, "panic: ")) {
-		ev->type = t.p[0] == 'w' ? ML_EV_WARNING : t.p[0] == 'f' ? ML_EV_FATAL : ML_EV_PANIC;
-		const char *r = memchr(t.p, ' ', t.n) + 1;
-		ev->reason.p = r;
-		ev->reason.n = (size_t)(end - r);
+	ev->dstatus = ML_ST_NONE;
+	ev->loose = false;
+	ev->milter = false;
+	clear(&ev->qid, t.p);
+	clear(&ev->tag, t.p);
+	if (t.n == 0)
 		return;
+	switch (t.p[0]) {
+	case 'w':
+		if (STARTS(t.p, t.n, "warning: ")) {
+			ev->type = ML_EV_WARNING;
+			set(&ev->tag, t.p, t.p + 7);
+			set(&ev->reason, t.p + 9, end);
+			return;
+		}
+		break;
+	case 'f':
+		if (STARTS(t.p, t.n, "fatal: ")) {
+			ev->type = ML_EV_FATAL;
+			set(&ev->tag, t.p, t.p + 5);
+			set(&ev->reason, t.p + 7, end);
+			return;
+		}
+		break;
+	case 'p':
+		if (STARTS(t.p, t.n, "panic: ")) {
+			ev->type = ML_EV_PANIC;
+			set(&ev->tag, t.p, t.p + 5);
+			set(&ev->reason, t.p + 7, end);
+			return;
+		}
+		break;
 	}
-	if (str_is(pp->daemon, "master")) {
+	enum ml_daemon d = pp->id;
+	if (d == ML_D_SMTPD) {
+		if (t.p[0] == 'c' && STARTS(t.p, t.n, "connect from ")) {
+			/* smtpd writes nothing after the client */
+			ev->type = ML_EV_CONNECT;
+			set(&ev->client, t.p + 13, end);
+			return;
+		}
+		if (t.p[0] == 'd' && STARTS(t.p, t.n, "disconnect from ")) {
+			/* then " ehlo=1 mail=1 ... commands=N" */
+			ev->type = ML_EV_DISCONNECT;
+			const char *a = t.p + 16, *sp = memchr(a, ' ', (size_t)(end - a));
+			set(&ev->client, a, sp ? sp : end);
+			return;
+		}
+		if (t.p[0] == 'l' && STARTS(t.p, t.n, "lost connection after ")) {
+			const char *a = t.p + 22, *sp = memchr(a, ' ', (size_t)(end - a));
+			if (sp && STARTS(sp, (size_t)(end - sp), " from ")) {
+				ev->type = ML_EV_LOST;
+				set(&ev->reject_stage, a, sp);
+				ev->client = client_token(sp + 6, end);
+			}
+			return;
+		}
+	}
+	/* the queue id: letters and digits up to ": " */
+	bool isq;
+	const char *q = qid_run(t.p, end, &isq);
+	bool tagged = q > t.p && end - q >= 2 && q[0] == ':' && q[1] == ' ';
+	if (tagged)
+		set(&ev->tag, t.p, q);
+	if (d == ML_D_MASTER) {
 		ev->type = ML_EV_MASTER;
 		ev->reason = t;
 		return;
 	}
-	bool smtpd = str_is(pp->daemon, "smtpd"), pscreen = str_is(pp->daemon, "postscreen");
-	if (smtpd && starts(t.p, t.n, "connect from ")) {
-		ev->type = ML_EV_CONNECT;
-		ev->client = client_token(t.p + 13, end);
-		return;
-	}
-	if (smtpd && starts(t.p, t.n, "disconnect from ")) {
-		ev->type = ML_EV_DISCONNECT;
-		ev->client = client_token(t.p + 16, end);
-		return;
-	}
-	/* "QID: ..." */
-	const char *colon = find(t.p, t.n, ": ");
-	if (colon == NULL) {
-		if (pscreen)
+	if (!tagged || (!isq && !(q - t.p == 7 && eq_lit(t.p, "NOQUEUE", 7)))) {
+		/* the old reject lines without a queue id: "reject: RCPT from ..." */
+		size_t k = reject_kw(t.p, t.n, ev);
+		if (k)
+			reject_details(t, t.p + k, ev);
+		else if (d == ML_D_POSTSCREEN)
 			ev->type = ML_EV_POSTSCREEN;
 		return;
 	}
-	ev->qid.p = t.p;
-	ev->qid.n = (size_t)(colon - t.p);
-	bool noqueue = str_is(ev->qid, "NOQUEUE");
-	if (!noqueue && !ml_is_qid(ev->qid.p, ev->qid.n)) {
-		ev->qid.n = 0;
-		if (pscreen)
-			ev->type = ML_EV_POSTSCREEN;
+	set(&ev->qid, t.p, q);
+	struct ml_str m = { q + 2, (size_t)(end - q - 2) };
+	if (m.n == 0)
+		return;
+	size_t k = reject_kw(m.p, m.n, ev);
+	if (k) {
+		reject_details(m, m.p + k, ev);
 		return;
 	}
-	struct ml_str m = { colon + 2, (size_t)(end - colon - 2) };
-	static const struct {
-		const char *kw;
-		enum ml_event ev;
-	} rej[] = {
-		{ "reject: ", ML_EV_REJECT }, { "milter-reject: ", ML_EV_REJECT },
-		{ "reject_warning: ", ML_EV_REJECT_WARNING }, { "hold: ", ML_EV_HOLD },
-		{ "discard: ", ML_EV_DISCARD },
-	};
-	for (size_t k = 0; k < sizeof(rej) / sizeof(rej[0]); k++) {
-		if (starts(m.p, m.n, rej[k].kw)) {
-			ev->type = rej[k].ev;
-			reject_details(m, m.p + strlen(rej[k].kw), ev);
+	switch (m.p[0]) {
+	case 't':
+		if (STARTS(m.p, m.n, "to=<"))
+			delivery(m, ev);
+		return;
+	case 'f':
+		if (STARTS(m.p, m.n, "from=<"))
+			from_line(m, ev);
+		return;
+	case 'r':
+		if (IS(m, "removed"))
+			ev->type = ML_EV_REMOVED;
+		return;
+	case 'c':
+		if (STARTS(m.p, m.n, "client=")) {
+			ev->type = ML_EV_CLIENT;
+			const char *a = m.p + 7, *c = memchr(a, ',', (size_t)(end - a));
+			set(&ev->client, a, c ? c : end);
+		}
+		return;
+	case 'm':
+		if (STARTS(m.p, m.n, "message-id=")) {
+			ev->type = ML_EV_MESSAGE_ID;
+			set(&ev->reason, m.p + 11, end);
+		}
+		return;
+	case 'w':
+		if (d == ML_D_CLEANUP && STARTS(m.p, m.n, "warning: ")) {
+			ev->type = ML_EV_CLEANUP_WARNING;
+			reject_details(m, m.p + 9, ev);
+		}
+		return;
+	case 'u':
+	case 's':
+		if (d == ML_D_PICKUP && (STARTS(m.p, m.n, "uid=") || STARTS(m.p, m.n, "sender="))) {
+			ev->type = ML_EV_PICKUP;
+			const char *fp = find(m.p, m.n, "from=<");
+			const char *g = fp ? addr_end(fp + 6, end) : NULL;
+			if (g)
+				set(&ev->from, fp + 6, g);
+			else
+				clear(&ev->from, end);
 			return;
 		}
+		break;
 	}
-	if (str_is(pp->daemon, "cleanup") && starts(m.p, m.n, "warning: ")) {
-		ev->type = ML_EV_CLEANUP_WARNING;
-		reject_details(m, m.p + 9, ev);
-		return;
-	}
-	if (starts(m.p, m.n, "client=")) {
-		ev->type = ML_EV_CLIENT;
-		ev->client = client_token(m.p + 7, end);
-		return;
-	}
-	if (starts(m.p, m.n, "message-id=")) {
-		ev->type = ML_EV_MESSAGE_ID;
-		ev->reason.p = m.p + 11;
-		ev->reason.n = m.n - 11;
-		return;
-	}
-	if (str_is(m, "removed")) {
-		ev->type = ML_EV_REMOVED;
-		return;
-	}
-	if (str_is(pp->daemon, "pickup") && (starts(m.p, m.n, "uid=") || starts(m.p, m.n, "sender="))) {
-		ev->type = ML_EV_PICKUP;
-		field(m, "from=", &ev->from);
-		return;
-	}
-	if (starts(m.p, m.n, "from=<")) {
-		field(m, "from=", &ev->from);
-		if (field(m, "size=", &ev->size)) {
-			ev->type = ML_EV_QMGR_FROM;
-			field(m, "nrcpt=", &ev->nrcpt);
-		} else if (field(m, "status=", &ev->status) && ev->status.n == 7 &&
-		    memcmp(ev->status.p, "expired", 7) == 0) {
-			ev->type = ML_EV_EXPIRED;
-		}
-		return;
-	}
-	if (starts(m.p, m.n, "to=<")) {
-		field(m, "to=", &ev->to);
-		field(m, "orig_to=", &ev->orig_to);
-		field(m, "relay=", &ev->relay);
-		field(m, "delay=", &ev->delay);
-		field(m, "delays=", &ev->delays);
-		field(m, "dsn=", &ev->dsn);
-		if (field(m, "status=", &ev->status)) {
-			ev->type = ML_EV_DELIVERY;
-			const char *r = ev->status.p + ev->status.n;
-			if (r + 2 < end && r[0] == ' ' && r[1] == '(' && end[-1] == ')') {
-				ev->reason.p = r + 2;
-				ev->reason.n = (size_t)(end - 1 - r - 2);
-			}
-		}
-		return;
-	}
-	if (str_is(pp->daemon, "bounce")) {
-		const char *q = find(m.p, m.n, "notification: ");
-		if (q) {
+	if (d == ML_D_BOUNCE) {
+		const char *n = find(m.p, m.n, "notification: ");
+		if (n) {
 			ev->type = ML_EV_BOUNCE_NOTIFY;
-			ev->other_qid.p = q + 14;
-			ev->other_qid.n = (size_t)(end - q - 14);
+			set(&ev->other_qid, n + 14, end);
 		}
-		return;
 	}
-	if (pscreen)
-		ev->type = ML_EV_POSTSCREEN;
+}
+
+enum ml_bad ml_read_line(struct ml_frame_cache *c, const char *extra_name, const char *line,
+    size_t len, struct ml_line *l)
+{
+	enum ml_bad r = ml_parse_frame_next(c, line, len, &l->f);
+	l->postfix = r == ML_OK && ml_split_frame(&l->f, extra_name, &l->p);
+	if (l->postfix)
+		ml_classify(&l->f, &l->p, &l->ev);
+	else {
+		l->ev.type = ML_EV_OTHER;
+		l->ev.dstatus = ML_ST_NONE;
+		l->ev.loose = l->ev.milter = false;
+		clear(&l->ev.qid, line);
+		clear(&l->ev.tag, line);
+	}
+	return r;
 }

@@ -3,11 +3,22 @@
  * program names and Postfix event classification.
  *
  * Every postq log consumer (pflogsumm, exporters, the dashboard) reads
- * lines through this module so they agree on what a line means. It is
- * a hand-written scanner: one pass over the line, no regular
+ * lines through this module so they agree on what a line means: what
+ * one counts as received, delivered, deferred, bounced, rejected,
+ * held, discarded or expired, another counts the same way. It is a
+ * hand-written scanner: one pass over the line, no regular
  * expressions, no allocation; every field is a (pointer, length) view
  * into the caller's line. Garbage, truncated or binary lines are
  * rejected with a reason, never read past their length.
+ *
+ * One call per line (ml_read_line) gives the syslog framing (time,
+ * host, program, pid), the Postfix program name split into instance,
+ * service and daemon, and the event with its key fields (queue id,
+ * status, dsn, relay, delays, size, sender, recipient, reject code...).
+ * A long-running consumer keeps one struct ml_frame_cache per stream of
+ * lines and counts from struct ml_line; ml_parse_frame_next,
+ * ml_split_prog and ml_classify are the same steps one by one, for
+ * callers that filter between them.
  *
  * Framing accepted (ml_parse_frame):
  *   RFC 3164   "Mmm dd HH:MM:SS host prog[pid]: text"  (dd may be " 5" or "05")
@@ -15,6 +26,7 @@
  *   RFC 3339   "YYYY-MM-DDTHH:MM:SS[.f](Z|+HH:MM) host ..."  (rsyslog default on Debian 12)
  *   ISO nocolon "YYYY-MM-DDTHH:MM:SS[.f]+HHMM host ..."  (journalctl -o short-iso)
  * Postfix's own maillog_file (postlogd, Postfix 3.7) writes RFC 3164 stamps.
+ * Solaris syslogd's "[ID 197553 mail.info] " before the text is skipped.
  * Program names: "postfix/smtpd", "postfix/submission/smtpd",
  * "postfix-slow/smtp", "postfix-<instance>/...", with or without [pid].
  */
@@ -95,60 +107,141 @@ enum ml_bad ml_parse_frame_next(struct ml_frame_cache *c, const char *line, size
  * Program names. "postfix-slow/smtp" has syslog_name "postfix-slow",
  * service "" and daemon "smtp"; "postfix/submission/smtpd" has service
  * "submission" and daemon "smtpd"; "postfix" (postfix-script) has daemon
- * "postfix".
+ * "postfix". The daemon is what a line counts as: a submission or
+ * smtps smtpd, or one of master.cf's own services ("postfix/10025/smtpd"),
+ * is smtpd; the syslog name tells instances apart.
  */
+enum ml_daemon {
+	ML_D_OTHER = 0, ML_D_SMTPD, ML_D_SMTP, ML_D_LMTP, ML_D_LOCAL, ML_D_VIRTUAL, ML_D_PIPE,
+	ML_D_ERROR, ML_D_QMGR, ML_D_CLEANUP, ML_D_PICKUP, ML_D_BOUNCE, ML_D_MASTER,
+	ML_D_POSTSCREEN, ML_D_ANVIL, ML_D_SCACHE, ML_D_TLSMGR, ML_D_POSTSUPER,
+};
+
 struct ml_prog {
 	struct ml_str syslog_name;
 	struct ml_str service;
 	struct ml_str daemon;
+	enum ml_daemon id;	/* the daemon, if one of these */
 };
 
 /*
  * ml_split_prog - split frame->prog; false unless the syslog name is
  * "postfix", "postfix-<instance>" or equal to extra_name (may be NULL).
+ * ml_split_frame is the same for a frame's prog (parsed ML_OK), a little
+ * faster: it knows that the line goes on after the name.
  */
 bool ml_split_prog(const struct ml_str *prog, const char *extra_name, struct ml_prog *p);
+bool ml_split_frame(const struct ml_frame *f, const char *extra_name, struct ml_prog *p);
 
-/* Postfix events (ml_classify). */
+/*
+ * Postfix events (ml_classify). Each kind lists the fields it sets;
+ * the other fields of struct ml_event_info are left unspecified (not
+ * cleared, which would cost more than the classification of most
+ * lines), except type, dstatus, milter, loose, qid and tag, which are
+ * always set.
+ */
 enum ml_event {
-	ML_EV_OTHER = 0,
-	ML_EV_CONNECT,		/* smtpd: connect from host[ip] */
-	ML_EV_DISCONNECT,	/* smtpd: disconnect from host[ip] ... */
-	ML_EV_CLIENT,		/* smtpd: QID: client=host[ip] */
-	ML_EV_REJECT,		/* QID|NOQUEUE: reject: ... (smtpd, postscreen, cleanup) */
-	ML_EV_REJECT_WARNING,
-	ML_EV_HOLD,
-	ML_EV_DISCARD,
-	ML_EV_POSTSCREEN,	/* postscreen CONNECT/PASS/DNSBL/... */
-	ML_EV_MESSAGE_ID,	/* cleanup: QID: message-id=<...> */
-	ML_EV_CLEANUP_WARNING,	/* cleanup: QID: warning: header|body ... */
-	ML_EV_PICKUP,		/* pickup: QID: uid=N from=<...> */
-	ML_EV_QMGR_FROM,	/* qmgr: QID: from=<...>, size=N, nrcpt=N */
+	ML_EV_OTHER = 0,	/* none of these (qid set if the text starts "QID: ") */
+	ML_EV_CONNECT,		/* smtpd: connect from host[ip]: client */
+	ML_EV_DISCONNECT,	/* smtpd: disconnect from host[ip] ...: client */
+	ML_EV_CLIENT,		/* smtpd: QID: client=host[ip][, ...]: client (up to the first ',') */
+	/*
+	 * "QID: reject: STAGE from host[ip]: REASON; from=<F> to=<T> ..."
+	 * (smtpd, postscreen with ", " between the last fields; milter
+	 * with milter=true) and cleanup's "QID: reject: header|body TEXT
+	 * from host[ip]; from=<F> ...: REPLY": reject_stage (RCPT, DATA,
+	 * CONNECT, MAIL, header, body, END-OF-MESSAGE...), client (empty
+	 * for header/body), reason (REASON; for header/body the TEXT after
+	 * the stage), code (the 3-digit SMTP reply of REASON or REPLY, or
+	 * empty), dsn (its enhanced status code "5.7.1", or empty), from,
+	 * to (empty if not logged), milter. Also the old form without a
+	 * queue id ("reject: RCPT from ..."; qid empty).
+	 */
+	ML_EV_REJECT,
+	ML_EV_REJECT_WARNING,	/* "reject_warning:" (fields as REJECT) */
+	ML_EV_HOLD,		/* "hold:" (fields as REJECT) */
+	ML_EV_DISCARD,		/* "discard:" (fields as REJECT) */
+	ML_EV_POSTSCREEN,	/* postscreen CONNECT/PASS/DNSBL/... (no fields) */
+	ML_EV_MESSAGE_ID,	/* cleanup: QID: message-id=<...>: reason (the value, brackets included) */
+	ML_EV_CLEANUP_WARNING,	/* cleanup: QID: warning: header|body ... (fields as REJECT) */
+	ML_EV_PICKUP,		/* pickup: QID: uid=N from=<...> (or sender=): from */
+	ML_EV_QMGR_FROM,	/* QID: from=<...>, size=N, nrcpt=N (queue active): from, size, nrcpt */
 	ML_EV_REMOVED,		/* QID: removed */
-	ML_EV_EXPIRED,		/* QID: from=<...>, status=expired, returned to sender */
-	ML_EV_DELIVERY,		/* QID: to=<...>, relay=..., delay=..., status=... */
-	ML_EV_BOUNCE_NOTIFY,	/* bounce: QID: sender non-delivery notification: QID2 */
-	ML_EV_WARNING,		/* warning: ... */
-	ML_EV_FATAL,
-	ML_EV_PANIC,
-	ML_EV_MASTER,		/* master: daemon started/reload/... */
+	/* QID: from=<...>, status=expired|force-expired, returned to sender: from, status, dstatus */
+	ML_EV_EXPIRED,
+	/*
+	 * QID: to=<...>, [orig_to=<...>, ]relay=..., [conn_use=N, ]delay=D,
+	 * [delays=a/b/c/d, ][dsn=X.Y.Z, ]status=WORD[ (TEXT)]: to, orig_to,
+	 * relay, conn_use, delay, delays, dsn, status, dstatus, reason
+	 * (TEXT without its parentheses, or empty), tail (all after the
+	 * status word). Fields that are not logged are empty. loose: the
+	 * fields were not in this order (found by name instead).
+	 */
+	ML_EV_DELIVERY,
+	ML_EV_BOUNCE_NOTIFY,	/* bounce: QID: sender non-delivery notification: QID2: other_qid */
+	ML_EV_WARNING,		/* warning: TEXT: reason (TEXT) */
+	ML_EV_FATAL,		/* fatal: TEXT: reason */
+	ML_EV_PANIC,		/* panic: TEXT: reason */
+	ML_EV_MASTER,		/* master: ...: reason (the text) */
+	ML_EV_LOST,		/* smtpd: lost connection after STAGE from host[ip]: reject_stage, client */
+};
+
+/* A delivery's status= (and qmgr's expiry) as a code. */
+enum ml_status {
+	ML_ST_NONE = 0,		/* not a delivery or expiry */
+	ML_ST_SENT,
+	ML_ST_DEFERRED,
+	ML_ST_BOUNCED,
+	ML_ST_EXPIRED,		/* qmgr: expired or force-expired, returned to sender */
+	ML_ST_OTHER,		/* deliverable, undeliverable (address verification), ... */
 };
 
 struct ml_event_info {
 	enum ml_event type;
+	enum ml_status dstatus;
+	bool milter;		/* reject kinds: milter-reject */
+	bool loose;		/* delivery: fields not in Postfix's order */
 	struct ml_str qid;	/* queue id, "NOQUEUE", or empty */
-	struct ml_str client;	/* client= / connect from / reject from host[ip] */
-	struct ml_str from, to, orig_to, relay, delay, delays, dsn, status;
-	struct ml_str reason;	/* (text) after status=, reject reason, warning text */
+	/*
+	 * The letters and digits that start the text if ": " follows them
+	 * (a queue id, "NOQUEUE", "warning", anvil's "statistics"...), else
+	 * empty.
+	 */
+	struct ml_str tag;
+	struct ml_str client;
+	struct ml_str from, to, orig_to, relay, conn_use, delay, delays, dsn, status;
+	struct ml_str reason;
+	struct ml_str code;	/* reject kinds: "554" */
+	struct ml_str tail;	/* delivery: the text after the status word */
 	struct ml_str size, nrcpt;
 	struct ml_str reject_stage;	/* RCPT, DATA, CONNECT, header, body ... */
 	struct ml_str other_qid;	/* bounce notification: the new queue id */
 };
 
-/* ml_is_qid - a Postfix queue id: short (hex, 6+) or long (base-52ish, 10+) form. */
+/*
+ * ml_is_qid - a Postfix queue id: short (6 or more upper-case hex
+ * digits) or long (enable_long_queue_ids: base 52 without vowels, a
+ * 'z' at index 10 or later).
+ */
 bool ml_is_qid(const char *p, size_t n);
 
-/* ml_classify - classify a frame whose prog split as p. */
+/* ml_classify - classify a frame (parsed ML_OK) whose prog split as p. */
 void ml_classify(const struct ml_frame *f, const struct ml_prog *p, struct ml_event_info *ev);
+
+/* One line, framed, its program split and its event classified. */
+struct ml_line {
+	struct ml_frame f;
+	bool postfix;		/* framed (ML_OK) and a Postfix program: p and ev are set */
+	struct ml_prog p;
+	struct ml_event_info ev;	/* type ML_EV_OTHER unless postfix */
+};
+
+/*
+ * ml_read_line - ml_parse_frame_next (through c), then ml_split_frame
+ * (extra_name as there) and ml_classify. Returns the framing's result;
+ * l->f as ml_parse_frame_next leaves it.
+ */
+enum ml_bad ml_read_line(struct ml_frame_cache *c, const char *extra_name, const char *line,
+    size_t len, struct ml_line *l);
 
 #endif

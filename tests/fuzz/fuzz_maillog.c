@@ -5,7 +5,8 @@
  * copied to an exact-size heap buffer so ASan sees any overread. The
  * input split at its first newline is also two lines for the frame
  * cache: the second line's ml_parse_frame_next must equal its
- * ml_parse_frame.
+ * ml_parse_frame. ml_split_frame must split as ml_split_prog does, and
+ * the one-call ml_read_line must classify as the steps one by one.
  */
 #include "log/maillog.h"
 
@@ -26,8 +27,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (line == NULL)
 		return 0;
 	memcpy(line, data, size);
-	if (ml_parse_frame(line, size, &f) == ML_OK && ml_split_prog(&f.prog, "mta", &p))
-		ml_classify(&f, &p, &ev);
+	if (ml_parse_frame(line, size, &f) == ML_OK) {
+		struct ml_prog q;
+		bool a = ml_split_prog(&f.prog, "mta", &p), b = ml_split_frame(&f, "mta", &q);
+		if (a != b || (a && (p.syslog_name.n != q.syslog_name.n || p.service.n != q.service.n ||
+		    p.daemon.p != q.daemon.p || p.daemon.n != q.daemon.n || p.id != q.id)))
+			abort();
+		if (a) {
+			ml_classify(&f, &p, &ev);
+			struct ml_frame_cache c;
+			struct ml_line l;
+			memset(&c, 0, sizeof(c));
+			ml_read_line(&c, "mta", line, size, &l);
+			if (!l.postfix || l.ev.type != ev.type || l.ev.qid.p != ev.qid.p || l.ev.qid.n != ev.qid.n ||
+			    l.ev.tag.n != ev.tag.n || l.ev.dstatus != ev.dstatus)
+				abort();
+		}
+	}
 
 	const char *nl = memchr(line, '\n', size);
 	if (nl) {

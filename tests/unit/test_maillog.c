@@ -96,6 +96,111 @@ static void test_frame_cache(void)
 	CHECK(ok, "ml_parse_frame_next = ml_parse_frame over a sequence of lines");
 }
 
+/* ml_read_line over one line (its own frame cache) */
+static struct ml_line read1(const char *line, const char *extra)
+{
+	struct ml_frame_cache c;
+	struct ml_line l;
+	memset(&c, 0, sizeof(c));
+	ml_read_line(&c, extra, line, strlen(line), &l);
+	return l;
+}
+
+/* The key fields an exporter counts by, and the one-call API. */
+static void test_classify_fields(void)
+{
+	struct ml_line l;
+
+	l = read1("Nov  1 00:00:00 h postfix/smtp[7]: 1A2B3C4D5E: to=<x@y>, relay=mx[1.2.3.4]:25, conn_use=3, "
+	    "delay=75, delays=0.1/0.01/0.5/74, dsn=4.4.1, status=deferred (connect to mx[1.2.3.4]:25: Connection timed out)", NULL);
+	CHECK(l.postfix && l.f.pid == 7 && eq(l.p.daemon, "smtp") && l.p.id == ML_D_SMTP &&
+	    l.ev.type == ML_EV_DELIVERY && l.ev.dstatus == ML_ST_DEFERRED && !l.ev.loose &&
+	    eq(l.ev.conn_use, "3") && eq(l.ev.delay, "75") && eq(l.ev.delays, "0.1/0.01/0.5/74") &&
+	    eq(l.ev.dsn, "4.4.1") && eq(l.ev.orig_to, "") && eq(l.ev.tag, "1A2B3C4D5E") &&
+	    eq(l.ev.reason, "connect to mx[1.2.3.4]:25: Connection timed out") &&
+	    eq(l.ev.tail, " (connect to mx[1.2.3.4]:25: Connection timed out)"), "deferral: every field");
+	l = read1("Nov  1 00:00:00 h postfix/local[7]: 1A2B3C4D5E: to=<f@y>, relay=local, delay=0.02, "
+	    "delays=0.01/0/0/0.01, dsn=2.0.0, status=sent (forwarded as 4D5E6F7A8B)", NULL);
+	CHECK(l.ev.type == ML_EV_DELIVERY && l.ev.dstatus == ML_ST_SENT && eq(l.ev.reason, "forwarded as 4D5E6F7A8B") &&
+	    l.p.id == ML_D_LOCAL, "forwarded");
+	l = read1("Nov  1 00:00:00 h postfix/error[7]: 1A2B3C4D5E: to=<g@y>, relay=none, delay=0.1, "
+	    "status=bounced (User unknown)", NULL);
+	CHECK(l.ev.type == ML_EV_DELIVERY && l.ev.dstatus == ML_ST_BOUNCED && eq(l.ev.dsn, "") &&
+	    eq(l.ev.delays, "") && !l.ev.loose, "bounce without delays or dsn");
+	l = read1("Nov  1 00:00:00 h postfix/smtp[7]: 1A2B3C4D5E: to=<g@y>, dsn=5.1.1, relay=r, delay=1, "
+	    "status=undeliverable (no)", NULL);
+	CHECK(l.ev.type == ML_EV_DELIVERY && l.ev.loose && l.ev.dstatus == ML_ST_OTHER && eq(l.ev.relay, "r") &&
+	    eq(l.ev.dsn, "5.1.1") && eq(l.ev.status, "undeliverable"), "fields out of order: found by name");
+	l = read1("Nov  1 00:00:00 h postfix/qmgr[7]: 1A2B3C4D5E: from=<a@b>, status=force-expired, returned to sender", NULL);
+	CHECK(l.ev.type == ML_EV_EXPIRED && l.ev.dstatus == ML_ST_EXPIRED && eq(l.ev.from, "a@b") &&
+	    eq(l.ev.status, "force-expired"), "force-expired");
+	l = read1("Nov  1 00:00:00 h postfix/smtpd[1]: NOQUEUE: reject: RCPT from u[198.51.100.1]: 554 5.7.1 "
+	    "Service unavailable; Client host [198.51.100.1] blocked using zen.spamhaus.org; "
+	    "from=<a@b> to=<x@y> proto=ESMTP helo=<h>", NULL);
+	CHECK(l.ev.type == ML_EV_REJECT && eq(l.ev.code, "554") && eq(l.ev.dsn, "5.7.1") && !l.ev.milter &&
+	    eq(l.ev.reason, "554 5.7.1 Service unavailable; Client host [198.51.100.1] blocked using zen.spamhaus.org") &&
+	    eq(l.ev.from, "a@b") && eq(l.ev.to, "x@y") && eq(l.ev.tag, "NOQUEUE"), "reject: code, dsn, the tail after the last ';'");
+	l = read1("Nov  1 02:00:14 mx1 postfix/postscreen[211]: NOQUEUE: reject: RCPT from [198.51.100.35]:40000: "
+	    "550 5.7.1 Service unavailable; client [198.51.100.35] blocked using zen.spamhaus.org; "
+	    "from=<e@f.example>, to=<alice@dest.example.org>, proto=ESMTP, helo=<g>", NULL);
+	CHECK(l.ev.type == ML_EV_REJECT && l.p.id == ML_D_POSTSCREEN && eq(l.ev.client, "[198.51.100.35]:40000") &&
+	    eq(l.ev.from, "e@f.example") && eq(l.ev.to, "alice@dest.example.org") && eq(l.ev.code, "550"),
+	    "postscreen reject, fields with ', '");
+	l = read1("Nov  1 00:00:00 h postfix/smtpd[1]: NOQUEUE: milter-reject: RCPT from u[1.2.3.4]: 451 4.7.1 "
+	    "Try again; from=<a@b> to=<c@d>", NULL);
+	CHECK(l.ev.type == ML_EV_REJECT && l.ev.milter && eq(l.ev.code, "451") && eq(l.ev.dsn, "4.7.1"), "smtpd milter-reject");
+	l = read1("Nov  1 00:00:00 h postfix/cleanup[1]: 5E6F7A8B9C: reject: header Subject: You won from "
+	    "unknown[198.51.100.39]; from=<w@l> to=<a@d> proto=ESMTP helo=<l>: 550 5.7.1 No lotto", NULL);
+	CHECK(l.ev.type == ML_EV_REJECT && eq(l.ev.reject_stage, "header") && eq(l.ev.from, "w@l") &&
+	    eq(l.ev.to, "a@d") && eq(l.ev.code, "550") && eq(l.ev.dsn, "5.7.1") &&
+	    eq(l.ev.reason, "Subject: You won from unknown[198.51.100.39]"), "cleanup header reject: the reply after the last ': '");
+	l = read1("Nov  1 00:00:00 h postfix/smtpd[1]: reject: RCPT from u[1.2.3.4]: 554 Relay access denied; from=<a@b>", NULL);
+	CHECK(l.ev.type == ML_EV_REJECT && l.ev.qid.n == 0 && eq(l.ev.reject_stage, "RCPT") && eq(l.ev.code, "554") &&
+	    eq(l.ev.dsn, ""), "old reject without a queue id");
+	l = read1("Nov  1 00:00:00 h postfix/smtpd[1]: reject_warning: RCPT from u[1.2.3.4]: 450 4.7.1 x; from=<a@b>", NULL);
+	CHECK(l.ev.type == ML_EV_REJECT_WARNING && l.ev.qid.n == 0 && eq(l.ev.dsn, "4.7.1"), "old reject_warning");
+	l = read1("Nov  1 00:00:00 h postfix/smtpd[1]: lost connection after DATA from u[1.2.3.4]", NULL);
+	CHECK(l.ev.type == ML_EV_LOST && eq(l.ev.reject_stage, "DATA") && eq(l.ev.client, "u[1.2.3.4]"), "lost connection");
+	l = read1("Nov  1 00:00:00 h postfix/anvil[1]: statistics: max connection rate 1/60s for (smtp:1.2.3.4)", NULL);
+	CHECK(l.ev.type == ML_EV_OTHER && l.ev.qid.n == 0 && eq(l.ev.tag, "statistics"), "a tag that is no queue id");
+
+	/* services and instances count as their daemon */
+	l = read1("Nov  1 00:00:00 h postfix/submission/smtpd[1]: 0D1E2F3A4B: client=l[192.0.2.50]", NULL);
+	CHECK(l.ev.type == ML_EV_CLIENT && l.p.id == ML_D_SMTPD && eq(l.p.service, "submission"), "submission/smtpd");
+	l = read1("Nov  1 00:00:00 h postfix/10025/smtpd[1]: 0D1E2F3A4B: client=l[127.0.0.1]", NULL);
+	CHECK(l.ev.type == ML_EV_CLIENT && l.p.id == ML_D_SMTPD && eq(l.p.service, "10025"), "a master.cf service's smtpd");
+	l = read1("Nov  1 00:00:00 h postfix-slow/smtp[1]: 0D1E2F3A4B: to=<a@b>, relay=r, delay=1, status=sent (ok)", NULL);
+	CHECK(l.postfix && l.ev.dstatus == ML_ST_SENT && eq(l.p.syslog_name, "postfix-slow") && l.p.id == ML_D_SMTP,
+	    "an instance's delivery");
+	l = read1("Nov  1 00:00:00 h postfix/smtp[1]: [ID 197553 mail.info] 0D1E2F3A4B: to=<a@b>, relay=r, delay=1, "
+	    "status=sent (ok)", NULL);
+	CHECK(l.ev.type == ML_EV_DELIVERY && eq(l.ev.qid, "0D1E2F3A4B"), "Solaris [ID ...] skipped");
+	l = read1("Nov  1 00:00:00 h postfix/verylongdaemon/x[1]: 0D1E2F3A4B: removed", NULL);
+	CHECK(l.ev.type == ML_EV_REMOVED && eq(l.p.service, "verylongdaemon") && eq(l.p.daemon, "x") &&
+	    l.p.id == ML_D_OTHER, "long names split by search");
+	l = read1("Nov  1 00:00:00 h postfix/qmgr: 0D1E2F3A4B: removed", NULL);
+	CHECK(l.ev.type == ML_EV_REMOVED && l.p.id == ML_D_QMGR && l.f.pid == -1, "no pid, short line");
+	l = read1("Nov  1 00:00:00 h sendmail[1]: 0D1E2F3A4B: removed", NULL);
+	CHECK(!l.postfix && l.ev.type == ML_EV_OTHER, "not postfix: no event");
+
+	/* ml_split_frame = ml_split_prog on every name the frame can hold */
+	static const char *progs[] = { "postfix/smtpd", "postfix/qmgr", "postfix/cleanup", "postfix/postscreen",
+		"postfix/a/b", "postfix/a/b/c", "postfix-x/smtp", "postfix", "postfix/", "postfix//x",
+		"postfix/12345678", "postfix/123456789", "postfix/1234567/", "mta/smtpd", "postfix/virtual" };
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		char line[200];
+		snprintf(line, sizeof(line), "Nov  1 00:00:00 h %s[1]: X", progs[i]);
+		struct ml_frame f;
+		struct ml_prog a, b;
+		if (ml_parse_frame(line, strlen(line), &f) != ML_OK)
+			continue;
+		bool ra = ml_split_prog(&f.prog, "mta", &a), rb = ml_split_frame(&f, "mta", &b);
+		CHECK(ra == rb && (!ra || (a.syslog_name.p == b.syslog_name.p && a.syslog_name.n == b.syslog_name.n &&
+		    a.service.n == b.service.n && a.daemon.p == b.daemon.p && a.daemon.n == b.daemon.n && a.id == b.id)),
+		    progs[i]);
+	}
+}
+
 int main(void)
 {
 	test_frame_cache();
@@ -197,6 +302,10 @@ int main(void)
 	CHECK(ev.type == ML_EV_PANIC, "panic");
 	CHECK(ml_is_qid("1A2B3C4D5E", 10) && ml_is_qid("3mPVKl0Mhjz7sXv", 15) && !ml_is_qid("NOQUEUE", 7) &&
 	    !ml_is_qid("warning", 7), "queue id shapes");
+	CHECK(!ml_is_qid("statistics", 10) && !ml_is_qid("1A2B3", 5) && !ml_is_qid("3mPVKl0Mhj7sXvq", 15) &&
+	    !ml_is_qid("3mPVKl0zMhj7sXv", 15) && ml_is_qid("4SVLCh0sf8zgY7Q", 15),
+	    "long queue ids: no vowels, the last 'z' at 10 or later");
+	test_classify_fields();
 
 	/* line reader: plain, gzip, no final newline, long line */
 	char path[] = "/tmp/postq-unit-maillog-XXXXXX";

@@ -7,8 +7,12 @@
  * "days" gives pflogsumm's day count to average with). Lists come in
  * the text report's order and honour -h/-u and the *-detail limits;
  * nested problem reports are objects keyed like the text report. Keys
- * and strings are the log's bytes (json-c escapes control characters;
- * bytes that are not UTF-8 are passed through).
+ * and strings are the log's bytes, made valid JSON: json-c escapes
+ * control characters (\u00XX), and a byte that is not part of valid
+ * UTF-8 (a Latin-1 subject, binary garbage) becomes the character of
+ * the same number, U+0080 to U+00FF, as if the text were Latin-1, so
+ * the document is always UTF-8 and nothing is dropped. A NUL in a key
+ * (json-c takes keys as C strings) becomes U+FFFD.
  */
 #include "pfl.h"
 
@@ -17,9 +21,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_object *jstr(const char *s, size_t n)
+/* The length of the valid UTF-8 sequence at s (RFC 3629), 0 if there is none. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-	return json_object_new_string_len(s, (int)n);
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t k;
+	unsigned lo = 0x80, hi = 0xbf;	/* the range of the second byte */
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		k = 3;
+		if (c == 0xe0)
+			lo = 0xa0;	/* no overlong forms */
+		else if (c == 0xed)
+			hi = 0x9f;	/* no surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		k = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;	/* nothing past U+10FFFF */
+	} else
+		return 0;
+	if (n < k || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < k; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return k;
 }
 
 /*
@@ -35,9 +66,51 @@ static json_object *jbytes(double v)
 	return json_object_new_double(v);
 }
 
-static char *keydup(const struct strmap_entry *e)
+/*
+ * s as valid UTF-8 (see the top of this file), NUL-terminated, in b;
+ * nul_ok: a NUL may stay (strings), else it becomes U+FFFD (keys).
+ */
+static const char *utf8_clean(const char *s, size_t n, bool nul_ok, struct buf *b)
 {
-	return e->key;		/* NUL-terminated copy */
+	const unsigned char *u = (const unsigned char *)s;
+	buf_reset(b);
+	for (size_t i = 0; i < n;) {
+		size_t k = u[i] ? utf8_seq(u + i, n - i) : 0;
+		if (k) {
+			buf_add(b, s + i, k);
+			i += k;
+		} else if (u[i] == 0) {
+			if (nul_ok)
+				buf_addc(b, 0);
+			else
+				buf_adds(b, "\xef\xbf\xbd");
+			i++;
+		} else {
+			buf_addc(b, (char)(0xc0 | u[i] >> 6));
+			buf_addc(b, (char)(0x80 | (u[i] & 0x3f)));
+			i++;
+		}
+	}
+	return b->data ? b->data : "";
+}
+
+static struct buf scratch = BUF_INIT;
+
+static json_object *jstr(const char *s, size_t n)
+{
+	const char *c = utf8_clean(s, n, true, &scratch);
+	return json_object_new_string_len(c, (int)scratch.len);
+}
+
+static json_object *jcstr(const char *s)
+{
+	return jstr(s, strlen(s));
+}
+
+/* an entry's key, valid UTF-8 and without NUL; valid until the next call */
+static const char *keydup(const struct strmap_entry *e)
+{
+	return utf8_clean(e->key, e->klen, false, &scratch);
 }
 
 static json_object *domains(struct strmap *m, long limit, bool delivery)
@@ -89,8 +162,9 @@ static json_object *nest_json(struct nest *nd, int depth)
 	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		struct nest *c = v[i]->val;
-		json_object_object_add(o, keydup(v[i]),
-		    depth == 1 ? json_object_new_int64(c->cnt) : nest_json(c, depth - 1));
+		/* the value first: keydup's string lives until the next call */
+		json_object *val = depth == 1 ? json_object_new_int64(c->cnt) : nest_json(c, depth - 1);
+		json_object_object_add(o, keydup(v[i]), val);
 	}
 	free(v);
 	return o;
@@ -124,6 +198,7 @@ void pfl_json(struct pfl *P, FILE *out)
 	add_int(g, "reject_warnings", P->wrnd);
 	add_int(g, "held", P->held);
 	add_int(g, "discarded", P->dscrdd);
+	add_int(g, "expired", P->expired);	/* not in pflogsumm's report */
 	double tot = (double)(P->dlvd + P->rjct + P->dscrdd);
 	add_int(g, "rejected_percent", tot ? (long long)((double)P->rjct / tot * 100) : 0);
 	add_int(g, "discarded_percent", tot ? (long long)((double)P->dscrdd / tot * 100) : 0);
@@ -210,7 +285,10 @@ void pfl_json(struct pfl *P, FILE *out)
 		struct strmap_entry **v = strmap_entries(&P->no_size, &n);
 		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++)
-			json_object_object_add(ns, keydup(v[i]), json_object_new_string(*(char **)v[i]->val));
+			{
+			json_object *val = jcstr(*(char **)v[i]->val);
+			json_object_object_add(ns, keydup(v[i]), val);
+		}
 		free(v);
 	}
 	json_object_object_add(root, "no_size", ns);
@@ -258,7 +336,7 @@ void pfl_json(struct pfl *P, FILE *out)
 			struct strvec *sv = v[i]->val;
 			json_object *a = json_object_new_array();
 			for (size_t j = 0; j < sv->n; j++)
-				json_object_array_add(a, json_object_new_string(sv->v[j]));
+				json_object_array_add(a, jcstr(sv->v[j]));
 			json_object_object_add(md, keydup(v[i]), a);
 		}
 		free(v);
@@ -267,4 +345,5 @@ void pfl_json(struct pfl *P, FILE *out)
 	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED), out);
 	fputc('\n', out);
 	json_object_put(root);
+	buf_free(&scratch);
 }

@@ -12,6 +12,8 @@
 
 #include "common/die.h"
 #include "util/diag.h"
+#include "util/knobs.h"
+#include "util/version.h"
 #include "heap_thp.h"
 #include "log/logread.h"
 
@@ -26,6 +28,10 @@
 #include <unistd.h>
 
 static const char *prog_name = "postq-pflogsumm";
+
+/* --colwidth: room for at least one byte and "..."; more than any screen */
+#define COLWIDTH_MIN 4
+#define COLWIDTH_MAX (1 << 20)
 
 static void usage_text(FILE *f)
 {
@@ -156,10 +162,42 @@ static bool is_int(const char *s)
 	return true;
 }
 
-static long to_long(const char *s)
+/*
+ * The option's name as given on a command line, for messages: "-h",
+ * "--bounce-detail".
+ */
+static void opt_label(const struct optdef *d, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s", d->name[1] ? "--" : "-", d->name);
+}
+
+/*
+ * An integer option's value, range-checked. Getopt::Long takes any
+ * [-+]?[0-9]+ for an "=i" option and Perl then holds it as a 64-bit
+ * integer, which is what the report prints back ("(top N)"); past
+ * that range Perl turns it into a float ("(top 1e+20)"). Within the
+ * range every value behaves as in pflogsumm (a negative count is no
+ * limit, as there); outside it the option is refused, naming it.
+ */
+static long to_long(const struct optdef *d, const char *s, bool *err)
 {
 	errno = 0;
-	long v = strtol(s, NULL, 10);
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (errno == ERANGE) {
+		char name[64];
+		opt_label(d, name, sizeof(name));
+		fprintf(stderr, "%s: option %s: %s is out of range (%ld to %ld)\n", prog_name, name, s,
+		    LONG_MIN, LONG_MAX);
+		*err = true;
+		return 0;
+	}
+	if (d->id == ID_COLWIDTH && v != 0 && (v < COLWIDTH_MIN || v > COLWIDTH_MAX)) {
+		fprintf(stderr, "%s: option --colwidth: %s is out of range (0 for no limit, or %d to %d)\n",
+		    prog_name, s, COLWIDTH_MIN, COLWIDTH_MAX);
+		*err = true;
+		return 0;
+	}
 	return v;
 }
 
@@ -170,9 +208,13 @@ struct given {
 	const char *d;
 };
 
-static void set_opt(struct pfl_opts *o, struct given *g, const struct optdef *d, const char *val)
+/* false (after a message) if val is out of range for d */
+static bool set_opt(struct pfl_opts *o, struct given *g, const struct optdef *d, const char *val)
 {
-	long v = val ? to_long(val) : 0;
+	bool err = false;
+	long v = val && d->type != O_STR ? to_long(d, val, &err) : 0;
+	if (err)
+		return false;
 	switch (d->id) {
 	case ID_BOUNCE: o->bounce_detail = v; g->bounce = true; break;
 	case ID_D: g->d = val; break;
@@ -212,17 +254,54 @@ static void set_opt(struct pfl_opts *o, struct given *g, const struct optdef *d,
 	case ID_COLWIDTH: o->colwidth = v; break;
 	case ID_PSCRN_STATS: o->pscrn_stats = true; break;
 	}
+	return true;
 }
 
-/* Parse a date "YYYY-MM-DD" into yyyymmdd; false if malformed. */
-static bool parse_ymd(const char *s, long *out)
+static bool leap(int y)
 {
-	int y, m, d;
-	char tail;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int month_days(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+/*
+ * A date "YYYY-MM-DD" (exactly: four, two and two digits) into
+ * yyyymmdd; false with the reason in why if it is not a day of the
+ * calendar.
+ */
+static bool parse_ymd(const char *s, long *out, char *why, size_t whyn)
+{
+	static const char *mn[] = { "January", "February", "March", "April", "May", "June", "July",
+		"August", "September", "October", "November", "December" };
+	bool shape = strlen(s) == 10 && s[4] == '-' && s[7] == '-';
+	for (int i = 0; shape && i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			shape = false;
+	if (!shape) {
+		snprintf(why, whyn, "\"%s\" is not a date of the form YYYY-MM-DD", s);
 		return false;
+	}
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	if (m < 1 || m > 12) {
+		snprintf(why, whyn, "%s: there is no month %d (months are 01 to 12)", s, m);
+		return false;
+	}
+	if (d < 1 || d > month_days(y, m)) {
+		snprintf(why, whyn, "%s: %s %d has %d days", s, mn[m - 1], y, month_days(y, m));
+		return false;
+	}
 	*out = (long)y * 10000 + m * 100 + d;
 	return true;
+}
+
+/* A -d value that is meant as a date (extension), not today/yesterday. */
+static bool date_like(const char *d)
+{
+	return isdigit((unsigned char)d[0]);
 }
 
 static time_t now(void)
@@ -244,18 +323,30 @@ static void set_date(struct pfl_opts *o, const char *d)
 		size_t skip = 2;
 		if (!sep && (sep = strstr(copy, " to ")) != NULL)
 			skip = 4;
-		long lo, hi;
+		long lo, hi = 0;
 		bool ok;
+		char why[200] = "";
+		if (!date_like(d)) {
+			/* pflogsumm's own answer to a value it does not know */
+			free(copy);
+			die_usage();
+		}
 		if (sep) {
 			*sep = 0;
-			ok = parse_ymd(copy, &lo) && parse_ymd(sep + skip, &hi);
+			ok = parse_ymd(copy, &lo, why, sizeof(why)) && parse_ymd(sep + skip, &hi, why, sizeof(why));
+			if (ok && lo > hi) {
+				snprintf(why, sizeof(why), "%s: the range is reversed (%s is after %s)", d, copy, sep + skip);
+				ok = false;
+			}
 		} else {
-			ok = parse_ymd(copy, &lo);
+			ok = parse_ymd(copy, &lo, why, sizeof(why));
 			hi = lo;
 		}
 		free(copy);
-		if (!ok || lo > hi)
-			die_usage();
+		if (!ok) {
+			fprintf(stderr, "%s: option -d: %s\n", prog_name, why);
+			exit(255);
+		}
 		o->have_date = true;
 		o->date_range = true;
 		o->range_lo = lo;
@@ -304,7 +395,7 @@ int main(int argc, char **argv)
 	static struct pfl P;
 	struct pfl_opts *o = &P.o;
 	struct given g = { 0 };
-	bool err = false;
+	bool err = false, err_range = false;
 	char **files = calloc((size_t)argc + 1, sizeof(char *));
 	int nfiles = 0;
 
@@ -323,6 +414,7 @@ int main(int argc, char **argv)
 	 */
 	heap_thp(64u << 20);
 	pq_tool_init(argv[0]);
+	pfl_locale_init();
 	const char *slash = strrchr(argv[0], '/');
 	prog_name = slash ? slash + 1 : argv[0];
 	o->h = o->u = -1;
@@ -397,8 +489,11 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
-		set_opt(o, &g, d, val);
+		if (!set_opt(o, &g, d, val))
+			err_range = true;
 	}
+	if (err_range)
+		exit(255);
 	if (err)
 		die_usage();
 	if (g.no_bounce) {
@@ -427,12 +522,16 @@ int main(int argc, char **argv)
 	}
 	if (o->syslog_name && !*o->syslog_name)
 		o->syslog_name = NULL;
+	o->syslog_name_n = o->syslog_name ? strlen(o->syslog_name) : 0;
+	long knob;
+	o->generic_only = pq_test_knob("generic", &knob) && knob != 0;
 	if (g.help) {
 		usage_text(stdout);
 		return 0;
 	}
 	if (g.version) {
-		printf("%s 1.1.5\n", prog_name);
+		/* pflogsumm prints "pflogsumm 1.1.5"; the release it follows is its Debian one */
+		printf("%s (postq) %s (pflogsumm 1.1.5-8)\n", prog_name, PQ_VERSION);
 		return 0;
 	}
 	time_t t = now();
@@ -466,7 +565,7 @@ int main(int argc, char **argv)
 				pq_fatal(PQ_EX_OSERR, "out of memory");
 			pfl_report(&P, mem);
 			fclose(mem);
-			size_t w = (size_t)o->colwidth < 4 ? 4 : (size_t)o->colwidth;
+			size_t w = (size_t)o->colwidth;
 			for (char *l = text, *end = text + tlen; l < end;) {
 				char *nl = memchr(l, '\n', (size_t)(end - l));
 				size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);

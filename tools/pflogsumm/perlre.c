@@ -3,35 +3,80 @@
  * helper subs of pflogsumm 1.1.5-8, with Perl's matching semantics
  * (leftmost match, greedy/lazy quantifiers, backtracking where it can
  * change the result). Each function quotes the Perl it replaces.
- * Strings are bytes, as in Perl without "use utf8"; LC_ALL=C casing.
+ * Strings are bytes, as in Perl without "use utf8"; \s, \w and lc as
+ * pflogsumm's "use locale" makes them (pfl_locale_init).
  * Inputs never contain '\n' (logread splits lines on it), so Perl's "."
  * matches every byte here and "$" is the end of the string.
  */
 #include "pfl.h"
 
+#include <ctype.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define isdig pfl_isdig
 #define isspc pfl_isspc
 #define isword pfl_isword
 
-#define W (PFL_WORD)
-#define D (PFL_DIG | PFL_WORD)
-const unsigned char pfl_ctype[256] = {
-	['\t'] = PFL_SPC, ['\n'] = PFL_SPC, ['\v'] = PFL_SPC, ['\f'] = PFL_SPC, ['\r'] = PFL_SPC,
-	[' '] = PFL_SPC, ['_'] = W, [':'] = PFL_COLON,
-	['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
-	['A'] = W, ['B'] = W, ['C'] = W, ['D'] = W, ['E'] = W, ['F'] = W, ['G'] = W, ['H'] = W, ['I'] = W,
-	['J'] = W, ['K'] = W, ['L'] = W, ['M'] = W, ['N'] = W, ['O'] = W, ['P'] = W, ['Q'] = W, ['R'] = W,
-	['S'] = W, ['T'] = W, ['U'] = W, ['V'] = W, ['W'] = W, ['X'] = W, ['Y'] = W, ['Z'] = W,
-	['a'] = W, ['b'] = W, ['c'] = W, ['d'] = W, ['e'] = W, ['f'] = W, ['g'] = W, ['h'] = W, ['i'] = W,
-	['j'] = W, ['k'] = W, ['l'] = W, ['m'] = W, ['n'] = W, ['o'] = W, ['p'] = W, ['q'] = W, ['r'] = W,
-	['s'] = W, ['t'] = W, ['u'] = W, ['v'] = W, ['w'] = W, ['x'] = W, ['y'] = W, ['z'] = W,
-};
-#undef W
-#undef D
-static int lcc(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+unsigned char pfl_ctype[256];
+unsigned char pfl_lower[256];
+bool pfl_utf8;
+
+/*
+ * pflogsumm says "use locale": \s, \w (and so \b) and lc follow
+ * LC_CTYPE. Perl then takes a UTF-8 locale (Debian's default C.UTF-8)
+ * to mean Unicode's rules for the 256 byte values of strings read as
+ * bytes, that is Latin-1's: 0x85 and 0xA0 are \s, the Latin-1 letters
+ * (and ª µ º) are \w, and lc turns 0xC0-0xDE (but ×) into 0xE0-0xFE,
+ * bytes of UTF-8 text included (so "É", C3 89, becomes E3 89). Any
+ * other locale gives the C library's isspace, isalnum and tolower (in
+ * "C": ASCII). If the environment names a locale that cannot be set
+ * (in any category), Perl falls back to LC_ALL's value, then LANG's,
+ * then "C", for all of them; so does this. LC_COLLATE needs nothing
+ * more: in C and C.UTF-8 strcoll is strcmp.
+ */
+void pfl_locale_init(void)
+{
+	const char *cs = NULL;
+	bool set = setlocale(LC_ALL, "") != NULL;
+	const char *fallback[] = { getenv("LC_ALL"), getenv("LANG") };
+	for (size_t i = 0; !set && i < 2; i++)
+		set = fallback[i] && *fallback[i] && setlocale(LC_ALL, fallback[i]) != NULL;
+	if (set)
+		cs = nl_langinfo(CODESET);
+	pfl_utf8 = cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+	for (int c = 0; c < 256; c++) {
+		unsigned char t = 0;
+		int lower = c;
+		if (c >= '0' && c <= '9')
+			t |= PFL_DIG | PFL_WORD;
+		if (c == ':')
+			t |= PFL_COLON;
+		if (pfl_utf8) {
+			if (c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == ' ' || c == 0x85 || c == 0xa0)
+				t |= PFL_SPC;
+			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == 0xaa || c == 0xb5 ||
+			    c == 0xba || (c >= 0xc0 && c != 0xd7 && c != 0xf7))
+				t |= PFL_WORD;
+			if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7))
+				lower = c + 32;
+		} else {
+			if (isspace(c))
+				t |= PFL_SPC;
+			if (isalnum(c) || c == '_')
+				t |= PFL_WORD;
+			lower = (unsigned char)tolower(c);
+		}
+		pfl_ctype[c] = t;
+		pfl_lower[c] = (unsigned char)lower;
+	}
+	setlocale(LC_ALL, "C");
+}
+
+static int lcc(int c) { return pfl_lower[(unsigned char)c]; }
 
 /* memmem for short needles: memchr on the first byte, then compare. */
 const char *find_bytes(const char *p, size_t n, const char *lit, size_t k)

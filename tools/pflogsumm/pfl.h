@@ -2,16 +2,19 @@
  * pfl.h - postq-pflogsumm's shared state: options, the tallies the
  * report is made from, and the Perl-compatible text helpers.
  *
- * The tool is split by concern: main.c (options, files), scan.c (one
- * log line, exactly as pflogsumm 1.1.5-8's main loop treats it),
- * perlre.c (hand-written equivalents of pflogsumm's regular expressions
- * and helper subs), report.c (the text report), json.c (--json).
+ * The tool is split by concern: main.c (options, files), pipeline.c
+ * (reading in one thread, tallying in another), scan.c (one log line,
+ * classified by lib/log and tallied exactly as pflogsumm 1.1.5-8's main
+ * loop treats it), perlre.c (hand-written equivalents of pflogsumm's
+ * regular expressions and helper subs, in its locale), report.c (the
+ * text report), json.c (--json).
  */
 #ifndef PFL_H
 #define PFL_H
 
 #include "util/buf.h"
 #include "ledger.h"
+#include "log/logread.h"
 #include "log/maillog.h"
 #include "util/strmap.h"
 
@@ -30,7 +33,9 @@ struct pfl_opts {
 	bool verp_set;
 	long verp;
 	bool use_orig_to, pscrn_stats;
+	bool generic_only;		/* test knob "generic": every line through the regex replicas */
 	const char *syslog_name;	/* NULL: "postfix" */
+	size_t syslog_name_n;
 	/* -d */
 	bool have_date;
 	char date_str[32];		/* "Mon %2d" */
@@ -102,6 +107,7 @@ struct pfl {
 	struct pfl_opts o;
 	/* grand totals */
 	long long rcvd, dlvd, fwdd, dfrd, dfrd_cnt, bncd, rjct, wrnd, held, dscrdd;
+	long long expired;		/* qmgr's status=expired (not in pflogsumm's report) */
 	double size_rcvd, size_dlvd;
 	long long sendg_user_cnt, sendg_dom_cnt, recip_user_cnt, recip_dom_cnt;
 	long long rcv_hr[24], dlv_hr[24], dfr_hr[24], bnc_hr[24], rej_hr[24];
@@ -148,11 +154,16 @@ const char *find_bytes(const char *p, size_t n, const char *lit, size_t k);
 
 /*
  * Byte classes as table lookups: the scanners test one byte at a time
- * on every line. PFL_SPC is Perl's \s (space, \t \n \v \f \r), PFL_WORD
- * is \w in the C locale.
+ * on every line. PFL_SPC is Perl's \s, PFL_WORD its \w, and pfl_lower
+ * its lc, all in the locale (pfl_locale_init, perlre.c: in "C", \s is
+ * space, \t \n \v \f \r); pfl_utf8: the locale is UTF-8, where \s also
+ * holds 0x85 and 0xA0.
  */
 enum { PFL_DIG = 1, PFL_SPC = 2, PFL_WORD = 4, PFL_COLON = 8 };
-extern const unsigned char pfl_ctype[256];
+extern unsigned char pfl_ctype[256];
+extern unsigned char pfl_lower[256];
+extern bool pfl_utf8;
+void pfl_locale_init(void);
 static inline bool pfl_isdig(int c) { return pfl_ctype[(unsigned char)c] & PFL_DIG; }
 static inline bool pfl_isspc(int c) { return pfl_ctype[(unsigned char)c] & PFL_SPC; }
 static inline bool pfl_isword(int c) { return pfl_ctype[(unsigned char)c] & PFL_WORD; }
@@ -178,16 +189,39 @@ static inline bool has_prefix_n(const char *p, size_t n, const char *lit, size_t
 enum { PRE_FILTERED, PRE_SKIPPED, PRE_GO, PRE_TODO };
 
 /*
- * Lines this long or longer are skipped and counted (lines_skipped):
- * struct pfl_pre keeps positions in a line in 32 bits.
+ * pipeline.c cuts lines at PQ_LOGREAD_MAX_LINE (1 MiB), so struct
+ * pfl_pre keeps positions in a line in 32 bits.
  */
-#define PFL_LINE_MAX ((size_t)UINT32_MAX)
+#define PFL_LINE_MAX ((size_t)PQ_LOGREAD_MAX_LINE)
+_Static_assert(PQ_LOGREAD_MAX_LINE < UINT32_MAX, "line positions fit in 32 bits");
+
+/*
+ * How pfl_apply treats a line, as pfl_pre worked out from lib/log's
+ * classification (ml_classify) of it. A kind other than PK_GENERIC
+ * means that pflogsumm's regexes, for all their quirks, see in this
+ * line exactly the event that the classifier saw (pfl_pre checks the
+ * few ways they could see more or other), so the tallies come from the
+ * classifier's fields; PK_GENERIC lines go through the replicas of
+ * pflogsumm's regexes in pfl_apply.
+ */
+enum pfl_kind {
+	PK_GENERIC = 0,
+	PK_QUIET,		/* nothing for pflogsumm to count (cleanup's message-id=) */
+	PK_FROM,		/* qmgr's from=<>, size=: sender and size */
+	PK_DELIVERY,		/* to=<>, relay=, delay=, status=: delivered, deferred, bounced */
+	PK_PICKUP,		/* pickup's uid= from=<>: received */
+	PK_REMOVED,		/* QID: removed */
+	PK_EXPIRED,		/* qmgr's status=expired (only --json counts it) */
+	PK_CLEANUP,		/* cleanup's reject/warning/hold/discard: header|body|END-OF-MESSAGE */
+};
 
 /*
  * What pfl_pre found in one line, for pfl_apply. One per line in
  * flight, and written by one thread and read by the other: a cache
  * line each, so positions are 32-bit offsets from rest, the line from
- * the program name on.
+ * the program name on, or 16-bit ones from the text (the queue id) for
+ * the classified kinds (a line whose fields lie further out than 64 KB
+ * is left PK_GENERIC).
  */
 struct pfl_pre {
 	alignas(64) const char *rest;
@@ -195,17 +229,34 @@ struct pfl_pre {
 	uint32_t host_back, hostn;	/* the host is at rest - host_back */
 	uint32_t cmd_off, cmdn;		/* pflogsumm's $cmd (if has_cmd) */
 	uint32_t qid_off, qidn;		/* and $qid */
-	uint32_t val_off, valn;		/* smtpd/postscreen client= value (smtpd_kind 1) */
-	/*
-	 * 0, or 1 + where proc_smtpd_reject's keys are in the arena (a
-	 * struct pfl_rej then the strings): one word here, as few lines
-	 * are rejects and every page of these is a page fault.
-	 */
-	uint32_t rej;
+	union {
+		struct {
+			uint32_t val_off, valn;	/* smtpd/postscreen client= value (smtpd_kind 1) */
+			/*
+			 * 0, or 1 + where proc_smtpd_reject's keys are in the arena (a
+			 * struct pfl_rej then the strings): one word here, as few lines
+			 * are rejects and every page of these is a page fault.
+			 */
+			uint32_t rej;
+		} g;			/* PK_GENERIC */
+		struct {		/* PK_DELIVERY; the address is after "QID: to=<" */
+			uint16_t to_n, relay_off, relay_n, delay_off, delay_n, status_off, status_n;
+		} d;
+		struct {		/* PK_FROM; the address is after "QID: from=<" */
+			uint16_t from_n, size_off, size_n;
+		} f;
+		struct {		/* PK_CLEANUP */
+			uint32_t stage_off;	/* from rest */
+			uint8_t stagen;
+			uint8_t k;	/* milter-reject, reject, warning, hold, discard */
+		} c;
+	} u;
 	int16_t year;
 	uint8_t status, mon, mday, hour, min, sec;
 	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
 	uint8_t has_cmd;		/* 0: the program and queue id regexes did not match */
+	uint8_t kind;			/* enum pfl_kind */
+	uint8_t expired;		/* lib/log's ML_EV_EXPIRED, whatever the kind (--json counts it) */
 };
 _Static_assert(sizeof(struct pfl_pre) == 64, "struct pfl_pre is one cache line");
 

@@ -10,11 +10,14 @@
  * pfl_pre of the end of each chunk (see hand_off). Four chunks of
  * 512 KB circulate between the two, so memory stays bounded.
  *
- * For tests, two variables in the environment: POSTQ_THREADS=1
- * processes everything in the calling thread instead, and
- * The test knob "share" (POSTQ_TEST=share=N, 0 to SHARE_DIV) fixes the main thread's share of each
- * chunk at N/SHARE_DIV of its capacity, where it otherwise follows the
- * load. The results are the same either way.
+ * For tests: POSTQ_THREADS=1 processes everything in the calling
+ * thread instead; the test knob "share" (POSTQ_TEST=share=N, 0 to
+ * SHARE_DIV) fixes the main thread's share of each chunk at
+ * N/SHARE_DIV of its capacity, where it otherwise follows the load; and
+ * "generic" (POSTQ_TEST=generic=1, read in main.c) sends every line
+ * through scan.c's replicas of pflogsumm's regexes instead of tallying
+ * the lines lib/log classified from their fields. The results are the
+ * same either way.
  */
 #include "pfl.h"
 
@@ -24,6 +27,7 @@
 #include "log/logread.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <pthread.h>
@@ -178,7 +182,7 @@ static void add_line(struct feeder *F, struct chunk *c, char *line, size_t len)
 		c->precap = cap;
 	}
 	struct pfl_pre *pr = &c->pre[c->npre++];
-	if ((size_t)(line - c->data) >= c->main_from && len < PFL_LINE_MAX) {
+	if ((size_t)(line - c->data) >= c->main_from) {
 		pr->status = PRE_TODO;
 		pr->rest = line;
 		pr->rn = (uint32_t)len;
@@ -239,7 +243,36 @@ static struct chunk *hand_off(struct feeder *F, struct chunk *c)
 	return d;
 }
 
-/* Each file in order, split into lines straight in the chunks. */
+/*
+ * zlib names a descriptor opened by gzdopen "<fd:N>" and puts that
+ * before its messages ("<fd:3>: unexpected end of file"); the file's
+ * own name is said instead.
+ */
+static const char *read_error(struct logread *r)
+{
+	const char *m = logread_error(r);
+	if (m && strncmp(m, "<fd:", 4) == 0) {
+		const char *c = strstr(m, ">: ");
+		if (c)
+			m = c + 3;
+	}
+	return m;
+}
+
+static void too_long(const char *file, unsigned long lineno)
+{
+	pq_warn("%s: line %lu: longer than %u bytes; the rest of it is skipped", file, lineno,
+	    PQ_LOGREAD_MAX_LINE);
+}
+
+/*
+ * Each file in order, split into lines straight in the chunks. A line
+ * longer than PQ_LOGREAD_MAX_LINE is cut there, as lib/log/logread cuts
+ * it, and the rest of it is read and dropped, so a chunk never holds
+ * more than one such line plus one read: /dev/zero (one line without
+ * end) runs in bounded memory. Returns 1 if a file could not be opened
+ * or read to its end.
+ */
 static int read_files(char **files, int nfiles, struct feeder *F)
 {
 	int rc = 0;
@@ -253,8 +286,12 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 		struct logread *r = logread_open(files[i]);
 		if (r == NULL) {
 			fprintf(stderr, "Can't open %s: %s.\n", files[i], strerror(errno));
+			rc = 1;
 			continue;
 		}
+		const char *name = strcmp(files[i], "-") == 0 ? "-" : files[i];
+		unsigned long lineno = 0;
+		bool skipping = false;	/* in the rest of a line cut at the limit */
 		for (;;) {
 			if (c->cap - c->used < MIN_READ) {
 				if (c->npre > 0)
@@ -268,15 +305,39 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 			if (n == 0)
 				break;
 			char *p = c->data + c->used, *e = p + n;
+			if (skipping) {
+				char *nl = memchr(p, '\n', n);
+				if (nl == NULL)
+					continue;	/* all of it is the rest of that line */
+				skipping = false;
+				memmove(p, nl + 1, (size_t)(e - nl - 1));
+				e -= nl + 1 - p;
+				n = (size_t)(e - p);
+			}
 			c->used += n;
 			/* what was known of the buffer may have moved or grown */
 			F->rd.iend = c->data + c->used;
 			F->rd.ifrom = F->rd.inext = NULL;
 			char *nl;
 			while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-				add_line(F, c, c->data + c->done, (size_t)(nl - (c->data + c->done)));
+				size_t len = (size_t)(nl - (c->data + c->done));
+				lineno++;
+				if (len > PQ_LOGREAD_MAX_LINE) {
+					too_long(name, lineno);
+					len = PQ_LOGREAD_MAX_LINE;
+				}
+				add_line(F, c, c->data + c->done, len);
 				p = nl + 1;
 				c->done = (size_t)(p - c->data);
+			}
+			if (c->used - c->done > PQ_LOGREAD_MAX_LINE) {
+				/* the line so far is the line; what was read past the limit goes */
+				too_long(name, ++lineno);
+				c->used = c->done + PQ_LOGREAD_MAX_LINE;
+				F->rd.iend = NULL;
+				add_line(F, c, c->data + c->done, PQ_LOGREAD_MAX_LINE);
+				c->done = c->used;
+				skipping = true;
 			}
 		}
 		F->rd.iend = NULL;	/* the chunk may move before its last line */
@@ -284,8 +345,8 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 			add_line(F, c, c->data + c->done, c->used - c->done);
 			c->done = c->used;
 		}
-		if (logread_error(r)) {
-			pq_warn("%s: %s", files[i], logread_error(r));
+		if (read_error(r)) {
+			pq_warn("%s: %s", name, read_error(r));
 			rc = 1;
 		}
 		logread_close(r);

@@ -1,11 +1,24 @@
 /*
  * scan.c - one log line, exactly as pflogsumm 1.1.5-8's main loop
- * treats it (the Perl is quoted where the C is not obvious). Framing
- * comes from lib/maillog; what pflogsumm then matches is replicated
- * here with its quirks, because the report must be byte-identical.
+ * treats it (the Perl is quoted where the C is not obvious).
+ *
+ * Every line goes through lib/log's classifier (ml_split_frame,
+ * ml_classify), the one postq's other log consumers count with, and
+ * what it counts (received, delivered, deferred, bounced, rejected,
+ * held, discarded, expired) is tallied from its fields (pfl_pre's
+ * classified(), pfl_apply's PK_* kinds). pflogsumm's own view of a line
+ * is its regular expressions, unanchored and with quirks the report
+ * keeps on purpose; pfl_pre checks that they would see the event the
+ * classifier saw, and where they could see more or other (a '>' inside
+ * an address, a "from=<" in a bounce text, a cleanup line without
+ * [pid]...) the line takes the replicas of those expressions below
+ * instead (PK_GENERIC, also the way of everything the classifier does
+ * not count: warnings, master, smtp failures, connection times).
  *
  * Memory: per-queue-id state (size, received-from, deferred flag) is
- * dropped at the "QID: removed" line, where pflogsumm keeps it forever.
+ * dropped at the "QID: removed" line, where pflogsumm keeps it forever;
+ * what its report could still need of it is kept (ledger.c, and a
+ * message still waiting for its sender stays).
  */
 #include "pfl.h"
 
@@ -316,12 +329,12 @@ static void proc_smtpd_reject(struct pfl *P, const struct pfl_pre *pr, const cha
 		return;
 	const char *typ, *reas, *data;
 	size_t typn, reasn, datan;
-	if (pr->rej) {
+	if (pr->u.g.rej) {
 		struct pfl_rej r;
-		memcpy(&r, arena + pr->rej - 1, sizeof(r));
+		memcpy(&r, arena + pr->u.g.rej - 1, sizeof(r));
 		typ = pr->rest + r.typ;
 		typn = r.typn;
-		reas = arena + pr->rej - 1 + sizeof(r);
+		reas = arena + pr->u.g.rej - 1 + sizeof(r);
 		reasn = r.reasn;
 		data = reas + reasn;
 		datan = r.datan;
@@ -346,12 +359,22 @@ static void munge_addr(struct pfl *P, struct buf *b)
 	addr_case(b, P->o.i);
 }
 
-/* One pq_hash of a queue id serves as its map hash and its ledger fingerprint. */
-static void qstate_drop(struct pfl *P, const char *q, size_t qn)
+/*
+ * The message is gone ("QID: removed", or cleanup rejected or discarded
+ * it): what pflogsumm would still remember of it goes to the ledger and
+ * its entry goes. At "removed", not while it waits for its sender
+ * (keep_waiting: client= or pickup seen, from= not yet): in merged logs
+ * of several hosts, or files given out of order, the from= line can
+ * come after the removal, and pflogsumm counts the sender then. A
+ * rejected message never gets a from= line, and keeping those would
+ * grow with the spam. One pq_hash of the queue id serves as its map hash
+ * and its ledger fingerprint.
+ */
+static void qstate_drop(struct pfl *P, const char *q, size_t qn, bool keep_waiting)
 {
 	uint64_t h = pq_hash(q, qn);
 	struct qstate *st = strmap_get_h(&P->qids, h, q, qn);
-	if (st) {
+	if (st && !(keep_waiting && st->rcvd)) {
 		if (st->size_true || st->dfrd)
 			ledger_put(&P->removed, h,
 			    (uint64_t)st->size << 2 | (uint64_t)st->size_true << 1 | st->dfrd);
@@ -504,9 +527,9 @@ static int smtpd_after_word(const char *q, const char *e, int *rej, struct pfl_p
 {
 	if (has_prefix(q, (size_t)(e - q), "client=") && q + 7 < e) {
 		const char *a = q + 7, *c = memchr(a + 1, ',', (size_t)(e - a - 1));
-		/* a is in the line; pfl_pre has checked that it is under PFL_LINE_MAX */
-		pr->val_off = (uint32_t)(a - pr->rest);
-		pr->valn = (uint32_t)((c ? c : e) - a);
+		/* a is in the line, at most PFL_LINE_MAX long */
+		pr->u.g.val_off = (uint32_t)(a - pr->rest);
+		pr->u.g.valn = (uint32_t)((c ? c : e) - a);
 		return 1;
 	}
 	if (*rej == 0) {
@@ -531,7 +554,7 @@ static int smtpd_after_word(const char *q, const char *e, int *rej, struct pfl_p
  * matches costs no scan at all.
  */
 static void smtpd_kind(const char *rest, size_t rn, const char *first, const char *text,
-    size_t wordn, struct pfl_pre *pr)
+    size_t wordn, const char *resume, struct pfl_pre *pr)
 {
 	const char *e = rest + rn;
 	int which = 0, rej = 0;	/* 1 client, 2.. reject kinds */
@@ -539,7 +562,7 @@ static void smtpd_kind(const char *rest, size_t rn, const char *first, const cha
 	if (first) {
 		if (wordn)
 			which = smtpd_after_word(text + wordn + 2, e, &rej, pr);
-		p = first + 1;
+		p = resume ? resume : first + 1;
 	}
 	for (; which == 0 && (p = memchr(p, '[', (size_t)(e - p))) != NULL; p++) {
 		const char *q = p + 1, *d = q;
@@ -556,29 +579,6 @@ static void smtpd_kind(const char *rest, size_t rn, const char *first, const cha
 		which = smtpd_after_word(q + 2, e, &rej, pr);
 	}
 	pr->smtpd_kind = (uint8_t)(which ? which : rej);
-}
-
-/*
- * Whether the n bytes at p (a daemon name, nearly always under 8
- * bytes) hold a '/': one word compare where 8 bytes can be read.
- */
-static bool has_slash(const char *p, size_t n, const char *end)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (n <= 8 && end - p >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		w ^= 0x2f2f2f2f2f2f2f2fULL;	/* a '/' becomes a zero byte */
-		uint64_t z = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
-		/* a false hit only ever sits above a true zero byte: masking is exact */
-		if (n < 8)
-			z &= (1ULL << (8 * n)) - 1;
-		return z != 0;
-	}
-#else
-	(void)end;
-#endif
-	return memchr(p, '/', n) != NULL;
 }
 
 /*
@@ -599,6 +599,142 @@ static bool may_have_I(struct pfl_reader *rd, const char *line, size_t len)
 	return e > rd->inext;
 }
 
+/* a '<' in [p, e) after "from=" (lo: where the line starts): where /from=<([^>]*)>, size=/ could start */
+static bool from_lt(const char *lo, const char *p, const char *e)
+{
+	for (; (p = memchr(p, '<', (size_t)(e - p))) != NULL; p++)
+		if (p - lo >= 5 && memcmp(p - 5, "from=", 5) == 0)
+			return true;
+	return false;
+}
+
+static bool has_byte(struct ml_str s, int c)
+{
+	return memchr(s.p, c, s.n) != NULL;
+}
+
+/* a 16-bit offset of p from t, or false */
+static bool off16(const char *t, const char *p, uint16_t *out)
+{
+	if (p < t || p - t > UINT16_MAX)
+		return false;
+	*out = (uint16_t)(p - t);
+	return true;
+}
+
+static bool len16(size_t n, uint16_t *out)
+{
+	if (n > UINT16_MAX)
+		return false;
+	*out = (uint16_t)n;
+	return true;
+}
+
+/*
+ * The kinds of a classified line that pfl_apply can tally from the
+ * classifier's fields (pr->kind), where pflogsumm's regexes see the
+ * same event: the program is NAME/DAEMON[pid] with the text starting
+ * "QID: " (the caller has checked that, and that cmd is not smtpd or
+ * postscreen), and what follows is checked here. pflogsumm's regexes
+ * are not anchored to the fields, so a '>' inside an address, a
+ * "from=<" in the text after a status or a ':' in a message-id could
+ * make them match elsewhere: such lines stay PK_GENERIC.
+ */
+static void classified(const char *rest, size_t rn, enum ml_daemon cid, const char *cmd,
+    size_t cmdn, const struct ml_frame *f, const struct ml_event_info *ev, struct pfl_pre *pr)
+{
+	const char *t = f->text.p, *e = rest + rn;
+	if (cid == ML_D_OTHER) {
+		/* cmd is SERVICE/DAEMON or a daemon of no interest here */
+		if (str_eq(cmd, cmdn, "cleanup"))
+			cid = ML_D_CLEANUP;
+		else if (str_eq(cmd, cmdn, "master") || memchr(cmd, '<', cmdn))
+			return;
+		else if (str_eq(cmd, cmdn, "smtp"))
+			cid = ML_D_SMTP;
+		else if (str_eq(cmd, cmdn, "pickup"))
+			cid = ML_D_PICKUP;
+	}
+	if (cid == ML_D_CLEANUP) {
+		/* /\/cleanup\[\d+\]: .*?\b((?:milter-)?reject|warning|hold|discard): (header|body|END-OF-MESSAGE) (.*)$/ */
+		if (ev->type == ML_EV_MESSAGE_ID) {
+			if (ev->reason.n > 0 && !memchr(ev->reason.p + 1, '<', ev->reason.n - 1) &&
+			    !has_byte(ev->reason, ':'))
+				pr->kind = PK_QUIET;
+			return;
+		}
+		int k;
+		switch (ev->type) {
+		case ML_EV_REJECT: k = ev->milter ? 0 : 1; break;
+		case ML_EV_CLEANUP_WARNING: k = 2; break;
+		case ML_EV_HOLD: k = 3; break;
+		case ML_EV_DISCARD: k = 4; break;
+		default: return;
+		}
+		struct ml_str st = ev->reject_stage;
+		if (f->pid < 0 || st.p + st.n >= e || st.p[st.n] != ' ' ||
+		    !(str_eq(st.p, st.n, "header") || str_eq(st.p, st.n, "body") ||
+		    str_eq(st.p, st.n, "END-OF-MESSAGE")))
+			return;
+		pr->u.c.stage_off = (uint32_t)(st.p - rest);
+		pr->u.c.stagen = (uint8_t)st.n;
+		pr->u.c.k = (uint8_t)k;
+		pr->kind = PK_CLEANUP;
+		return;
+	}
+	if (cid == ML_D_MASTER)
+		return;
+	switch (ev->type) {
+	case ML_EV_REMOVED:
+		pr->kind = PK_REMOVED;
+		return;
+	case ML_EV_QMGR_FROM:
+		/* the first from=<...>, size=N is the classifier's if the address has no '>' */
+		if (has_byte(ev->from, '>') || !len16(ev->from.n, &pr->u.f.from_n) ||
+		    !off16(t, ev->size.p, &pr->u.f.size_off) || !len16(ev->size.n, &pr->u.f.size_n))
+			return;
+		pr->kind = PK_FROM;
+		return;
+	case ML_EV_EXPIRED: {
+		/* "from=<A>, status=expired, returned to sender" and nothing else */
+		const char *se = ev->status.p + ev->status.n;
+		if (has_byte(ev->from, '>') || cid == ML_D_SMTP || ev->status.p != ev->from.p + ev->from.n + 10 ||
+		    !(e - se == 20 && memcmp(se, ", returned to sender", 20) == 0))
+			return;
+		pr->kind = PK_EXPIRED;
+		return;
+	}
+	case ML_EV_PICKUP: {
+		/* "uid=N from=<A>" and nothing else: only pflogsumm's pickup regex matches */
+		const char *u = ev->qid.p + ev->qid.n + 2, *d = u + 4;
+		if (cid != ML_D_PICKUP || !has_prefix(u, (size_t)(e - u), "uid=") || ev->from.n == 0 ||
+		    has_byte(ev->from, '>') || ev->from.p + ev->from.n + 1 != e)
+			return;
+		while (d < e && isdig(*d))
+			d++;
+		if (d == u + 4 || d + 7 != ev->from.p || memcmp(d, " from=<", 7) != 0)
+			return;
+		pr->kind = PK_PICKUP;
+		return;
+	}
+	case ML_EV_DELIVERY:
+		/* status=(\S+): in a UTF-8 locale 0x85 and 0xA0 end it too */
+		if (ev->loose || has_byte(ev->to, '>') || has_byte(ev->orig_to, '>') ||
+		    from_lt(rest, ev->status.p, e) ||
+		    (pfl_utf8 && (has_byte(ev->status, 0x85) || has_byte(ev->status, 0xa0))))
+			return;
+		if (!len16(ev->to.n, &pr->u.d.to_n) || !off16(t, ev->relay.p, &pr->u.d.relay_off) ||
+		    !len16(ev->relay.n, &pr->u.d.relay_n) || !off16(t, ev->delay.p, &pr->u.d.delay_off) ||
+		    !len16(ev->delay.n, &pr->u.d.delay_n) || !off16(t, ev->status.p, &pr->u.d.status_off) ||
+		    !len16(ev->status.n, &pr->u.d.status_n))
+			return;
+		pr->kind = PK_DELIVERY;
+		return;
+	default:
+		return;
+	}
+}
+
 /*
  * pfl_pre - the part of a line's processing that depends only on the
  * line and the options (framing, filters, program and queue id, which
@@ -611,10 +747,6 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	struct ml_frame f;
 
 	pr->status = PRE_FILTERED;
-	if (len >= PFL_LINE_MAX) {
-		pr->status = PRE_SKIPPED;
-		return;
-	}
 	/* next if(defined($dateStr) && ! (/^${dateStr} / || /^${dateStrRFC3339}T/)); */
 	if (o->have_date && !o->date_range) {
 		size_t a = strlen(o->date_str), b = strlen(o->date_iso);
@@ -648,6 +780,14 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		pr->status = PRE_SKIPPED;
 		return;
 	}
+	/*
+	 * In a UTF-8 locale Perl's \s also holds 0x85 and 0xA0: a host with
+	 * one is no \S+, and pflogsumm's line patterns do not match.
+	 */
+	if (pfl_utf8 && (memchr(f.host.p, 0x85, f.host.n) || memchr(f.host.p, 0xa0, f.host.n))) {
+		pr->status = PRE_SKIPPED;
+		return;
+	}
 	if (o->host && !(f.host.n == strlen(o->host) && memcmp(f.host.p, o->host, f.host.n) == 0))
 		return;
 	int mon = f.mon < 0 ? 0 : f.mon;
@@ -662,7 +802,7 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	size_t rn = f.rest.n;
 
 	pr->status = PRE_GO;
-	pr->rest = rest;	/* every position below is in the line: under PFL_LINE_MAX */
+	pr->rest = rest;	/* every position below is in the line: at most PFL_LINE_MAX */
 	pr->rn = (uint32_t)rn;
 	pr->host_back = (uint32_t)(rest - f.host.p);
 	pr->hostn = (uint32_t)f.host.n;
@@ -674,29 +814,52 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	pr->sec = (uint8_t)f.sec;
 
 	/*
-	 * $cmd and $qid. For "postfix/daemon[pid]: X..." (daemon without
-	 * '/', X neither ':' nor \s) the regex's cmd is the frame's daemon
-	 * and its lazy ".*?: " stops at the frame's ": ", so the qid is the
-	 * text's first [^:\s]+; anything else takes the general path.
+	 * $cmd and $qid. For "NAME[/SERVICE]/DAEMON[pid]: X..." with NAME
+	 * "postfix" or --syslog-name's and X neither ':' nor \s, the first
+	 * regex's cmd is DAEMON if SERVICE is none, smtps or submission,
+	 * else SERVICE/DAEMON, and its lazy ".*?: " stops at the frame's
+	 * ": ", so the qid is the text's first [^:\s]+; anything else takes
+	 * the general path.
 	 */
-	const char *cmd, *qid;
-	size_t cmdn, qidn;
-	bool fast = bad == ML_OK && f.prog.n > 8 && memcmp(f.prog.p, "postfix/", 8) == 0 &&
-	    f.text.n > 0 && f.text.p[0] != ':' && !isspc((unsigned char)f.text.p[0]);
-	fast = fast && !has_slash(f.prog.p + 8, f.prog.n - 8, rest + rn);
+	const char *cmd = NULL, *qid = NULL;
+	size_t cmdn = 0, qidn = 0;
+	struct ml_prog pp;
+	struct ml_event_info ev;
+	bool isp = bad == ML_OK && ml_split_frame(&f, o->syslog_name, &pp);
+	if (isp)
+		ml_classify(&f, &pp, &ev);
+	else
+		ev.type = ML_EV_OTHER, ev.qid.n = ev.tag.n = 0;
+	pr->expired = ev.type == ML_EV_EXPIRED;
+	bool fast = isp && !o->generic_only && f.text.n > 0 && f.text.p[0] != ':' && !isspc((unsigned char)f.text.p[0]) &&
+	    (str_eq(pp.syslog_name.p, pp.syslog_name.n, "postfix") || (o->syslog_name &&
+	    pp.syslog_name.n == o->syslog_name_n && memcmp(pp.syslog_name.p, o->syslog_name, pp.syslog_name.n) == 0)) &&
+	    pp.daemon.p != pp.syslog_name.p;	/* a '/' after the name */
 	size_t wordn = 0;
 	if (fast) {
-		cmd = f.prog.p + 8;
-		cmdn = f.prog.n - 8;
-		const char *q = f.text.p, *e = f.text.p + f.text.n;
-		unsigned allword = PFL_WORD;
-		for (unsigned t; q < e && !((t = pfl_ctype[(unsigned char)*q]) & (PFL_COLON | PFL_SPC)); q++)
-			allword &= t;
+		if (pp.service.n == 0 || str_eq(pp.service.p, pp.service.n, "smtps") ||
+		    str_eq(pp.service.p, pp.service.n, "submission"))
+			cmd = pp.daemon.p;
+		else
+			cmd = pp.service.p;
+		cmdn = (size_t)(pp.daemon.p + pp.daemon.n - cmd);
 		qid = f.text.p;
-		qidn = (size_t)(q - qid);
-		/* smtpd_kind's \w+: at text */
-		if (allword && qidn > 0 && e - q >= 2 && q[0] == ':' && q[1] == ' ')
-			wordn = qidn;
+		if (ev.tag.n > 0) {
+			/* letters and digits, then ": ": the regex's [^:\s]+, and \w+ for smtpd_kind */
+			qidn = wordn = ev.tag.n;
+		} else if (ev.type == ML_EV_CONNECT || ev.type == ML_EV_DISCONNECT || ev.type == ML_EV_LOST) {
+			/* "connect from ", "disconnect from ", "lost connection after " */
+			qidn = ev.type == ML_EV_CONNECT ? 7 : ev.type == ML_EV_DISCONNECT ? 10 : 4;
+		} else {
+			const char *q = f.text.p, *e = f.text.p + f.text.n;
+			unsigned allword = PFL_WORD;
+			for (unsigned t; q < e && !((t = pfl_ctype[(unsigned char)*q]) & (PFL_COLON | PFL_SPC)); q++)
+				allword &= t;
+			qidn = (size_t)(q - qid);
+			/* smtpd_kind's \w+: at text */
+			if (allword && qidn > 0 && e - q >= 2 && q[0] == ':' && q[1] == ' ')
+				wordn = qidn;
+		}
 	} else if (!cmd_qid(o, rest, rn, &cmd, &cmdn, &qid, &qidn)) {
 		cmd = NULL;
 	}
@@ -708,13 +871,41 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		pr->qidn = (uint32_t)qidn;
 	}
 	pr->smtpd_kind = 0;
-	pr->rej = 0;
-	if (cmd && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))
-		smtpd_kind(rest, rn, fast && f.prog.n < rn && rest[f.prog.n] == '[' ?
-		    rest + f.prog.n : NULL, f.text.p, wordn, pr);
+	pr->kind = PK_GENERIC;
+	pr->u.g.rej = 0;
+	if (!cmd)
+		return;
+	/* cmd as lib/log's daemon id, where cmd is the daemon */
+	enum ml_daemon cid = fast && cmd == pp.daemon.p ? pp.id : ML_D_OTHER;
+	if (cid == ML_D_SMTPD || cid == ML_D_POSTSCREEN ||
+	    (cid == ML_D_OTHER && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))) {
+		const char *first = fast && f.prog.n < rn && rest[f.prog.n] == '[' ? rest + f.prog.n : NULL;
+		if (first && ev.type == ML_EV_CLIENT && ev.client.n > 0 && ev.client.p[0] != ',') {
+			/* received: the first "[pid]: \w+: client=" is the classifier's */
+			pr->smtpd_kind = 1;
+			pr->u.g.val_off = (uint32_t)(ev.client.p - rest);
+			pr->u.g.valn = (uint32_t)ev.client.n;
+		} else if (first && ev.type == ML_EV_CONNECT && !memchr(ev.client.p, ' ', ev.client.n)) {
+			/* "connect from host[ip]", no space after: no "[pid]: word: " past the program's */
+			pr->smtpd_kind = 0;
+		} else {
+			/*
+			 * "disconnect from host[ip] ehlo=1 ...": the client token (no
+			 * space in it) holds no candidate either, unless one starts in
+			 * it and goes on past its end: the walk may resume after it if
+			 * it does not end in ':'.
+			 */
+			const char *resume = NULL;
+			if (ev.type == ML_EV_DISCONNECT && ev.client.n > 0 && ev.client.p[ev.client.n - 1] != ':')
+				resume = ev.client.p + ev.client.n;
+			smtpd_kind(rest, rn, first, f.text.p, wordn, resume, pr);
+		}
+	} else if (fast && ev.qid.n > 0) {
+		classified(rest, rn, cid, cmd, cmdn, &f, &ev, pr);
+	}
 	/* every line pfl_apply may pass to proc_smtpd_reject (a few more) */
-	if (cmd && o->reject_detail != 0 && !rd->rej_to_apply && (pr->smtpd_kind >= 2 || str_eq(qid, qidn, "reject") ||
-	    str_eq(qid, qidn, "reject_warning") || str_eq(qid, qidn, "hold") ||
+	if (pr->kind == PK_GENERIC && o->reject_detail != 0 && !rd->rej_to_apply && (pr->smtpd_kind >= 2 ||
+	    str_eq(qid, qidn, "reject") || str_eq(qid, qidn, "reject_warning") || str_eq(qid, qidn, "hold") ||
 	    str_eq(qid, qidn, "discard"))) {
 		const char *typ;
 		size_t typn;
@@ -723,7 +914,7 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		struct buf *a = rd->arena;
 		/* past 4 GB of arena (never, short of lines of gigabytes) pfl_apply works them out again */
 		if (a->len < UINT32_MAX - 1 - sizeof(r) - rd->sc.t1.len - rd->sc.t4.len) {
-			pr->rej = (uint32_t)(a->len + 1);
+			pr->u.g.rej = (uint32_t)(a->len + 1);
 			buf_add(a, &r, sizeof(r));
 			buf_add(a, rd->sc.t1.data ? rd->sc.t1.data : "", rd->sc.t1.len);
 			buf_add(a, rd->sc.t4.data ? rd->sc.t4.data : "", rd->sc.t4.len);
@@ -777,6 +968,281 @@ static const char *lt_get(const struct lt_cache *lc, int i, const char *prev)
 	return memchr(prev + 1, '<', (size_t)(lc->e - prev - 1));
 }
 
+/*
+ * The cleanup branch's tally, once its regex has matched: k is the
+ * keyword (milter-reject, reject, warning, hold, discard), t the
+ * (header|body|END-OF-MESSAGE) of tl bytes, e the end of the line.
+ */
+static void tally_cleanup(struct pfl *P, const char *cmd, size_t cmdn, const char *qid, size_t qidn,
+    int k, const char *t, size_t tl, const char *e, int hr, struct host_stat *hs)
+{
+	struct pfl_opts *o = &P->o;
+	struct buf *b1 = &P->t1;
+	const char *rm = t + tl + 1;
+	buf_reset(b1);
+	buf_add(b1, rm, (size_t)(e - rm));
+	if (!o->verbose) {
+		/* s/( from \S+?)?; from=<.*$// */
+		const char *s = b1->data;
+		size_t n = b1->len;
+		for (size_t i = 0; i < n; i++) {
+			if (has_prefix(s + i, n - i, "; from=<")) {
+				b1->len = i;
+				break;
+			}
+			if (has_prefix(s + i, n - i, " from ")) {
+				size_t j = i + 6, a = j;
+				bool hit = false;
+				while (j < n && !isspc((unsigned char)s[j])) {
+					j++;
+					if (j > a && has_prefix(s + j, n - j, "; from=<")) {
+						hit = true;
+						break;
+					}
+				}
+				if (hit) {
+					b1->len = i;
+					break;
+				}
+			}
+		}
+		b1->data[b1->len] = 0;
+	}
+	string_trimmer(b1, 64, o->verbose);
+	struct nest *tgt;
+	long long *cnt;
+	if (k <= 1) {
+		tgt = &P->rejects;
+		cnt = &P->rjct;
+		if (hs)
+			hs->rjct++;
+	} else if (k == 2) {
+		tgt = &P->warns;
+		cnt = &P->wrnd;
+	} else if (k == 3) {
+		tgt = &P->holds;
+		cnt = &P->held;
+	} else {
+		tgt = &P->discards;
+		cnt = &P->dscrdd;
+	}
+	if (o->reject_detail != 0) {
+		struct nest *c1 = nest_child(tgt, cmd, cmdn);
+		struct nest *c2 = nest_child(c1, t, tl);
+		nest_child(c2, b1->data, b1->len)->cnt++;
+	}
+	(*cnt)++;
+	P->rej_hr[hr]++;
+	day_inc(P, 4);
+	if (k <= 1 || k == 4)
+		qstate_drop(P, qid, qidn, false);
+}
+
+/*
+ * /from=<([^>]*)>, size=(\d+)/ matched: the address a (an bytes) and
+ * the size sz (szn digits).
+ */
+static void tally_from(struct pfl *P, const char *qid, size_t qidn, const char *a, size_t an,
+    const char *sz, size_t szn)
+{
+	struct pfl_opts *o = &P->o;
+	const char *g = a + an, *sze = sz + szn;
+	bool isnew;
+	struct qstate *st = qget(P, qid, qidn, true);
+	if (st->size_true)
+		return;	/* avoid double-counting! */
+	struct buf *addr = &P->t1;
+	buf_reset(addr);
+	if (g > a) {
+		buf_add(addr, a, (size_t)(g - a));
+		munge_addr(P, addr);
+		verp_mung(o, addr);
+	} else {
+		buf_adds(addr, "from=<>");
+	}
+	unsigned long long size = 0;
+	for (const char *c = sz; c < sze; c++)
+		size = size * 10 + (unsigned)(*c - '0');
+	st->size = size;
+	st->size_true = perl_true(sz, (size_t)(sze - sz));
+	if (o->e)
+		strvec_push(strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
+	if (st->rcvd) {
+		const char *at = memchr(addr->data, '@', addr->len);
+		const char *dom;
+		size_t domn;
+		if (at && at > addr->data && (size_t)(at - addr->data) + 1 < addr->len) {
+			dom = at + 1;
+			domn = addr->len - (size_t)(at - addr->data) - 1;
+		} else if (strcmp(st->rcvd, "pickup") == 0) {
+			dom = addr->data;
+			domn = addr->len;
+		} else {
+			dom = st->rcvd;
+			domn = strlen(st->rcvd);
+		}
+		struct dom_stat *ds = strmap_put(&P->sendg_dom, dom, domn, &isnew);
+		if (ds->cnt == 0)
+			P->sendg_dom_cnt++;
+		ds->cnt++;
+		ds->size += (double)size;
+		struct dom_stat *us = strmap_put(&P->sendg_user, addr->data, addr->len, &isnew);
+		if (us->cnt == 0)
+			P->sendg_user_cnt++;
+		us->cnt++;
+		us->size += (double)size;
+		P->size_rcvd += (double)size;
+		free(st->rcvd);
+		st->rcvd = NULL;
+	}
+}
+
+/*
+ * The delivery regex matched: the address a (an bytes), the orig_to
+ * ot (otn; ot NULL if none), the relay rl, the delay dl, the status stp
+ * (stn bytes, then the rest of the line up to e).
+ */
+static void tally_delivery(struct pfl *P, const char *rest, size_t rn, const char *cmd, size_t cmdn,
+    const char *qid, size_t qidn, const char *a, size_t an, const char *ot, size_t otn,
+    const char *rl, size_t rln, const char *dl, size_t dln, const char *stp, size_t stn,
+    int hr, struct host_stat *hs)
+{
+	struct pfl_opts *o = &P->o;
+	const char *e = rest + rn, *g = a + an, *ote = ot ? ot + otn : NULL, *rle = rl + rln;
+	const char *dle = dl + dln, *tormdr = stp + stn;
+	struct buf *addr = &P->t1, *relay = &P->t2;
+	buf_reset(addr);
+	if (o->use_orig_to && ot && ote > ot)
+		buf_add(addr, ot, (size_t)(ote - ot));	/* --use-orig-to (extension) */
+	else
+		buf_add(addr, a, (size_t)(g - a));
+	munge_addr(P, addr);
+	buf_reset(relay);
+	buf_add(relay, rl, (size_t)(rle - rl));
+	if (o->i)
+		lc_buf(relay, 0);
+	const char *dom = addr->data;
+	size_t domn = addr->len;
+	const char *at = memchr(addr->data, '@', addr->len);
+	if (at && at > addr->data) {
+		dom = at + 1;
+		domn = addr->len - (size_t)(at - addr->data) - 1;
+	}
+	double delay = perl_num(dl, (size_t)(dle - dl));
+	if (stn == 4 && memcmp(stp, "sent", 4) == 0) {
+		if (find_lit(tormdr, (size_t)(e - tormdr), "forwarded as ")) {
+			P->fwdd++;
+			return;
+		}
+		bool isnew;
+		struct dom_stat *ds = strmap_put(&P->recip_dom, dom, domn, &isnew);
+		if (ds->cnt == 0)
+			P->recip_dom_cnt++;
+		ds->cnt++;
+		ds->dly_sum += delay;
+		if (ds->dly_max == 0 || delay > ds->dly_max)
+			ds->dly_max = delay;
+		struct dom_stat *us = strmap_put(&P->recip_user, addr->data, addr->len, &isnew);
+		if (us->cnt == 0)
+			P->recip_user_cnt++;
+		us->cnt++;
+		P->dlv_hr[hr]++;
+		day_inc(P, 1);
+		P->dlvd++;
+		if (hs)
+			hs->dlvd++;
+		struct qstate *st = qget(P, qid, qidn, false);
+		if (st && st->size_true) {
+			ds->size += (double)st->size;
+			us->size += (double)st->size;
+			P->size_dlvd += (double)st->size;
+		} else {
+			if (!o->no_no_msg_size) {
+				bool nn;
+				char **slot = strmap_put(&P->no_size, qid, qidn, &nn);
+				free(*slot);
+				*slot = strdup(addr->data);
+			}
+			if (o->e)
+				strvec_push(strmap_put(&P->detail, qid, qidn, NULL), "(sender not in log)", 19);
+		}
+		if (o->e)
+			strvec_push(strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
+	} else if (stn == 8 && memcmp(stp, "deferred", 8) == 0) {
+		if (o->deferral_detail != 0) {
+			/* /, status=deferred \(([^\)]+)/ */
+			struct buf *r = &P->t3;
+			buf_reset(r);
+			const char *m = find_lit(rest, rn, ", status=deferred (");
+			while (m && (m + 19 >= e || m[19] == ')'))
+				m = find_lit(m + 1, (size_t)(e - m - 1), ", status=deferred (");
+			if (m) {
+				const char *c = m + 19, *ce = c;
+				while (ce < e && *ce != ')')
+					ce++;
+				buf_add(r, c, (size_t)(ce - c));
+			}
+			if (!o->verbose) {
+				said_string_trimmer(r, 65);
+				if (r->len >= 4 && isdig(r->data[0]) && isdig(r->data[1]) &&
+				    isdig(r->data[2]) && r->data[3] == ' ')
+					memmove(r->data, r->data + 4, r->len - 3), r->len -= 4;
+				if (has_prefix(r->data ? r->data : "", r->len, "connect to "))
+					memmove(r->data, r->data + 11, r->len - 10), r->len -= 11;
+			}
+			nest_child(nest_child(&P->deferred, cmd, cmdn), r->data ? r->data : "", r->len)->cnt++;
+		}
+		P->dfr_hr[hr]++;
+		day_inc(P, 2);
+		P->dfrd_cnt++;
+		struct qstate *st = qget(P, qid, qidn, true);
+		if (!st->dfrd) {
+			st->dfrd = true;
+			P->dfrd++;
+			if (hs)
+				hs->dfrd++;
+		}
+		struct dom_stat *ds = strmap_put(&P->recip_dom, dom, domn, NULL);
+		ds->dfrs++;
+		if (ds->dly_max == 0 || delay > ds->dly_max)
+			ds->dly_max = delay;
+	} else if (stn == 7 && memcmp(stp, "bounced", 7) == 0) {
+		if (o->bounce_detail != 0) {
+			/* /, status=bounced \((.+)\)/ */
+			struct buf *r = &P->t3;
+			buf_reset(r);
+			const char *m = find_lit(rest, rn, ", status=bounced (");
+			const char *rp = memrchr(rest, ')', rn);
+			while (m && !(rp && rp > m + 18))
+				m = NULL;
+			if (m)
+				buf_add(r, m + 18, (size_t)(rp - m - 18));
+			if (!o->verbose) {
+				said_string_trimmer(r, 66);
+				if (r->len >= 4 && isdig(r->data[0]) && isdig(r->data[1]) &&
+				    isdig(r->data[2]) && r->data[3] == ' ')
+					memmove(r->data, r->data + 4, r->len - 3), r->len -= 4;
+			}
+			nest_child(nest_child(&P->bounced, relay->data, relay->len),
+			    r->data ? r->data : "", r->len)->cnt++;
+		}
+		P->bnc_hr[hr]++;
+		day_inc(P, 3);
+		P->bncd++;
+		if (hs)
+			hs->bncd++;
+	}
+}
+
+/* $cmd eq 'pickup' && /: (sender|uid)=/ */
+static void tally_pickup(struct pfl *P, const char *qid, size_t qidn, int hr, struct host_stat *hs)
+{
+	count_received(P, hr, hs);
+	struct qstate *st = qget(P, qid, qidn, true);
+	free(st->rcvd);
+	st->rcvd = strdup("pickup");
+}
+
 void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 {
 	struct pfl_opts *o = &P->o;
@@ -821,6 +1287,42 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 	}
 	struct host_stat *hs = host_of(P, &f);
 	struct buf *b1 = &P->t1;
+	const char *text = qid;
+
+	/* lines whose event lib/log's classifier gave (see classified) */
+	P->expired += pr->expired;
+	switch (pr->kind) {
+	case PK_QUIET:
+		return;
+	case PK_REMOVED:
+		qstate_drop(P, qid, qidn, true);
+		return;
+	case PK_EXPIRED:
+		return;
+	case PK_PICKUP:
+		tally_pickup(P, qid, qidn, hr, hs);
+		return;
+	case PK_FROM:
+		tally_from(P, qid, qidn, text + qidn + 8, pr->u.f.from_n, text + pr->u.f.size_off, pr->u.f.size_n);
+		return;
+	case PK_DELIVERY: {
+		const char *a = text + qidn + 6, *g = a + pr->u.d.to_n, *ot = NULL;
+		size_t otn = 0;
+		/* ", orig_to=<B>" between "to=<A>" and ", relay=" */
+		if (pr->u.d.relay_off > (size_t)(g - text) + 9) {
+			ot = g + 12;
+			otn = (size_t)(text + pr->u.d.relay_off - 9 - ot);
+		}
+		tally_delivery(P, rest, rn, cmd, cmdn, qid, qidn, a, pr->u.d.to_n, ot, otn,
+		    text + pr->u.d.relay_off, pr->u.d.relay_n, text + pr->u.d.delay_off, pr->u.d.delay_n,
+		    text + pr->u.d.status_off, pr->u.d.status_n, hr, hs);
+		return;
+	}
+	case PK_CLEANUP:
+		tally_cleanup(P, cmd, cmdn, qid, qidn, pr->u.c.k, rest + pr->u.c.stage_off, pr->u.c.stagen,
+		    rest + rn, hr, hs);
+		return;
+	}
 
 	/* cleanup header/body checks */
 	if (str_eq(cmd, cmdn, "cleanup")) {
@@ -863,64 +1365,7 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 					tl = 14;
 				else
 					continue;
-				const char *rm = t + tl + 1;
-				buf_reset(b1);
-				buf_add(b1, rm, (size_t)(e - rm));
-				if (!o->verbose) {
-					/* s/( from \S+?)?; from=<.*$// */
-					const char *s = b1->data;
-					size_t n = b1->len;
-					for (size_t i = 0; i < n; i++) {
-						if (has_prefix(s + i, n - i, "; from=<")) {
-							b1->len = i;
-							break;
-						}
-						if (has_prefix(s + i, n - i, " from ")) {
-							size_t j = i + 6, a = j;
-							bool hit = false;
-							while (j < n && !isspc((unsigned char)s[j])) {
-								j++;
-								if (j > a && has_prefix(s + j, n - j, "; from=<")) {
-									hit = true;
-									break;
-								}
-							}
-							if (hit) {
-								b1->len = i;
-								break;
-							}
-						}
-					}
-					b1->data[b1->len] = 0;
-				}
-				string_trimmer(b1, 64, o->verbose);
-				struct nest *tgt;
-				long long *cnt;
-				if (k <= 1) {
-					tgt = &P->rejects;
-					cnt = &P->rjct;
-					if (hs)
-						hs->rjct++;
-				} else if (k == 2) {
-					tgt = &P->warns;
-					cnt = &P->wrnd;
-				} else if (k == 3) {
-					tgt = &P->holds;
-					cnt = &P->held;
-				} else {
-					tgt = &P->discards;
-					cnt = &P->dscrdd;
-				}
-				if (o->reject_detail != 0) {
-					struct nest *c1 = nest_child(tgt, cmd, cmdn);
-					struct nest *c2 = nest_child(c1, t, tl);
-					nest_child(c2, b1->data, b1->len)->cnt++;
-				}
-				(*cnt)++;
-				P->rej_hr[hr]++;
-				day_inc(P, 4);
-				if (k <= 1 || k == 4)
-					qstate_drop(P, qid, qidn);
+				tally_cleanup(P, cmd, cmdn, qid, qidn, k, t, tl, e, hr, hs);
 				return;
 			}
 		}
@@ -1000,8 +1445,8 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 	if (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")) {
 		const char *e = rest + rn;
 		int which = pr->smtpd_kind;
-		const char *val = rest + pr->val_off;
-		size_t valn = pr->valn;
+		const char *val = rest + pr->u.g.val_off;
+		size_t valn = pr->u.g.valn;
 		if (which == 1) {
 			count_received(P, hr, hs);
 			gimme_domain(val, valn, &P->t2);
@@ -1101,54 +1546,7 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 		const char *sz = g + 8, *sze = sz;
 		while (sze < e && isdig(*sze))
 			sze++;
-		bool isnew;
-		struct qstate *st = qget(P, qid, qidn, true);
-		if (st->size_true)
-			return;	/* avoid double-counting! */
-		struct buf *addr = &P->t1;
-		buf_reset(addr);
-		if (g > a) {
-			buf_add(addr, a, (size_t)(g - a));
-			munge_addr(P, addr);
-			verp_mung(o, addr);
-		} else {
-			buf_adds(addr, "from=<>");
-		}
-		unsigned long long size = 0;
-		for (const char *c = sz; c < sze; c++)
-			size = size * 10 + (unsigned)(*c - '0');
-		st->size = size;
-		st->size_true = perl_true(sz, (size_t)(sze - sz));
-		if (o->e)
-			strvec_push(strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
-		if (st->rcvd) {
-			const char *at = memchr(addr->data, '@', addr->len);
-			const char *dom;
-			size_t domn;
-			if (at && at > addr->data && (size_t)(at - addr->data) + 1 < addr->len) {
-				dom = at + 1;
-				domn = addr->len - (size_t)(at - addr->data) - 1;
-			} else if (strcmp(st->rcvd, "pickup") == 0) {
-				dom = addr->data;
-				domn = addr->len;
-			} else {
-				dom = st->rcvd;
-				domn = strlen(st->rcvd);
-			}
-			struct dom_stat *ds = strmap_put(&P->sendg_dom, dom, domn, &isnew);
-			if (ds->cnt == 0)
-				P->sendg_dom_cnt++;
-			ds->cnt++;
-			ds->size += (double)size;
-			struct dom_stat *us = strmap_put(&P->sendg_user, addr->data, addr->len, &isnew);
-			if (us->cnt == 0)
-				P->sendg_user_cnt++;
-			us->cnt++;
-			us->size += (double)size;
-			P->size_rcvd += (double)size;
-			free(st->rcvd);
-			st->rcvd = NULL;
-		}
+		tally_from(P, qid, qidn, a, (size_t)(g - a), sz, (size_t)(sze - sz));
 		return;
 	}
 	/* deliveries */
@@ -1211,138 +1609,13 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 			ste++;
 		if (ste == stp)
 			continue;
-		const char *tormdr = ste;
-
-		struct buf *addr = &P->t1, *relay = &P->t2;
-		buf_reset(addr);
-		if (o->use_orig_to && ot && ote > ot)
-			buf_add(addr, ot, (size_t)(ote - ot));	/* --use-orig-to (extension) */
-		else
-			buf_add(addr, a, (size_t)(g - a));
-		munge_addr(P, addr);
-		buf_reset(relay);
-		buf_add(relay, rl, (size_t)(rle - rl));
-		if (o->i)
-			lc_buf(relay, 0);
-		const char *dom = addr->data;
-		size_t domn = addr->len;
-		const char *at = memchr(addr->data, '@', addr->len);
-		if (at && at > addr->data) {
-			dom = at + 1;
-			domn = addr->len - (size_t)(at - addr->data) - 1;
-		}
-		double delay = perl_num(dl, (size_t)(dle - dl));
-		size_t stn = (size_t)(ste - stp);
-		if (stn == 4 && memcmp(stp, "sent", 4) == 0) {
-			if (find_lit(tormdr, (size_t)(e - tormdr), "forwarded as ")) {
-				P->fwdd++;
-				return;
-			}
-			bool isnew;
-			struct dom_stat *ds = strmap_put(&P->recip_dom, dom, domn, &isnew);
-			if (ds->cnt == 0)
-				P->recip_dom_cnt++;
-			ds->cnt++;
-			ds->dly_sum += delay;
-			if (ds->dly_max == 0 || delay > ds->dly_max)
-				ds->dly_max = delay;
-			struct dom_stat *us = strmap_put(&P->recip_user, addr->data, addr->len, &isnew);
-			if (us->cnt == 0)
-				P->recip_user_cnt++;
-			us->cnt++;
-			P->dlv_hr[hr]++;
-			day_inc(P, 1);
-			P->dlvd++;
-			if (hs)
-				hs->dlvd++;
-			struct qstate *st = qget(P, qid, qidn, false);
-			if (st && st->size_true) {
-				ds->size += (double)st->size;
-				us->size += (double)st->size;
-				P->size_dlvd += (double)st->size;
-			} else {
-				if (!o->no_no_msg_size) {
-					bool nn;
-					char **slot = strmap_put(&P->no_size, qid, qidn, &nn);
-					free(*slot);
-					*slot = strdup(addr->data);
-				}
-				if (o->e)
-					strvec_push(strmap_put(&P->detail, qid, qidn, NULL), "(sender not in log)", 19);
-			}
-			if (o->e)
-				strvec_push(strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
-		} else if (stn == 8 && memcmp(stp, "deferred", 8) == 0) {
-			if (o->deferral_detail != 0) {
-				/* /, status=deferred \(([^\)]+)/ */
-				struct buf *r = &P->t3;
-				buf_reset(r);
-				const char *m = find_lit(rest, rn, ", status=deferred (");
-				while (m && (m + 19 >= e || m[19] == ')'))
-					m = find_lit(m + 1, (size_t)(e - m - 1), ", status=deferred (");
-				if (m) {
-					const char *c = m + 19, *ce = c;
-					while (ce < e && *ce != ')')
-						ce++;
-					buf_add(r, c, (size_t)(ce - c));
-				}
-				if (!o->verbose) {
-					said_string_trimmer(r, 65);
-					if (r->len >= 4 && isdig(r->data[0]) && isdig(r->data[1]) &&
-					    isdig(r->data[2]) && r->data[3] == ' ')
-						memmove(r->data, r->data + 4, r->len - 3), r->len -= 4;
-					if (has_prefix(r->data ? r->data : "", r->len, "connect to "))
-						memmove(r->data, r->data + 11, r->len - 10), r->len -= 11;
-				}
-				nest_child(nest_child(&P->deferred, cmd, cmdn), r->data ? r->data : "", r->len)->cnt++;
-			}
-			P->dfr_hr[hr]++;
-			day_inc(P, 2);
-			P->dfrd_cnt++;
-			struct qstate *st = qget(P, qid, qidn, true);
-			if (!st->dfrd) {
-				st->dfrd = true;
-				P->dfrd++;
-				if (hs)
-					hs->dfrd++;
-			}
-			struct dom_stat *ds = strmap_put(&P->recip_dom, dom, domn, NULL);
-			ds->dfrs++;
-			if (ds->dly_max == 0 || delay > ds->dly_max)
-				ds->dly_max = delay;
-		} else if (stn == 7 && memcmp(stp, "bounced", 7) == 0) {
-			if (o->bounce_detail != 0) {
-				/* /, status=bounced \((.+)\)/ */
-				struct buf *r = &P->t3;
-				buf_reset(r);
-				const char *m = find_lit(rest, rn, ", status=bounced (");
-				const char *rp = memrchr(rest, ')', rn);
-				while (m && !(rp && rp > m + 18))
-					m = NULL;
-				if (m)
-					buf_add(r, m + 18, (size_t)(rp - m - 18));
-				if (!o->verbose) {
-					said_string_trimmer(r, 66);
-					if (r->len >= 4 && isdig(r->data[0]) && isdig(r->data[1]) &&
-					    isdig(r->data[2]) && r->data[3] == ' ')
-						memmove(r->data, r->data + 4, r->len - 3), r->len -= 4;
-				}
-				nest_child(nest_child(&P->bounced, relay->data, relay->len),
-				    r->data ? r->data : "", r->len)->cnt++;
-			}
-			P->bnc_hr[hr]++;
-			day_inc(P, 3);
-			P->bncd++;
-			if (hs)
-				hs->bncd++;
-		}
+		tally_delivery(P, rest, rn, cmd, cmdn, qid, qidn, a, (size_t)(g - a), ot,
+		    ot ? (size_t)(ote - ot) : 0, rl, (size_t)(rle - rl), dl, (size_t)(dle - dl), stp,
+		    (size_t)(ste - stp), hr, hs);
 		return;
 	}
 	if (str_eq(cmd, cmdn, "pickup") && (find_lit(rest, rn, ": sender=") || find_lit(rest, rn, ": uid="))) {
-		count_received(P, hr, hs);
-		struct qstate *st = qget(P, qid, qidn, true);
-		free(st->rcvd);
-		st->rcvd = strdup("pickup");
+		tally_pickup(P, qid, qidn, hr, hs);
 		return;
 	}
 	if (str_eq(cmd, cmdn, "smtp") && o->smtp_detail != 0) {
@@ -1411,5 +1684,5 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 	}
 	/* not in pflogsumm: drop per-message state when the message is gone */
 	if (has_prefix(qid + qidn, (size_t)(e - qid - qidn), ": removed") && qid + qidn + 9 == e)
-		qstate_drop(P, qid, qidn);
+		qstate_drop(P, qid, qidn, true);
 }
