@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,19 +30,33 @@ static const char usage_text[] =
 	"usage: postq-mailq [-c config_dir] [-p | -j | -i] [--spool DIR]\n"
 	"                   [--count-by sender|recipient|domain|reason] [filters]\n"
 	"  -p                 postqueue -p listing (default)\n"
-	"  -j                 postqueue -j: one JSON object per message\n"
+	"  -j, --json         postqueue -j: one JSON object per message\n"
 	"  -i, --ids          queue ids only, one per line (for postq-postsuper -d -)\n"
 	"  -c DIR             Postfix configuration directory\n"
 	"  --spool DIR        read this queue directory instead of queue_directory\n"
 	"  --count-by KEY     count messages by sender, or recipients by recipient,\n"
-	"                     domain or deferral reason, most frequent first\n";
+	"                     domain or deferral reason, most frequent first\n"
+	"  --help, --version  this text; the version\n";
 
-static _Noreturn void usage(int status)
+static _Noreturn void usage(void)
 {
-	FILE *fp = status ? stderr : stdout;
+	fputs(usage_text, stdout);
+	fputs(pq_filter_usage, stdout);
+	exit(0);
+}
 
-	fputs(usage_text, fp);
-	fputs(pq_filter_usage, fp);
+/* A command-line mistake: what is wrong, and where to read more. */
+static _Noreturn void __attribute__((format(printf, 2, 3)))
+bad_usage(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		pq_vmsg(PQ_MSG_ERROR, fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "Try '%s --help' for the options.\n", pq_progname());
 	exit(status);
 }
 
@@ -98,6 +113,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "ids", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "count-by", required_argument, NULL, OPT_COUNT_BY },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -149,7 +166,9 @@ int main(int argc, char **argv)
 					 "domain or reason, not \"%s\"", optarg);
 			break;
 		case OPT_HELP:
-			usage(0);
+			usage();
+		case OPT_VERSION:
+			pq_version(pq_progname());
 		default:
 			switch (pq_filter_option(&filter, c, optarg, &err)) {
 			case 1:
@@ -157,13 +176,18 @@ int main(int argc, char **argv)
 			case -1:
 				pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
 			default:
-				/* postqueue exits EX_UNAVAILABLE on a bad option. */
-				usage(PQ_EX_UNAVAILABLE);
+				/*
+				 * getopt said what is wrong. postqueue exits
+				 * EX_UNAVAILABLE on a bad option.
+				 */
+				bad_usage(PQ_EX_UNAVAILABLE, NULL);
 			}
 		}
 	}
 	if (optind < argc)
-		usage(PQ_EX_UNAVAILABLE);
+		bad_usage(PQ_EX_UNAVAILABLE, "unexpected argument \"%s\": postq-mailq "
+			  "takes options only (choose queues with --queue NAME)",
+			  argv[optind]);
 	if (output == OUT_TEXT && json)
 		output = OUT_JSON;
 	if (!pq_filter_finish(&filter, &err))

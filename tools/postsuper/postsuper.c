@@ -56,7 +56,11 @@
 
 enum {
 	OPT_SPOOL = 0x2000, OPT_YES, OPT_CONFIRM_OVER, OPT_KICK, OPT_HELP,
+	OPT_VERSION,
 };
+
+/* --confirm-over: more than any queue holds, so "never ask" fits. */
+#define MAX_CONFIRM_OVER 1000000000L
 
 /* Repair and mass actions, as postsuper's action bits. */
 enum {
@@ -920,15 +924,14 @@ static const char usage_text[] =
 	"  --yes              do not ask before acting on a large selection\n"
 	"  --confirm-over N   ask on a terminal above N selected messages (1000)\n"
 	"  --kick             wake pickup after a requeue (a trigger write)\n"
-	"  --spool DIR        act on this queue directory, not queue_directory\n";
+	"  --spool DIR        act on this queue directory, not queue_directory\n"
+	"  --help, --version  this text; the version\n";
 
-static _Noreturn void usage(int status)
+static _Noreturn void usage(void)
 {
-	FILE *fp = status ? stderr : stdout;
-
-	fputs(usage_text, fp);
-	fputs(pq_filter_usage, fp);
-	exit(status);
+	fputs(usage_text, stdout);
+	fputs(pq_filter_usage, stdout);
+	exit(0);
 }
 
 /*
@@ -1026,6 +1029,7 @@ int main(int argc, char **argv)
 		{ "kick", no_argument, NULL, OPT_KICK },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		PQ_FILTER_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1089,16 +1093,19 @@ int main(int argc, char **argv)
 			char *end;
 			errno = 0;
 			confirm_over = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || confirm_over < 0)
-				pq_fatal(PQ_EX_USAGE, "--confirm-over takes a number, not \"%s\"",
-					 optarg);
+			if (errno || *end || end == optarg || confirm_over < 0
+			    || confirm_over > MAX_CONFIRM_OVER)
+				pq_fatal(PQ_EX_USAGE, "--confirm-over %s: not a number "
+					 "from 0 to %ld", optarg, MAX_CONFIRM_OVER);
 			break;
 		}
 		case OPT_SPOOL:
 			spool_dir = optarg;
 			break;
 		case OPT_HELP:
-			usage(0);
+			usage();
+		case OPT_VERSION:
+			pq_version("postq-postsuper");
 		default:
 			switch (pq_filter_option(&filter, c, optarg, &err)) {
 			case 1:
@@ -1106,7 +1113,10 @@ int main(int argc, char **argv)
 			case -1:
 				pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
 			default:
-				usage(1);
+				/* getopt said what is wrong; postsuper exits 1. */
+				fprintf(stderr, "Try 'postq-postsuper --help' for the "
+					"options.\n");
+				exit(1);
 			}
 		}
 	}

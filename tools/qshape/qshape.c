@@ -37,8 +37,17 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Refuse bucket counts whose output no terminal or script could use. */
-#define MAX_BUCKETS 100000
+/*
+ * Upper limits of the numeric options. qshape takes any number (and
+ * runs out of memory on -w 1e12 or loops on -b inf); these are far
+ * beyond any use and keep the output and memory bounded. Values that
+ * qshape ignores (-w up to 80, -b, -t, -m at most 0) are ignored here
+ * too.
+ */
+#define MAX_WIDTH 10000
+#define MAX_BUCKETS 1000
+#define MAX_TICK 525600		/* a year, in minutes */
+#define MAX_COUNT 1e9		/* -m, -N, -n */
 
 static const char usage_text[] =
 	"Usage: %s [ -s ] [ -p ] [ -m <min_subdomains> ] [ -l ]\n"
@@ -66,7 +75,7 @@ static const char usage_text[] =
 	"  --by domain|reason rows are domains (default) or deferral reason classes\n"
 	"  --threads N        read with N threads (default: $POSTQ_THREADS, else\n"
 	"                     one per CPU, at most 8)\n"
-	"  --help             this text\n";
+	"  --help, --version  this text; the version\n";
 
 static _Noreturn void usage(int status)
 {
@@ -189,6 +198,17 @@ static char *clear_sequence(void)
 	return b.data;
 }
 
+/*
+ * value (as Perl numifies it: qshape's rules decide what is ignored)
+ * must not exceed max; Inf does, NaN is ignored as qshape ignores it.
+ */
+static void check_range(const char *opt, const char *value, double max,
+			const char *range)
+{
+	if (value != NULL && pq_perl_atofs(value) > max)
+		pq_fatal(255, "%s %s: out of range: %s", opt, value, range);
+}
+
 struct opt_values {
 	const char *c, *w, *b, *t, *m, *n, *N;
 	bool s, p, l, h;
@@ -200,6 +220,7 @@ static const struct option long_opts[] = {
 	{ "by", required_argument, NULL, 'y' },
 	{ "threads", required_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	PQ_FILTER_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -272,6 +293,8 @@ int main(int argc, char **argv)
 				break;
 			case 'h':
 				usage(0);
+			case 'V':
+				pq_version(pq_progname());
 			default:
 				if (pq_filter_option(&filter, lo->val, value, &err) < 0)
 					pq_fatal(255, "%s", buf_str(&err));
@@ -315,14 +338,19 @@ int main(int argc, char **argv)
 
 	struct pq_qshape_conf conf;
 	pq_qshape_conf_init(&conf);
+	check_range("-w", o.w, MAX_WIDTH, "the terminal width is at most 10000 "
+		    "(values up to 80 mean 80)");
+	check_range("-b", o.b, MAX_BUCKETS, "the bucket count is 1 to 1000 "
+		    "(0 or less means 10)");
+	check_range("-t", o.t, MAX_TICK, "the bucket time is at most 525600 "
+		    "minutes, a year (0 or less means 5)");
+	check_range("-m", o.m, MAX_COUNT, "the subdomain count is at most 1000000000");
+	check_range("-N", o.N, MAX_COUNT, "the batch message count is at most 1000000000");
+	check_range("-n", o.n, MAX_COUNT, "the batch row count is at most 1000000000");
 	if (o.w && pq_perl_atofs(o.w) > 80)
 		conf.width = pq_perl_atofs(o.w);
-	if (o.b && pq_perl_atofs(o.b) > 0) {
+	if (o.b && pq_perl_atofs(o.b) > 0)
 		conf.bnum = pq_perl_atofs(o.b);
-		if (!(conf.bnum <= MAX_BUCKETS))
-			pq_fatal(255, "bucket count %s: more than %d buckets", o.b,
-				 MAX_BUCKETS);
-	}
 	if (o.t && pq_perl_atofs(o.t) > 0)
 		conf.tick = pq_pnum_from_string(o.t);
 	if (o.m && pq_perl_atofs(o.m) > 0)
