@@ -233,17 +233,26 @@ int main(int argc, char **argv)
 		if (ferror(stdout))
 			check_output();
 	}
-	if (listing.error)
-		pq_fatal(listing.error == EACCES ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
-			 "open directory %s/%s: %s%s", spool.root, listing.error_queue,
-			 strerror(listing.error),
-			 listing.error == EACCES ? " (postq-mailq reads the queue"
-			 " directly: run it as root or as the mail_owner)" : "");
-	if (output == OUT_TEXT)
+	/*
+	 * What could be read is listed; a listing with holes has no total
+	 * line ("Mail queue is empty" would be a lie), as postqueue has
+	 * none when showq dies, and the exit status says so.
+	 */
+	unsigned long holes = listing.unreadable;
+	if (output == OUT_TEXT && holes == 0)
 		pq_mailq_text_end(&text);
 	else if (output == OUT_COUNT)
 		print_counts(&counts, json);
 	check_output();
+	if (holes > 0) {
+		bool perm = listing.unreadable_perm == holes;
+		pq_fatal(perm ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
+			 "incomplete listing of %s: %lu part%s of the queue could "
+			 "not be read (named above)%s", spool.root, holes,
+			 holes == 1 ? "" : "s", listing.unreadable_perm == 0 ? ""
+			 : "; postq-mailq reads the queue directly: run it as "
+			 "root or as the mail_owner");
+	}
 
 	counter_free(&counts);
 	buf_free(&scratch);

@@ -868,9 +868,10 @@ static void select_messages(struct pq_filter *filter, char letter,
 		strlist_add(&sel->queues, m->queue);
 		strlist_add(&sel->ids, m->id);
 	}
-	if (ls.error)
-		fatal("open directory %s/%s: %s", g.sp.root, ls.error_queue,
-		      strerror(ls.error));
+	/* A selection with holes is not what was asked for: act on none. */
+	if (ls.unreadable > 0)
+		fatal("%lu part%s of the queue could not be read (see above); "
+		      "nothing done", ls.unreadable, ls.unreadable == 1 ? "" : "s");
 	pq_listing_close(&ls);
 }
 

@@ -106,6 +106,7 @@ struct run {
 	struct pq_qshape_msg qm;
 	struct buf path;
 	struct buf cls;
+	struct pq_find_errors errs;	/* what could not be read */
 };
 
 static void check_output(void)
@@ -138,14 +139,15 @@ static void visit(void *ctx, int dirfd, const char *dir, const char *name,
 	buf_reset(&run->path);
 	buf_printf(&run->path, "%s/%s", dir, name);
 	if (pq_qshape_read_file(&run->env, dirfd, name, d_type, run->path.data,
-				&st) == PQ_QENV_SKIP)
+				&st, &run->errs) == PQ_QENV_SKIP)
 		return;
 
 	const struct pq_qmsg *m = NULL;
 	if (run->need_msg) {
 		struct buf label = BUF_INIT;
 		m = pq_qshape_msg_build(&run->qm, run->spool, &run->env,
-					queue_label(top, &label), name, &st);
+					queue_label(top, &label), name, &st,
+					&run->errs);
 		bool keep = !pq_filter_active(run->filter)
 			    || pq_filter_match(run->filter, m);
 		buf_free(&label);
@@ -224,6 +226,20 @@ static const struct option long_opts[] = {
 	PQ_FILTER_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
+
+/* One of our options, as it would be written: "-s", "--json", "--by=x". */
+static bool is_option(const char *w)
+{
+	if (w[0] != '-')
+		return false;
+	if (w[1] != '-')
+		return w[1] != 0 && strchr("lhcpswbtmnN", w[1]) != NULL;
+	size_t n = strcspn(w + 2, "=");
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (strlen(lo->name) == n && strncmp(lo->name, w + 2, n) == 0)
+			return true;
+	return false;
+}
 
 int main(int argc, char **argv)
 {
@@ -372,6 +388,18 @@ int main(int argc, char **argv)
 		nqueues = filter.nqueues;
 	}
 
+	/*
+	 * Getopt::Std stops at the first non-option, so in "deferred --json"
+	 * the second word is a queue name to qshape too; one that looks like
+	 * an option and names nothing is a mistake to say, not a queue that
+	 * "Can't stat" with a table of zeros.
+	 */
+	for (size_t k = 1; i < argc && k < nqueues; k++)
+		if (is_option(queues[k]))
+			pq_fatal(255, "%s after the queue name %s: options come "
+				 "before queue names (as in qshape, the first queue "
+				 "name ends the options)", queues[k], queues[0]);
+
 	/* qshape reads main.cf only when a queue name is relative. */
 	bool relative = false;
 	for (size_t k = 0; k < nqueues; k++)
@@ -432,11 +460,12 @@ int main(int argc, char **argv)
 
 	if (run.need_msg || run.batch > 0) {
 		/* Filters, reasons and batches: one message at a time, in order. */
-		pq_perl_find(basefd, queues, nqueues, visit, &run);
+		pq_perl_find(basefd, queues, nqueues, visit, &run, &run.errs);
 	} else {
 		if (threads == 0)
 			threads = pq_threads_set() ? pq_threads(64) : pq_threads(8);
-		pq_qshape_scan(&run.table, basefd, queues, nqueues, run.senders, threads);
+		pq_qshape_scan(&run.table, basefd, queues, nqueues, run.senders, threads,
+			       &run.errs);
 	}
 
 	if (run.json)
@@ -444,6 +473,17 @@ int main(int argc, char **argv)
 	else
 		pq_qshape_print(&run.table, stdout, run.top, run.clear);
 	check_output();
+	/*
+	 * The table counts what could be read; qshape exits 0 all the same,
+	 * but zeros that mean "could not look" must not pass for an empty
+	 * queue.
+	 */
+	if (run.errs.n > 0)
+		pq_fatal(run.errs.perm == run.errs.n ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
+			 "incomplete table: %lu part%s of the queue could not be "
+			 "read (named above)%s", run.errs.n, run.errs.n == 1 ? "" : "s",
+			 run.errs.perm == 0 ? "" : "; postq-qshape reads the queue "
+			 "directly: run it as root or as the mail_owner");
 
 	free(run.clear);
 	buf_free(&run.path);
