@@ -270,22 +270,20 @@ int main(int argc, char **argv)
 			for (lo = long_opts; lo->name; lo++)
 				if (strlen(lo->name) == nlen && strncmp(lo->name, name, nlen) == 0)
 					break;
-			if (lo->name == NULL) {
-				pq_error("unknown option: --%.*s", (int)nlen, name);
-				usage(255);
-			}
+			/* Our own options: say what is wrong, not the whole usage. */
+			if (lo->name == NULL)
+				pq_fatal(255, "unknown option --%.*s (see %s --help)",
+					 (int)nlen, name, pq_progname());
 			if (lo->has_arg == required_argument) {
 				if (value)
 					value++;
 				else if (i < argc)
 					value = argv[i++];
-				else {
-					pq_error("option --%s needs a value", lo->name);
-					usage(255);
-				}
+				else
+					pq_fatal(255, "option --%s needs a value (see %s --help)",
+						 lo->name, pq_progname());
 			} else if (value) {
-				pq_error("option --%s takes no value", lo->name);
-				usage(255);
+				pq_fatal(255, "option --%s takes no value", lo->name);
 			}
 			switch (lo->val) {
 			case 's':
