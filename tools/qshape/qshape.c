@@ -354,7 +354,7 @@ int main(int argc, char **argv)
 	pq_qshape_conf_init(&conf);
 	check_range("-w", o.w, MAX_WIDTH, "the terminal width is at most 10000 "
 		    "(values up to 80 mean 80)");
-	check_range("-b", o.b, MAX_BUCKETS, "the bucket count is 1 to 1000 "
+	check_range("-b", o.b, MAX_BUCKETS, "the bucket count is at most 1000 "
 		    "(0 or less means 10)");
 	check_range("-t", o.t, MAX_TICK, "the bucket time is at most 525600 "
 		    "minutes, a year (0 or less means 5)");
