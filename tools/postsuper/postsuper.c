@@ -1176,13 +1176,14 @@ int main(int argc, char **argv)
 	struct pq_config *cfg = pq_config_load(config_dir,
 					       spool_dir != NULL && config_dir == NULL,
 					       &perr);
+	/* postsuper's fatal errors all exit 1; so do these. */
 	if (cfg == NULL || !pq_spool_open(&g.sp, cfg, spool_dir, &perr))
-		pq_fatal(perr.status, "%s", perr.text);
+		pq_fatal(1, "%s", perr.text);
 	g.long_ids = g.sp.long_ids;
 	if (chdir(g.sp.root) < 0)
 		fatal("chdir %s: %s", g.sp.root, strerror(errno));
 	if (!g.dry && !pq_postlog_open(cfg, g.sp.root, COMMAND, &perr))
-		pq_fatal(perr.status, "%s", perr.text);
+		pq_fatal(1, "%s", perr.text);
 	if (getuid() == 0)
 		drop_privileges(cfg);
 	g.logging = !g.dry;
