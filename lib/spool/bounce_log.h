@@ -11,9 +11,10 @@
  * closing blank line) is dropped. Lines of any length are fine.
  *
  * A log is read whole, but at most PQ_BOUNCE_LOG_MAX bytes of it: the
- * entries of some 10,000 recipients, more than any defer log Postfix
- * writes for one message. What lies beyond is ignored with a warning
- * (and the log marked cut), so a huge planted file cannot eat memory.
+ * entries of some 10,000 deferred recipients. What lies beyond is
+ * ignored with a warning (and the log marked cut, which a listing
+ * reports as a part it could not read), so a huge planted file cannot
+ * eat memory.
  * Only regular files are read, without blocking (pq_spool_openat).
  */
 #ifndef POSTQ_BOUNCE_LOG_H
