@@ -101,6 +101,13 @@ for o in "-w 10001" "-b 1001" "-t 525601"; do
 	ours "$BIN/postq-qshape" -c "$C" $o deferred
 	expect "qshape $o: just past the limit is refused" 255 "out of range"
 done
+for v in 0 65 5x 1e9; do
+	ours "$BIN/postq-qshape" -c "$C" --threads $v deferred
+	expect "qshape --threads $v: refused with the range" 255 "threads takes 1 to 64"
+done
+ours env POSTQ_THREADS=1000 "$BIN/postq-mailq" -c "$C" -i
+[ "$rc" = 0 ] && grep -q "POSTQ_THREADS" "$TEST_TMP/got.err" &&
+	pass "POSTQ_THREADS=1000: said and ignored" || fail "POSTQ_THREADS=1000: said and ignored" "exit $rc: $(cat "$TEST_TMP/got.err")"
 # Filter values: durations, sizes, postsuper's --confirm-over.
 for spec in "--older 36501d|--older" "--newer 99999999999999999999|--newer" \
 	"--older 5214w3d|--older" "--min-size 1025g|--min-size" "--max-size 1099511627777|--max-size"; do

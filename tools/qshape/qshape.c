@@ -292,11 +292,15 @@ int main(int argc, char **argv)
 			case 'j':
 				run.json = true;
 				break;
-			case 'T':
-				threads = atoi(value);
-				if (threads < 1 || threads > 64)
+			case 'T': {
+				char *end;
+				errno = 0;
+				long n = strtol(value, &end, 10);
+				if (errno || end == value || *end || n < 1 || n > 64)
 					pq_fatal(255, "--threads takes 1 to 64, not \"%s\"", value);
+				threads = (int)n;
 				break;
+			}
 			case 'y':
 				if (strcmp(value, "reason") == 0)
 					run.by_reason = true;
