@@ -20,8 +20,8 @@
  * descriptor): len is -PQ_ENOTREG (util/regfile.h).
  *
  * A direct descriptor of io_uring has no fstat (and a statx of the name
- * in the same batch costs 75% more system time: io_uring runs it in a
- * worker thread), so there an item is done again with plain calls when
+ * in the same batch is costly: io_uring runs it in a worker thread; see
+ * BENCHMARKS.md), so there an item is done again with plain calls when
  * its read fails or gives nothing (a directory, a FIFO without a
  * writer, /dev/null). io_uring waits for a FIFO's data even when it was
  * opened O_NONBLOCK (RWF_NOWAIT would not, but it also cuts reads of

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t_failsafe.sh - the tools fail safe (issue 16): no unbounded output or
+# t_failsafe_bounds.sh - the tools fail safe (issue 16): no unbounded output or
 # memory, no hang on planted files, no wrong numbers with exit 0, a
 # reason with every usage error. Each case runs the real tool
 # (postqueue, qshape, postsuper) on the same copy of the committed
@@ -360,6 +360,21 @@ ours "$BIN/postq-qshape" -c "$C" deferred --json
 [ "$rc" = 255 ] && [ ! -s "$TEST_TMP/got.p" ] && grep -q "options come before queue names" "$TEST_TMP/got.err" &&
 	pass "qshape deferred --json: options come before queue names (qshape: $(head -1 "$TEST_TMP/want.err"), exit $real)" ||
 	fail "qshape deferred --json: options come before queue names" "exit $rc: $(cat "$TEST_TMP/got.err")"
+for o in "" "-s -p -m 1"; do
+	"$QSHAPE" -c "$C" $o deferred -s >/dev/null 2>"$TEST_TMP/want.err"
+	real=$?
+	ours "$BIN/postq-qshape" -c "$C" $o deferred -s
+	[ "$rc" = 255 ] && [ ! -s "$TEST_TMP/got.p" ] && grep -q "options come before queue names" "$TEST_TMP/got.err" &&
+		pass "qshape $o deferred -s: options come before queue names (qshape: exit $real)" ||
+		fail "qshape $o deferred -s: options come before queue names" "exit $rc: $(cat "$TEST_TMP/got.err")"
+	# A queue that is not there: qshape's table of the rest, but not exit 0.
+	"$QSHAPE" -c "$C" $o nonexistent deferred 2>/dev/null | $TIES >"$TEST_TMP/want.q"
+	real=${PIPESTATUS[0]}
+	ours "$BIN/postq-qshape" -c "$C" $o nonexistent deferred
+	$TIES <"$TEST_TMP/got.p" >"$TEST_TMP/got.q"
+	same_listing "qshape $o nonexistent deferred: qshape's table" "$TEST_TMP/want.q" "$TEST_TMP/got.q"
+	expect "qshape $o nonexistent deferred: exit 69 (qshape: $real), naming it" 69 "Can't stat nonexistent: No such file or directory"
+done
 ours "$BIN/postq-qshape" -c "$C" --jsn deferred
 expect "qshape --jsn: names the unknown option, no usage dump" 255 "unknown option --jsn"
 grep -q "Usage:" "$TEST_TMP/got.err" && fail "qshape --jsn: no usage dump" || pass "qshape --jsn: no usage dump"
