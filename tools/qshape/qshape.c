@@ -429,8 +429,14 @@ int main(int argc, char **argv)
 			const char *qd = spool_dir ? spool_dir
 					 : pq_config_get(cfg, "queue_directory");
 			int fd = open(qd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fd < 0)
-				pq_fatal(errno ? errno : 1, "chdir(%s): %s", qd, strerror(errno));
+			if (fd < 0) {
+				/* qd lives in cfg: the message first, then cfg goes. */
+				int e = errno;
+				struct buf msg = BUF_INIT;
+				buf_printf(&msg, "chdir(%s): %s", qd, strerror(e));
+				pq_config_free(cfg);
+				pq_fatal(e ? e : 1, "%s", msg.data);
+			}
 			close(fd);
 		}
 		if (!pq_spool_open(&spool, cfg, spool_dir, &perr))
