@@ -5,6 +5,8 @@
 #   make check      install test needs (Postfix included), build, run all tests
 #   make install PREFIX=/usr/local DESTDIR=
 #   make install-compat DIR=/some/dir   links under classic names (mailq)
+#   make uninstall PREFIX=/usr/local DESTDIR= [DIR=/some/dir]
+#                   removes what install (and install-compat DIR=) put there
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -63,7 +65,7 @@ TOOLS = $(filter-out postq common,$(notdir $(wildcard tools/*)))
 COMMON_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/common/*.c))
 TOOL_BINS = $(TOOLS:%=$(BINOUT)/postq-%) $(BINOUT)/postq
 
-.PHONY: all unit fuzz demo check test install install-compat compat-check clean deps bench
+.PHONY: all unit fuzz demo check test install install-compat compat-check uninstall clean deps bench
 
 all: $(TOOL_BINS)
 
@@ -170,6 +172,28 @@ install-compat: compat-check install
 		fi; \
 		ln -sfn "$$target" "$$link" && echo "$$link -> $$target"; \
 	done
+
+# Only our own files: the binaries and man pages install copies, and with
+# DIR= the classic-name links that point at postq (anything else there is
+# left alone, like install-compat leaves it).
+INSTALLED_BINS = $(notdir $(TOOL_BINS))
+INSTALLED_MANS = $(notdir $(wildcard man/*.1))
+uninstall:
+	@for f in $(INSTALLED_BINS); do \
+		if [ -e "$(BINDIR)/$$f" ]; then rm -f "$(BINDIR)/$$f" && echo "removed $(BINDIR)/$$f"; fi; \
+	done
+	@for f in $(INSTALLED_MANS); do \
+		if [ -e "$(MANDIR)/man1/$$f" ]; then rm -f "$(MANDIR)/man1/$$f" && echo "removed $(MANDIR)/man1/$$f"; fi; \
+	done
+	@if [ -n "$(DIR)" ]; then \
+		for pair in $(COMPAT_LINKS); do \
+			link=$(DESTDIR)$(DIR)/$${pair%%:*}; \
+			if [ -L "$$link" ]; then \
+				case "$$(readlink "$$link")" in */postq-*) rm -f "$$link" && echo "removed $$link";; \
+				*) echo "kept $$link: not a postq link" >&2;; esac; \
+			fi; \
+		done; \
+	fi
 
 clean:
 	rm -rf build build-* bin

@@ -41,6 +41,15 @@ else
 		fail "install-compat keeps a foreign mailq"
 fi
 
+# make uninstall removes exactly what install and install-compat put
+# there: a foreign file beside them stays.
+echo 'not ours' >"$d/usr/local/bin/other-tool"
+make -s -C "$TOP" uninstall PREFIX=/usr/local DESTDIR="$d" DIR=/opt/compat >"$TEST_TMP/out" 2>&1 ||
+	fail "make uninstall" "$(tail -5 "$TEST_TMP/out")"
+left=$(cd "$d" && find usr/local/bin usr/local/share/man/man1 opt/compat \( -type f -o -type l \) | sort | tr '\n' ' ')
+[ "$left" = "usr/local/bin/other-tool " ] && pass "make uninstall removes what install put there, nothing else" ||
+	fail "make uninstall removes what install put there, nothing else" "left: $left"
+
 # the front end lists every installed tool
 "$TOP/bin/postq" help >"$TEST_TMP/help" 2>&1
 for b in "$TOP"/bin/postq-*; do

@@ -6,12 +6,14 @@
 
 #include "util/diag.h"
 #include "util/quote.h"
+#include "util/regfile.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void log_init(struct pq_bounce_log *log, struct pq_spool *sp,
@@ -26,35 +28,31 @@ static void log_init(struct pq_bounce_log *log, struct pq_spool *sp,
 bool pq_bounce_log_open(struct pq_bounce_log *log, struct pq_spool *sp,
 			const char *queue, const char *id)
 {
+	struct stat st;
+
 	log_init(log, sp, queue, id);
-	int fd = pq_spool_openat(sp, log->path.data);
+	int fd = pq_spool_openat(sp, log->path.data, &st);
 	if (fd < 0) {
 		int saved = errno;
+		if (saved != ENOENT)
+			pq_warn("open %s: %s", log->path.data,
+				pq_regfile_strerror(saved));
 		pq_bounce_log_close(log);
 		errno = saved;
 		return false;
 	}
-	for (;;) {
-		buf_reserve(&log->text, 4096);
-		size_t room = log->text.cap - log->text.len - 1;
-		ssize_t n = read(fd, log->text.data + log->text.len, room);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int saved = errno;
-			pq_warn("read %s: %s", log->path.data, strerror(saved));
-			close(fd);
-			pq_bounce_log_close(log);
-			errno = saved;
-			return false;
-		}
-		log->text.len += (size_t)n;
-		log->text.data[log->text.len] = 0;
-		/* A short read of a regular file is its end. */
-		if ((size_t)n < room)
-			break;
+	if (pq_regfile_read(fd, &log->text, PQ_BOUNCE_LOG_MAX, &log->cut) < 0) {
+		int saved = errno;
+		pq_warn("read %s: %s", log->path.data, strerror(saved));
+		close(fd);
+		pq_bounce_log_close(log);
+		errno = saved;
+		return false;
 	}
 	close(fd);
+	if (log->cut)
+		pq_warn("%s: longer than %u bytes: the rest of it is ignored",
+			log->path.data, PQ_BOUNCE_LOG_MAX);
 	return true;
 }
 

@@ -151,8 +151,9 @@ int pq_filter_option(struct pq_filter *f, int code, const char *value,
 		if (!pq_parse_duration(value, code == PQ_OPT_OLDER ? &f->older
 				       : &f->newer)) {
 			buf_reset(err);
-			buf_printf(err, "bad duration: \"%s\" (use e.g. 90s, 30m, 2h, 3d, 1w)",
-				   value);
+			buf_printf(err, "--%s: bad duration \"%s\": use e.g. 90s, 30m, "
+				   "2h, 3d, 1w, " PQ_DURATION_RANGE,
+				   code == PQ_OPT_OLDER ? "older" : "newer", value);
 			ok = false;
 		}
 		break;
@@ -161,7 +162,9 @@ int pq_filter_option(struct pq_filter *f, int code, const char *value,
 		if (!pq_parse_size(value, code == PQ_OPT_MIN_SIZE ? &f->min_size
 				   : &f->max_size)) {
 			buf_reset(err);
-			buf_printf(err, "bad size: \"%s\" (use e.g. 512, 10k, 5M)", value);
+			buf_printf(err, "--%s: bad size \"%s\": use e.g. 512, 10k, 5M, "
+				   PQ_SIZE_RANGE,
+				   code == PQ_OPT_MIN_SIZE ? "min-size" : "max-size", value);
 			ok = false;
 		}
 		break;

@@ -16,6 +16,7 @@
 #include "util/knobs.h"
 #include "util/diag.h"
 #include "util/fetch.h"
+#include "util/regfile.h"
 #include "spool/queue_id.h"
 #include "spool/rcpt_list.h"
 
@@ -80,6 +81,7 @@ struct slot {
 	const char *queue;
 	unsigned char dtype;	/* what readdir said it is */
 	bool ok;		/* a message to hand out */
+	int unreadable;		/* errno of a part that could not be read, or 0 */
 	struct pq_qmsg msg;
 };
 
@@ -106,6 +108,7 @@ void pq_qmsg_free(struct pq_qmsg *m)
 static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
 			 struct slot *s, size_t *nitems)
 {
+	s->unreadable = 0;
 	struct pq_qmsg *m = &s->msg;
 	const char *id = buf_str(&m->idbuf);
 
@@ -125,6 +128,7 @@ static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
 		pq_spool_path(&rd->sp, s->queue, id, &b->path);
 		memset(&m->st, 0, sizeof(m->st));
 	} else if (!pq_spool_open_ok(&rd->sp, s->queue, id, &m->st, &b->path)) {
+		s->unreadable = errno;
 		return false;
 	}
 	/* One byte more than the file had: a full buffer means it grew. */
@@ -148,20 +152,35 @@ static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
 	return true;
 }
 
-/* m's defer log as fetched (or read again whole); false if none. */
+/*
+ * m's defer log as fetched (or read again whole); false if none. showq
+ * lists a message whose log it cannot read as if it had none; so do
+ * we, but *unreadable gets the errno (a cut log: EFBIG).
+ */
 static bool defer_log(struct listing_reader *rd, struct batch_msg *b,
-		      const char *id, struct pq_bounce_log *log)
+		      const char *id, struct pq_bounce_log *log, int *unreadable)
 {
 	const struct pq_fetch_item *it = b->ditem;
 
-	if (it == NULL || !it->opened)
-		return false;	/* showq lists a message whose log it cannot open */
+	if (it == NULL || it->len == -ENOENT)
+		return false;
 	if (it->len < 0) {
-		pq_warn("read %s: %s", b->dpath.data, strerror((int)-it->len));
+		*unreadable = (int)-it->len;
+		pq_warn("%s %s: %s", it->opened && *unreadable != PQ_ENOTREG
+			? "read" : "open", b->dpath.data,
+			pq_regfile_strerror(*unreadable));
 		return false;
 	}
-	if ((size_t)it->len == it->cap)
-		return pq_bounce_log_open(log, &rd->sp, "defer", id);
+	if ((size_t)it->len == it->cap) {
+		if (!pq_bounce_log_open(log, &rd->sp, "defer", id)) {
+			if (errno != ENOENT)
+				*unreadable = errno;
+			return false;
+		}
+		if (log->cut)
+			*unreadable = EFBIG;
+		return true;
+	}
 	pq_bounce_log_use(log, &rd->sp, "defer", id, it->buf, (size_t)it->len);
 	return true;
 }
@@ -170,19 +189,33 @@ static bool defer_log(struct listing_reader *rd, struct batch_msg *b,
 static int open_rest(void *ctx)
 {
 	struct batch_msg *b = ctx;
-	int fd = pq_spool_openat(&b->rd->sp, b->path.data);
+	struct stat st;
+	int fd = pq_spool_openat(&b->rd->sp, b->path.data, &st);
 
 	if (fd < 0) {
 		b->open_errno = errno;
 		if (errno != ENOENT)
-			pq_warn("open %s %s: %s", b->queue, b->id, strerror(errno));
+			pq_warn("open %s %s: %s", b->queue, b->id,
+				pq_regfile_strerror(errno));
 	}
 	return fd;
 }
 
-/* Fill m from what the fetch read; false if there is nothing to list. */
+/*
+ * An errno that means "could not be read" rather than "not there" or
+ * "not a message file" (which showq, too, only warns about).
+ */
+static int unreadable_errno(int err)
+{
+	return err == ENOENT || err == PQ_ENOTREG ? 0 : err;
+}
+
+/*
+ * Fill m from what the fetch read; false if there is nothing to list.
+ * *unreadable gets the errno of a part that could not be read.
+ */
 static bool read_message(struct listing_reader *rd, struct batch_msg *b,
-			 const char *queue, struct pq_qmsg *m)
+			 const char *queue, struct pq_qmsg *m, int *unreadable)
 {
 	const char *id = buf_str(&m->idbuf);
 	const struct pq_fetch_item *it = b->qitem;
@@ -190,11 +223,17 @@ static bool read_message(struct listing_reader *rd, struct batch_msg *b,
 	if (it == NULL)
 		return false;
 	if (it->len < 0) {
+		int err = (int)-it->len;
 		/* Unseen, it may not be a message file: say so as showq would. */
-		if (it->len != -ENOENT
-		    && (!b->stat_later
-			|| pq_spool_open_ok(&rd->sp, queue, id, &m->st, &b->path)))
-			pq_warn("open %s %s: %s", queue, id, strerror((int)-it->len));
+		if (err != ENOENT && b->stat_later
+		    && !pq_spool_open_ok(&rd->sp, queue, id, &m->st, &b->path)) {
+			*unreadable = errno;
+			return false;
+		}
+		if (err != ENOENT) {
+			pq_warn("open %s %s: %s", queue, id, pq_regfile_strerror(err));
+			*unreadable = unreadable_errno(err);
+		}
 		return false;
 	}
 	bool whole = (size_t)it->len < it->cap;
@@ -213,6 +252,8 @@ static bool read_message(struct listing_reader *rd, struct batch_msg *b,
 	if (rd->rec.fd >= 0)
 		close(rd->rec.fd);
 	/* A file that cannot be opened again is not listed. */
+	if (b->open_errno != 0)
+		*unreadable = unreadable_errno(b->open_errno);
 	if (rd->env.status == PQ_ENV_NO_SENDER || b->open_errno != 0)
 		return false;
 	/* The file's own time and size stand in for missing records. */
@@ -233,7 +274,7 @@ static bool read_message(struct listing_reader *rd, struct batch_msg *b,
 	m->status = rd->env.status;
 	buf_set(&m->sender, pq_rcpt_list_show(&rd->rl, &rd->sp, buf_str(&rd->env.sender)));
 	struct pq_bounce_log log;
-	bool logged = defer_log(rd, b, id, &log);
+	bool logged = defer_log(rd, b, id, &log, unreadable);
 	pq_rcpt_list_begin(&rd->rl, &rd->sp, m, logged ? &log : NULL);
 	for (size_t i = 0; i < rd->env.rcpts.n; i++)
 		pq_rcpt_list_pending(&rd->rl, m, strlist_get(&rd->env.rcpts, i));
@@ -249,8 +290,12 @@ static void read_batch(struct listing_reader *rd, struct slot **slots, size_t n)
 		plan_message(rd, &rd->batch[i], slots[i], &nitems);
 	pq_fetch_run(&rd->fetch, rd->items, nitems);
 	for (size_t i = 0; i < n; i++)
-		slots[i]->ok = read_message(rd, &rd->batch[i], slots[i]->queue,
-					    &slots[i]->msg);
+		if (slots[i]->unreadable == 0)
+			slots[i]->ok = read_message(rd, &rd->batch[i], slots[i]->queue,
+						    &slots[i]->msg,
+						    &slots[i]->unreadable);
+		else
+			slots[i]->ok = false;
 }
 
 static void reader_init(struct listing_reader *rd, struct pq_listing *ls)
@@ -381,12 +426,29 @@ static void start(struct pq_listing *ls)
 	ls->threaded = ls->nthreads > 0;
 }
 
+/* A part of the queue that could not be read (and was warned about). */
+static void count_unreadable(struct pq_listing *ls, int err)
+{
+	ls->unreadable++;
+	if (err == EACCES || err == EPERM)
+		ls->unreadable_perm++;
+}
+
+/* The walk's own count, once a queue is done. */
+static void end_scan(struct pq_listing *ls)
+{
+	unsigned long perm, n = pq_scan_errors(ls->scan, &perm);
+
+	ls->unreadable += n;
+	ls->unreadable_perm += perm;
+	pq_scan_close(ls->scan);
+	ls->scan = NULL;
+}
+
 /* The next name from the walk, with its queue and type; NULL at the end. */
 static const char *next_name(struct pq_listing *ls, const char **queue,
 			     unsigned char *dtype)
 {
-	if (ls->error)
-		return NULL;
 	for (;;) {
 		if (ls->scan == NULL) {
 			const char *q = ls->queues[ls->qindex + 1];
@@ -395,11 +457,12 @@ static const char *next_name(struct pq_listing *ls, const char **queue,
 			ls->qindex++;
 			ls->scan = pq_scan_open(ls->sp, q, strcmp(q, "maildrop") != 0);
 			if (ls->scan == NULL) {
+				/* A copy of a spool may lack a queue. */
 				if (errno == ENOENT)
 					continue;
-				ls->error = errno;
-				ls->error_queue = q;
-				return NULL;
+				pq_warn("open directory %s: %s", q, strerror(errno));
+				count_unreadable(ls, errno);
+				continue;
 			}
 		}
 		const char *id = pq_scan_next(ls->scan);
@@ -408,8 +471,7 @@ static const char *next_name(struct pq_listing *ls, const char **queue,
 			*dtype = pq_scan_type(ls->scan);
 			return id;
 		}
-		pq_scan_close(ls->scan);
-		ls->scan = NULL;
+		end_scan(ls);
 	}
 }
 
@@ -457,6 +519,8 @@ static const struct pq_qmsg *next_from_ring(struct pq_listing *ls)
 			else
 				serve_batch(&ls->readers[0], ring);
 		}
+		if (s->unreadable)
+			count_unreadable(ls, s->unreadable);
 		if (s->ok) {
 			ls->msg = &s->msg;
 			pthread_mutex_unlock(&ring->lock);

@@ -11,8 +11,21 @@
  * recipients never show.
  *
  * Only one message is held in memory at a time. Files that vanish
- * mid-scan are skipped silently; damaged files are listed as far as they
- * could be read, with a warning naming the file on stderr.
+ * mid-scan are skipped silently; a damaged file is listed as showq lists
+ * it (up to the damage, if its sender was read before it; not at all
+ * otherwise), with a warning naming the file.
+ *
+ * What cannot be read is skipped with a warning that names it, the
+ * listing goes on, and it is counted in ls->unreadable (showq dies
+ * instead): a queue or hash directory that cannot be opened or read (a
+ * queue that is a file, say), a queue file that cannot be opened or
+ * opened again for its rest (for any reason but having vanished), a
+ * defer log that cannot be opened or read or is not a regular file, or
+ * is cut at PQ_BOUNCE_LOG_MAX. Names that are not ready message files
+ * (not a regular file, mode not yet 0700, not a queue id) are skipped as
+ * showq skips them and are not counted. A queue that does not exist is
+ * not an error (a copy may hold only some queues; pq_spool_open refuses
+ * a directory that holds none).
  */
 #ifndef POSTQ_LISTING_H
 #define POSTQ_LISTING_H
@@ -77,8 +90,13 @@ struct pq_listing {
 	bool threaded;		/* readers run in threads of their own */
 	struct pq_qmsg *msg;		/* the message last handed out */
 	bool started;
-	int error;		/* errno of an unreadable queue directory */
-	const char *error_queue;
+	/*
+	 * Parts of the queue that could not be read so far (all of them
+	 * once next returned NULL), each named in a warning; of those, how
+	 * many for lack of permission (EACCES, EPERM).
+	 */
+	unsigned long unreadable;
+	unsigned long unreadable_perm;
 };
 
 /*
@@ -88,10 +106,10 @@ struct pq_listing {
 void pq_listing_open(struct pq_listing *ls, struct pq_spool *sp,
 		     const char *const *queues);
 /*
- * The next message, or NULL at the end. Valid until the next call. A
- * queue directory that exists but cannot be read (permissions) ends the
- * listing early with ls->error and ls->error_queue set: a partial
- * listing must not pass for a complete one.
+ * The next message, or NULL at the end. Valid until the next call. At
+ * the end, ls->unreadable says whether the listing was complete: a
+ * partial listing must not pass for a complete one, so a caller that
+ * reports on the queue turns a count above 0 into its exit status.
  */
 const struct pq_qmsg *pq_listing_next(struct pq_listing *ls);
 void pq_listing_close(struct pq_listing *ls);

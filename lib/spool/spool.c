@@ -6,6 +6,7 @@
 #include "util/alloc.h"
 #include "util/diag.h"
 #include "spool/queue_id.h"
+#include "util/regfile.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -49,6 +50,22 @@ static void split_names(struct pq_spool *sp, const char *list)
 	free(copy);
 }
 
+/*
+ * A spool holds at least one of the message queues. One that cannot be
+ * looked at (no search permission) is not counted as missing: the
+ * listing says what it could not read.
+ */
+static bool looks_like_spool(const struct pq_spool *sp)
+{
+	for (const char *const *q = pq_message_queues_showq; *q; q++) {
+		struct stat st;
+		if (fstatat(sp->rootfd, *q, &st, 0) == 0 ? S_ISDIR(st.st_mode)
+		    : errno != ENOENT && errno != ENOTDIR)
+			return true;
+	}
+	return false;
+}
+
 bool pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
 		   const char *root, struct pq_err *err)
 {
@@ -77,6 +94,12 @@ bool pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
 	if (sp->rootfd < 0) {
 		pq_err_set(err, PQ_EX_UNAVAILABLE, "chdir %s: %s", sp->root,
 			   strerror(errno));
+		goto fail;
+	}
+	if (!looks_like_spool(sp)) {
+		pq_err_set(err, PQ_EX_UNAVAILABLE, "%s: not a Postfix queue "
+			   "directory (none of maildrop, incoming, active, "
+			   "deferred, hold is in it)", sp->root);
 		goto fail;
 	}
 	return true;
@@ -197,19 +220,15 @@ int pq_spool_dirfd(struct pq_spool *sp, const char *relpath, const char **base)
 	return fd;
 }
 
-int pq_spool_openat(struct pq_spool *sp, const char *relpath)
+int pq_spool_openat(struct pq_spool *sp, const char *relpath, struct stat *st)
 {
 	const char *base;
 	int dfd = pq_spool_dirfd(sp, relpath, &base);
-	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
+	bool noatime = !sp->no_noatime;
+	int fd = pq_regfile_open(dfd, base, &noatime, st);
 
-	if (!sp->no_noatime) {
-		int fd = openat(dfd, base, flags | O_NOATIME);
-		if (fd >= 0 || errno != EPERM)
-			return fd;
-		sp->no_noatime = true;
-	}
-	return openat(dfd, base, flags);
+	sp->no_noatime = !noatime;
+	return fd;
 }
 
 int pq_spool_lstat(struct pq_spool *sp, const char *relpath, struct stat *st)
@@ -223,12 +242,15 @@ int pq_spool_lstat(struct pq_spool *sp, const char *relpath, struct stat *st)
 bool pq_spool_open_ok(struct pq_spool *sp, const char *queue, const char *id,
 		      struct stat *st, struct buf *path)
 {
+	errno = 0;
 	if (!pq_qid_ok(id))
 		return false;
 	pq_spool_path(sp, queue, id, path);
 	if (pq_spool_lstat(sp, path->data, st) < 0) {
 		if (errno != ENOENT)
 			pq_warn("%s: %s", path->data, strerror(errno));
+		else
+			errno = 0;
 		return false;
 	}
 	if (!S_ISREG(st->st_mode)) {
@@ -252,7 +274,16 @@ struct pq_scan {
 	struct scan_level *current;
 	char *last_name;
 	unsigned char last_type;
+	unsigned long errors, perm_errors;
 };
+
+/* A part of the queue that could not be read (it was warned about). */
+static void scan_error(struct pq_scan *scan, int err)
+{
+	scan->errors++;
+	if (err == EACCES || err == EPERM)
+		scan->perm_errors++;
+}
 
 /*
  * Enter name (path from the spool root), found in the directory open
@@ -332,6 +363,11 @@ const char *pq_scan_next(struct pq_scan *scan)
 		errno = 0;
 		dp = readdir(scan->current->dir);
 		if (dp == NULL) {
+			if (errno != 0) {
+				pq_warn("read directory %s: %s", scan->current->path,
+					strerror(errno));
+				scan_error(scan, errno);
+			}
 			scan_pop(scan);
 			continue;
 		}
@@ -350,9 +386,11 @@ const char *pq_scan_next(struct pq_scan *scan)
 			else if (errno == ELOOP)
 				pq_warn("%s: a symbolic link in a queue directory: not "
 					"followed", sub.data);
-			else if (errno != ENOENT)
+			else if (errno != ENOENT) {
 				pq_warn("open directory %s: %s", sub.data,
 					strerror(errno));
+				scan_error(scan, errno);
+			}
 			buf_free(&sub);
 			continue;
 		}
@@ -360,6 +398,7 @@ const char *pq_scan_next(struct pq_scan *scan)
 		if (scan->last_name && strcmp(scan->last_name, name) == 0) {
 			pq_warn("readdir loop on queue %s id %s",
 				scan->current->path, name);
+			scan_error(scan, ELOOP);
 			scan_pop(scan);
 			continue;
 		}
@@ -374,6 +413,14 @@ const char *pq_scan_next(struct pq_scan *scan)
 unsigned char pq_scan_type(const struct pq_scan *scan)
 {
 	return scan->last_type;
+}
+
+unsigned long pq_scan_errors(const struct pq_scan *scan,
+			     unsigned long *perm_errors)
+{
+	if (perm_errors)
+		*perm_errors = scan->perm_errors;
+	return scan->errors;
 }
 
 const char *pq_scan_dir(const struct pq_scan *scan)

@@ -16,7 +16,10 @@
  * and are opened as Postfix opens them, links and all. pq_spool_open_ok() then applies mail_open_ok(): the name must
  * be a valid queue id, and the file at the path Postfix would compute for
  * it (not where the walk found it) must be a regular file with owner
- * rwx; files that vanished are skipped silently.
+ * rwx; files that vanished are skipped silently. Unlike showq, which
+ * dies, the walk goes on past a subdirectory it cannot read, with a
+ * warning, and counts it (pq_scan_errors), so a caller can say that what
+ * it listed is not the whole queue.
  */
 #ifndef POSTQ_SPOOL_H
 #define POSTQ_SPOOL_H
@@ -50,9 +53,12 @@ struct pq_spool {
 
 /*
  * pq_spool_open - settings from cfg; root overrides queue_directory
- * (--spool). False with *err filled in on a bad setting (EX_CONFIG) or
- * if the directory cannot be opened ("chdir DIR: reason",
- * EX_UNAVAILABLE, as postqueue says it); sp is then closed.
+ * (--spool). False with *err filled in on a bad setting (EX_CONFIG), if
+ * the directory cannot be opened ("chdir DIR: reason", EX_UNAVAILABLE,
+ * as postqueue says it) or if it is not a spool: none of the message
+ * queues maildrop, incoming, active, deferred, hold is in it
+ * (EX_UNAVAILABLE; a copy that holds only some of them is fine, and a
+ * queue that cannot be looked at counts as there). sp is then closed.
  */
 bool pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
 		   const char *root, struct pq_err *err);
@@ -67,7 +73,9 @@ const char *pq_spool_path(struct pq_spool *sp, const char *queue,
 /*
  * pq_spool_open_ok - mail_open_ok(): true and *st filled if queue/id is
  * a ready message file; path receives its spool-relative path. Warns
- * (like Postfix) about non-regular files.
+ * (like Postfix) about non-regular files. False with errno 0: not a
+ * ready message file (or gone); with errno set: it could not be looked
+ * at (lstat failed: warned about).
  */
 bool pq_spool_open_ok(struct pq_spool *sp, const char *queue, const char *id,
 		      struct stat *st, struct buf *path);
@@ -76,9 +84,11 @@ bool pq_spool_open_ok(struct pq_spool *sp, const char *queue, const char *id,
  * Open a file relative to the spool root, read-only, not following a
  * final symlink, and where allowed with O_NOATIME: reading a queue file
  * then does not rewrite its inode, which halves the cost of a listing and
- * leaves the spool exactly as it was.
+ * leaves the spool exactly as it was. The open never blocks and gives
+ * regular files only (util/regfile.h): a FIFO or device planted in the
+ * queue is refused with errno PQ_ENOTREG. *st gets its fstat.
  */
-int pq_spool_openat(struct pq_spool *sp, const char *relpath);
+int pq_spool_openat(struct pq_spool *sp, const char *relpath, struct stat *st);
 /*
  * pq_spool_dirfd - split relpath into a directory descriptor and its
  * last component (*base). The descriptor is cached per directory and
@@ -107,6 +117,14 @@ struct pq_scan *pq_scan_open(const struct pq_spool *sp, const char *queue,
 			     bool recursive);
 /* Next name (valid until the next call), or NULL at the end. */
 const char *pq_scan_next(struct pq_scan *scan);
+/*
+ * pq_scan_errors - how many parts of the queue the walk could not read
+ * so far (a subdirectory that could not be opened or read, a readdir
+ * loop; each was warned about), and in *perm_errors (if not NULL) how
+ * many of them for lack of permission. A name that vanished is not one.
+ */
+unsigned long pq_scan_errors(const struct pq_scan *scan,
+			     unsigned long *perm_errors);
 /* The d_type readdir gave the last name (DT_UNKNOWN: it did not say). */
 unsigned char pq_scan_type(const struct pq_scan *scan);
 /* Directory (relative to the spool) that the last name was found in. */

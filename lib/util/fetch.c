@@ -4,18 +4,21 @@
 #include "util/fetch.h"
 
 #include "util/knobs.h"
+#include "util/regfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef POSTQ_HAVE_URING
 #include <liburing.h>
 #endif
 
-#define OPEN_FLAGS (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+#define OPEN_FLAGS PQ_REGFILE_FLAGS
 
 /* Not tried yet: the ring is made by the thread that uses it. */
 static void *const URING_UNTRIED = (void *)&URING_UNTRIED;
@@ -26,21 +29,18 @@ void pq_fetch_init(struct pq_fetch *f)
 
 	f->uring = pq_test_knob("uring", &uring) && uring == 0 ? NULL : URING_UNTRIED;
 	f->noatime = true;
+	long t;
+	f->timeout = pq_test_knob("fetch_timeout", &t) && t > 0 && t <= 3600
+		     ? (int)t : PQ_FETCH_TIMEOUT;
 }
 
-/* One item with plain system calls. */
+/* One item with plain system calls; fstat says what was opened. */
 static void fetch_one(struct pq_fetch *f, struct pq_fetch_item *it)
 {
-	int fd = -1;
+	struct stat st;
+	int fd = pq_regfile_open(it->dirfd, it->name, &f->noatime, &st);
 
-	if (f->noatime) {
-		fd = openat(it->dirfd, it->name, OPEN_FLAGS | O_NOATIME);
-		if (fd < 0 && errno == EPERM)
-			f->noatime = false;
-	}
-	if (!f->noatime)
-		fd = openat(it->dirfd, it->name, OPEN_FLAGS);
-	it->opened = fd >= 0;
+	it->opened = fd >= 0 || errno == PQ_ENOTREG;
 	if (fd < 0) {
 		it->len = -errno;
 		return;
@@ -76,10 +76,11 @@ static struct io_uring *ring_setup(void)
 
 	if (ring == NULL)
 		return NULL;
-	if (io_uring_queue_init(2 * PQ_FETCH_BATCH, ring,
+	/* One SQE more than a batch needs, for a cancel. */
+	if (io_uring_queue_init(2 * PQ_FETCH_BATCH + 1, ring,
 				IORING_SETUP_SINGLE_ISSUER
 				| IORING_SETUP_DEFER_TASKRUN) < 0
-	    && io_uring_queue_init(2 * PQ_FETCH_BATCH, ring, 0) < 0) {
+	    && io_uring_queue_init(2 * PQ_FETCH_BATCH + 1, ring, 0) < 0) {
 		free(ring);
 		return NULL;
 	}
@@ -89,6 +90,54 @@ static struct io_uring *ring_setup(void)
 		return NULL;
 	}
 	return ring;
+}
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/*
+ * Reap completions of items until there are max in all; false if that
+ * took more than timeout seconds.
+ */
+static bool reap(struct io_uring *ring, struct pq_fetch_item *items,
+		 int *seen, int max, int timeout)
+{
+	long long deadline = now_ns() + timeout * 1000000000LL;
+
+	while (*seen < max) {
+		struct io_uring_cqe *cqe;
+		long long left = deadline - now_ns();
+		if (left <= 0)
+			return false;
+		struct __kernel_timespec ts = { .tv_sec = left / 1000000000LL,
+						.tv_nsec = left % 1000000000LL };
+		int rc = io_uring_wait_cqes(ring, &cqe, (unsigned)(max - *seen), &ts, NULL);
+		if (rc == -EINTR)
+			continue;
+		if (rc < 0)
+			return false;
+		unsigned head, got = 0;
+		io_uring_for_each_cqe(ring, head, cqe) {
+			unsigned long long tag = io_uring_cqe_get_data64(cqe);
+			got++;
+			if (tag == ~0ULL)	/* the cancel request itself */
+				continue;
+			struct pq_fetch_item *it = &items[tag / 2];
+			/* An open that failed cancels its read: keep its errno. */
+			if (tag % 2 == 0)
+				it->opened = cqe->res >= 0;
+			if (tag % 2 == 0 ? cqe->res < 0 : cqe->res != -ECANCELED)
+				it->len = cqe->res;
+		}
+		io_uring_cq_advance(ring, got);
+		*seen += (int)got;
+	}
+	return true;
 }
 
 static void fetch_ring(struct pq_fetch *f, struct io_uring *ring,
@@ -113,41 +162,49 @@ static void fetch_ring(struct pq_fetch *f, struct io_uring *ring,
 	}
 	int want = (int)(2 * n), seen = 0, rc;
 	do
-		rc = io_uring_submit_and_wait(ring, (unsigned)want);
+		rc = io_uring_submit(ring);
 	while (rc == -EINTR);
 	/* Only what was submitted completes; on error, nothing was. */
 	int submitted = rc < 0 ? 0 : rc < want ? rc : want;
-	while (seen < submitted) {
-		struct io_uring_cqe *cqe;
-		rc = io_uring_wait_cqe(ring, &cqe);
-		if (rc == -EINTR)
-			continue;
-		if (rc < 0)
-			break;
-		unsigned long long tag = io_uring_cqe_get_data64(cqe);
-		struct pq_fetch_item *it = &items[tag / 2];
-		/* An open that failed cancels its read: keep the open's errno. */
-		if (tag % 2 == 0)
-			it->opened = cqe->res >= 0;
-		if (tag % 2 == 0 ? cqe->res < 0 : cqe->res != -ECANCELED)
-			it->len = cqe->res;
-		io_uring_cqe_seen(ring, cqe);
-		seen++;
+	bool done = reap(ring, items, &seen, submitted, f->timeout);
+	if (!done) {
+		/*
+		 * Something waits (see fetch.h): cancel it and collect it and
+		 * the cancel, so the kernel writes into no buffer later.
+		 */
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+		if (sqe != NULL) {
+			io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY
+					       | IORING_ASYNC_CANCEL_ALL);
+			io_uring_sqe_set_data64(sqe, ~0ULL);
+			if (io_uring_submit(ring) == 1)
+				reap(ring, items, &seen, submitted + 1, f->timeout);
+		}
 	}
 	/*
 	 * A ring that did not take or finish the whole batch holds requests
-	 * or completions that would be read as the next batch's: drop it and
-	 * go on with plain calls (the items still marked ECANCELED below).
+	 * or completions that would be read as the next batch's, and one
+	 * that had to wait would wait again on the next planted file: drop
+	 * it and go on with plain calls (the items still marked ECANCELED
+	 * below).
 	 */
-	if (seen < want) {
+	if (!done || seen < want) {
 		io_uring_queue_exit(ring);
 		free(ring);
 		f->uring = NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		/* EPERM: O_NOATIME on a file we do not own; ECANCELED: lost. */
-		if (items[i].len == -EPERM || items[i].len == -ECANCELED
-		    || items[i].len == -EAGAIN || items[i].len == -EINTR)
+		/*
+		 * Done again with plain calls: EPERM (O_NOATIME on a file we
+		 * do not own), ECANCELED (lost, or a read that waited too
+		 * long), EINTR, EAGAIN; any read error (a directory: plain
+		 * calls say "not a regular file"); and nothing read (an empty
+		 * file, a FIFO without a writer, /dev/null), where fstat tells
+		 * which it is.
+		 */
+		ssize_t len = items[i].len;
+		if (len == -EPERM || len == -ECANCELED || len == -EINTR
+		    || len == -EAGAIN || len == 0 || (items[i].opened && len < 0))
 			fetch_one(f, &items[i]);
 	}
 }

@@ -40,7 +40,7 @@ bool pq_parse_duration(const char *s, long *seconds)
 		case 'w': unit = 7 * 86400; break;
 		default: return false;
 		}
-		if (!mul_add(&total, n, unit))
+		if (!mul_add(&total, n, unit) || total > PQ_DURATION_MAX)
 			return false;
 		s = *end ? end + 1 : end;
 	}
@@ -66,7 +66,7 @@ bool pq_parse_size(const char *s, long *bytes)
 	case 'g': case 'G': unit = 1024L * 1024 * 1024; end++; break;
 	default: return false;
 	}
-	if (*end != 0 || n > LONG_MAX / unit)
+	if (*end != 0 || n > PQ_SIZE_MAX / unit)
 		return false;
 	*bytes = n * unit;
 	return true;

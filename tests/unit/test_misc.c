@@ -69,6 +69,13 @@ int main(void)
 	CHECK(!pq_parse_duration("99999999999999999999d", &v), "duration overflow");
 	CHECK(pq_parse_size("10k", &v) && v == 10240, "size 10k");
 	CHECK(!pq_parse_size("-1", &v), "negative size");
+	CHECK(pq_parse_duration("36500d", &v) && v == PQ_DURATION_MAX, "duration at its limit");
+	CHECK(!pq_parse_duration("36500d1s", &v), "duration past its limit");
+	CHECK(!pq_parse_duration("3153600001", &v), "bare duration past its limit");
+	CHECK(pq_parse_size("1024g", &v) && v == PQ_SIZE_MAX, "size at its limit");
+	CHECK(!pq_parse_size("1025g", &v), "size past its limit");
+	CHECK(!pq_parse_size("1099511627777", &v), "bare size past its limit");
+	CHECK(!pq_parse_size("9223372036854775807k", &v), "size overflow");
 
 	char dir[] = "/tmp/postq-cfg-XXXXXX";
 	if (mkdtemp(dir)) {

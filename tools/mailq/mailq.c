@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,21 +33,35 @@ static const char usage_text[] =
 	"usage: postq-mailq [-c config_dir] [-p | -j | -i] [--spool DIR]\n"
 	"                   [--count-by sender|recipient|domain|reason] [filters]\n"
 	"  -p                 postqueue -p listing (default)\n"
-	"  -j                 postqueue -j: one JSON object per message\n"
+	"  -j, --json         postqueue -j: one JSON object per message\n"
 	"  -i, --ids          queue ids only, one per line (for postq-postsuper -d -)\n"
 	"  -c DIR             Postfix configuration directory\n"
 	"  --spool DIR        read this queue directory instead of queue_directory\n"
 	"  --showq[=PATH]     ask Postfix's showq service instead of reading the\n"
 	"                     spool (default PATH: $queue_directory/public/showq)\n"
 	"  --count-by KEY     count messages by sender, or recipients by recipient,\n"
-	"                     domain or deferral reason class, most frequent first\n";
+	"                     domain or deferral reason class, most frequent first\n"
+	"  --help, --version  this text; the version\n";
 
-static _Noreturn void usage(int status)
+static _Noreturn void usage(void)
 {
-	FILE *fp = status ? stderr : stdout;
+	fputs(usage_text, stdout);
+	fputs(pq_filter_usage, stdout);
+	exit(0);
+}
 
-	fputs(usage_text, fp);
-	fputs(pq_filter_usage, fp);
+/* A command-line mistake: what is wrong, and where to read more. */
+static _Noreturn void __attribute__((format(printf, 2, 3)))
+bad_usage(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		pq_vmsg(PQ_MSG_ERROR, fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "Try '%s --help' for the options.\n", pq_progname());
 	exit(status);
 }
 
@@ -103,6 +118,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "ids", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "count-by", required_argument, NULL, OPT_COUNT_BY },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -160,7 +177,9 @@ int main(int argc, char **argv)
 					 "domain or reason, not \"%s\"", optarg);
 			break;
 		case OPT_HELP:
-			usage(0);
+			usage();
+		case OPT_VERSION:
+			pq_version(pq_progname());
 		default:
 			switch (pq_filter_option(&filter, c, optarg, &err)) {
 			case 1:
@@ -168,13 +187,18 @@ int main(int argc, char **argv)
 			case -1:
 				pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
 			default:
-				/* postqueue exits EX_UNAVAILABLE on a bad option. */
-				usage(PQ_EX_UNAVAILABLE);
+				/*
+				 * getopt said what is wrong. postqueue exits
+				 * EX_UNAVAILABLE on a bad option.
+				 */
+				bad_usage(PQ_EX_UNAVAILABLE, NULL);
 			}
 		}
 	}
 	if (optind < argc)
-		usage(PQ_EX_UNAVAILABLE);
+		bad_usage(PQ_EX_UNAVAILABLE, "unexpected argument \"%s\": postq-mailq "
+			  "takes options only (choose queues with --queue NAME)",
+			  argv[optind]);
 	if (output == OUT_TEXT && json)
 		output = OUT_JSON;
 	if (!pq_filter_finish(&filter, &err))
@@ -230,17 +254,26 @@ int main(int argc, char **argv)
 	}
 	if (use_showq && showq.failed)
 		pq_fatal(showq.err.status, "%s", showq.err.text);
-	if (listing.error)
-		pq_fatal(listing.error == EACCES ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
-			 "open directory %s/%s: %s%s", spool.root, listing.error_queue,
-			 strerror(listing.error),
-			 listing.error == EACCES ? " (postq-mailq reads the queue"
-			 " directly: run it as root or as the mail_owner)" : "");
-	if (output == OUT_TEXT)
+	/*
+	 * What could be read is listed; a listing with holes has no total
+	 * line ("Mail queue is empty" would be a lie), as postqueue has
+	 * none when showq dies, and the exit status says so.
+	 */
+	unsigned long holes = use_showq ? 0 : listing.unreadable;
+	if (output == OUT_TEXT && holes == 0)
 		pq_mailq_text_end(&text);
 	else if (output == OUT_COUNT)
 		print_counts(&counts, json);
 	check_output();
+	if (holes > 0) {
+		bool perm = listing.unreadable_perm == holes;
+		pq_fatal(perm ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
+			 "incomplete listing of %s: %lu part%s of the queue could "
+			 "not be read (named above)%s", spool.root, holes,
+			 holes == 1 ? "" : "s", listing.unreadable_perm == 0 ? ""
+			 : "; postq-mailq reads the queue directly: run it as "
+			 "root or as the mail_owner");
+	}
 
 	counter_free(&counts);
 	buf_free(&scratch);

@@ -3,7 +3,8 @@
  *
  * The tool is looked up first beside this program (so an uninstalled
  * bin/ works), then on $PATH. "postq help" lists the tools that are
- * installed, so it never offers one that would not run.
+ * installed, so it never offers one that would not run; "postq help
+ * TOOL" runs "postq-TOOL --help". "postq --version" says postq's version.
  */
 #include "util/buf.h"
 #include "common/die.h"
@@ -82,11 +83,35 @@ static bool installed(const char *dir, const char *name)
 
 static void list_tools(FILE *fp, const char *dir)
 {
-	fputs("usage: postq TOOL [ARGS...]\n\ntools:\n", fp);
+	fputs("usage: postq TOOL [ARGS...]\n       postq help [TOOL]\n       postq --version\n\ntools:\n", fp);
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
 		if (installed(dir, tools[i].name))
 			fprintf(fp, "  %-10s %s\n", tools[i].name, tools[i].what);
-	fputs("\n\"postq TOOL --help\" describes a tool's options.\n", fp);
+	fputs("\n\"postq help TOOL\" describes a tool's options.\n", fp);
+}
+
+/* Run postq-NAME with args (args[0] is replaced); returns only on failure. */
+static int run_tool(const char *dir, const char *name, char **args)
+{
+	if (name[0] == 0 || name[0] == '-' || strchr(name, '/') != NULL)
+		pq_fatal(PQ_EX_USAGE, "bad tool name: \"%s\" (see 'postq help')", name);
+
+	struct buf prog = BUF_INIT;
+	buf_printf(&prog, "postq-%s", name);
+	args[0] = prog.data;
+
+	/* Beside ourselves first, so an uninstalled bin/ works. */
+	if (*dir) {
+		struct buf path = BUF_INIT;
+		buf_printf(&path, "%s%s", dir, prog.data);
+		execv(path.data, args);
+		buf_free(&path);
+	}
+	execvp(prog.data, args);
+	int saved = errno;
+	fprintf(stderr, "postq: '%s' is not a postq tool (%s). See 'postq help'.\n",
+		name, strerror(saved));
+	return saved == ENOENT ? 127 : 126;
 }
 
 int main(int argc, char **argv)
@@ -95,28 +120,23 @@ int main(int argc, char **argv)
 
 	pq_tool_init(argv[0]);
 	self_dir(&dir);
+	const char *d = dir.data ? dir.data : "";
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
+		pq_version("postq");
+	if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+		/* "postq help TOOL": the tool's own --help. */
+		char *args[] = { NULL, (char *)"--help", NULL };
+		if (argc > 3)
+			pq_fatal(PQ_EX_USAGE, "usage: postq help [TOOL]");
+		return run_tool(d, argv[2], args);
+	}
 	if (argc < 2 || strcmp(argv[1], "help") == 0
 	    || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		list_tools(argc < 2 ? stderr : stdout, dir.data ? dir.data : "");
+		list_tools(argc < 2 ? stderr : stdout, d);
 		return argc < 2 ? PQ_EX_USAGE : 0;
 	}
-	if (strchr(argv[1], '/') != NULL)
-		pq_fatal(PQ_EX_USAGE, "bad tool name: %s", argv[1]);
-
-	struct buf prog = BUF_INIT;
-	buf_printf(&prog, "postq-%s", argv[1]);
-	argv[1] = prog.data;
-
-	/* Beside ourselves first, so an uninstalled bin/ works. */
-	if (dir.len > 0) {
-		struct buf path = BUF_INIT;
-		buf_printf(&path, "%s%s", dir.data, prog.data);
-		execv(path.data, argv + 1);
-		buf_free(&path);
-	}
-	execvp(prog.data, argv + 1);
-	int saved = errno;
-	fprintf(stderr, "postq: '%s' is not a postq tool (%s). See 'postq help'.\n",
-		prog.data + 6, strerror(saved));
-	return saved == ENOENT ? 127 : 126;
+	if (argv[1][0] == '-')
+		pq_fatal(PQ_EX_USAGE, "unknown option: %s (postq takes a tool name first, "
+			 "e.g. 'postq mailq %s'; see 'postq help')", argv[1], argv[1]);
+	return run_tool(d, argv[1], argv + 1);
 }

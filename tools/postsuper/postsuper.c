@@ -59,7 +59,11 @@
 
 enum {
 	OPT_SPOOL = 0x2000, OPT_YES, OPT_CONFIRM_OVER, OPT_KICK, OPT_HELP,
+	OPT_VERSION,
 };
+
+/* --confirm-over: more than any queue holds, so "never ask" fits. */
+#define MAX_CONFIRM_OVER 1000000000L
 
 /* Repair and mass actions, as postsuper's action bits. */
 enum {
@@ -1057,9 +1061,10 @@ static void select_messages(struct pq_filter *filter, char letter,
 		strlist_add(&sel->queues, m->queue);
 		strlist_add(&sel->ids, m->id);
 	}
-	if (ls.error)
-		fatal("open directory %s/%s: %s", g.sp.root, ls.error_queue,
-		      strerror(ls.error));
+	/* A selection with holes is not what was asked for: act on none. */
+	if (ls.unreadable > 0)
+		fatal("%lu part%s of the queue could not be read (see above); "
+		      "nothing done", ls.unreadable, ls.unreadable == 1 ? "" : "s");
 	pq_listing_close(&ls);
 }
 
@@ -1114,15 +1119,14 @@ static const char usage_text[] =
 	"  --confirm-over N   above N selected messages (1000) ask on a terminal,\n"
 	"                     and without one refuse unless --yes\n"
 	"  --kick             wake pickup after a requeue (a trigger write)\n"
-	"  --spool DIR        act on this queue directory, not queue_directory\n";
+	"  --spool DIR        act on this queue directory, not queue_directory\n"
+	"  --help, --version  this text; the version\n";
 
-static _Noreturn void usage(int status)
+static _Noreturn void usage(void)
 {
-	FILE *fp = status ? stderr : stdout;
-
-	fputs(usage_text, fp);
-	fputs(pq_filter_usage, fp);
-	exit(status);
+	fputs(usage_text, stdout);
+	fputs(pq_filter_usage, stdout);
+	exit(0);
 }
 
 /*
@@ -1220,6 +1224,7 @@ int main(int argc, char **argv)
 		{ "kick", no_argument, NULL, OPT_KICK },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		PQ_FILTER_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1283,16 +1288,19 @@ int main(int argc, char **argv)
 			char *end;
 			errno = 0;
 			confirm_over = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || confirm_over < 0)
-				pq_fatal(PQ_EX_USAGE, "--confirm-over takes a number, not \"%s\"",
-					 optarg);
+			if (errno || *end || end == optarg || confirm_over < 0
+			    || confirm_over > MAX_CONFIRM_OVER)
+				pq_fatal(PQ_EX_USAGE, "--confirm-over %s: not a number "
+					 "from 0 to %ld", optarg, MAX_CONFIRM_OVER);
 			break;
 		}
 		case OPT_SPOOL:
 			spool_dir = optarg;
 			break;
 		case OPT_HELP:
-			usage(0);
+			usage();
+		case OPT_VERSION:
+			pq_version("postq-postsuper");
 		default:
 			switch (pq_filter_option(&filter, c, optarg, &err)) {
 			case 1:
@@ -1300,7 +1308,10 @@ int main(int argc, char **argv)
 			case -1:
 				pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
 			default:
-				usage(1);
+				/* getopt said what is wrong; postsuper exits 1. */
+				fprintf(stderr, "Try 'postq-postsuper --help' for the "
+					"options.\n");
+				exit(1);
 			}
 		}
 	}
@@ -1361,13 +1372,14 @@ int main(int argc, char **argv)
 	struct pq_config *cfg = pq_config_load(config_dir,
 					       spool_dir != NULL && config_dir == NULL,
 					       &perr);
+	/* postsuper's fatal errors all exit 1; so do these. */
 	if (cfg == NULL || !pq_spool_open(&g.sp, cfg, spool_dir, &perr))
-		pq_fatal(perr.status, "%s", perr.text);
+		pq_fatal(1, "%s", perr.text);
 	g.long_ids = g.sp.long_ids;
 	if (chdir(g.sp.root) < 0)
 		fatal("chdir %s: %s", g.sp.root, strerror(errno));
 	if (!g.dry && !pq_postlog_open(cfg, g.sp.root, COMMAND, &perr))
-		pq_fatal(perr.status, "%s", perr.text);
+		pq_fatal(1, "%s", perr.text);
 	if (getuid() == 0)
 		drop_privileges(cfg);
 	g.logging = !g.dry;

@@ -20,8 +20,15 @@ struct subdirs {
 	size_t n, cap;
 };
 
+void pq_find_error(struct pq_find_errors *e, int err)
+{
+	e->n++;
+	if (err == EACCES || err == EPERM)
+		e->perm++;
+}
+
 static void walk(int dirfd, const char *path, const char *top, pq_find_fn fn,
-		 void *ctx, int depth)
+		 void *ctx, int depth, struct pq_find_errors *errs)
 {
 	DIR *dir = fdopendir(dirfd);
 	struct subdirs subs = { NULL, 0, 0 };
@@ -29,10 +36,20 @@ static void walk(int dirfd, const char *path, const char *top, pq_find_fn fn,
 
 	if (dir == NULL) {
 		pq_warn("Can't opendir(%s): %s", path, strerror(errno));
+		pq_find_error(errs, errno);
 		close(dirfd);
 		return;
 	}
-	while ((dp = readdir(dir)) != NULL) {
+	for (;;) {
+		errno = 0;
+		if ((dp = readdir(dir)) == NULL) {
+			if (errno != 0) {
+				pq_warn("Can't read directory %s: %s", path,
+					strerror(errno));
+				pq_find_error(errs, errno);
+			}
+			break;
+		}
 		const char *name = dp->d_name;
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			continue;
@@ -62,11 +79,17 @@ static void walk(int dirfd, const char *path, const char *top, pq_find_fn fn,
 			 ? openat(dirfd, subs.names[i],
 				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 			 : -1;
-		if (fd < 0)
-			pq_warn("Can't cd to %s: %s", sub.data,
-				depth < 4096 ? strerror(errno) : "too deep");
-		else
-			walk(fd, sub.data, top, fn, ctx, depth + 1);
+		if (fd < 0) {
+			int err = depth < 4096 ? errno : ELOOP;
+			/* One that vanished since readdir is no loss. */
+			if (err != ENOENT) {
+				pq_warn("Can't cd to %s: %s", sub.data,
+					depth < 4096 ? strerror(err) : "too deep");
+				pq_find_error(errs, err);
+			}
+		} else {
+			walk(fd, sub.data, top, fn, ctx, depth + 1, errs);
+		}
 		buf_free(&sub);
 		free(subs.names[i]);
 	}
@@ -75,7 +98,7 @@ static void walk(int dirfd, const char *path, const char *top, pq_find_fn fn,
 }
 
 void pq_perl_find(int basefd, const char *const *tops, size_t ntops,
-		  pq_find_fn fn, void *ctx)
+		  pq_find_fn fn, void *ctx, struct pq_find_errors *errs)
 {
 	for (size_t t = 0; t < ntops; t++) {
 		struct stat st;
@@ -83,6 +106,7 @@ void pq_perl_find(int basefd, const char *const *tops, size_t ntops,
 
 		if (fstatat(basefd, top, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			pq_warn("Can't stat %s: %s", top, strerror(errno));
+			pq_find_error(errs, errno);
 			continue;
 		}
 		struct buf item = BUF_INIT;
@@ -92,10 +116,12 @@ void pq_perl_find(int basefd, const char *const *tops, size_t ntops,
 		if (S_ISDIR(st.st_mode)) {
 			int fd = openat(basefd, item.data,
 					O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fd < 0)
+			if (fd < 0) {
 				pq_warn("Can't cd to %s: %s", item.data, strerror(errno));
-			else
-				walk(fd, item.data, top, fn, ctx, 0);
+				pq_find_error(errs, errno);
+			} else {
+				walk(fd, item.data, top, fn, ctx, 0, errs);
+			}
 		} else {
 			/* File::Basename::fileparse: directory part with its '/'. */
 			char *slash = strrchr(item.data, '/');
@@ -108,8 +134,10 @@ void pq_perl_find(int basefd, const char *const *tops, size_t ntops,
 				buf_add(&d, item.data, (size_t)(slash - item.data) + 1);
 				base = slash + 1;
 				fd = openat(basefd, d.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-				if (fd < 0)
+				if (fd < 0) {
 					pq_warn("Couldn't chdir %s: %s", d.data, strerror(errno));
+					pq_find_error(errs, errno);
+				}
 			}
 			if (fd >= 0) {
 				fn(ctx, fd, d.data, base, DT_UNKNOWN, top);

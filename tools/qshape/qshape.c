@@ -39,8 +39,17 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Refuse bucket counts whose output no terminal or script could use. */
-#define MAX_BUCKETS 100000
+/*
+ * Upper limits of the numeric options. qshape takes any number (and
+ * runs out of memory on -w 1e12 or loops on -b inf); these are far
+ * beyond any use and keep the output and memory bounded. Values that
+ * qshape ignores (-w up to 80, -b, -t, -m at most 0) are ignored here
+ * too.
+ */
+#define MAX_WIDTH 10000
+#define MAX_BUCKETS 1000
+#define MAX_TICK 525600		/* a year, in minutes */
+#define MAX_COUNT 1e9		/* -m, -N, -n */
 
 static const char usage_text[] =
 	"Usage: %s [ -s ] [ -p ] [ -m <min_subdomains> ] [ -l ]\n"
@@ -71,7 +80,7 @@ static const char usage_text[] =
 	"                     $queue_directory/public/showq)\n"
 	"  --threads N        read with N threads (default: $POSTQ_THREADS, else\n"
 	"                     one per CPU, at most 8)\n"
-	"  --help             this text\n";
+	"  --help, --version  this text; the version\n";
 
 static _Noreturn void usage(int status)
 {
@@ -102,6 +111,7 @@ struct run {
 	struct pq_qshape_msg qm;
 	struct buf path;
 	struct buf cls;
+	struct pq_find_errors errs;	/* what could not be read */
 };
 
 static void check_output(void)
@@ -152,14 +162,15 @@ static void visit(void *ctx, int dirfd, const char *dir, const char *name,
 	buf_reset(&run->path);
 	buf_printf(&run->path, "%s/%s", dir, name);
 	if (pq_qshape_read_file(&run->env, dirfd, name, d_type, run->path.data,
-				&st) == PQ_QENV_SKIP)
+				&st, &run->errs) == PQ_QENV_SKIP)
 		return;
 
 	const struct pq_qmsg *m = NULL;
 	if (run->need_msg) {
 		struct buf label = BUF_INIT;
 		m = pq_qshape_msg_build(&run->qm, run->spool, &run->env,
-					queue_label(top, &label), name, &st);
+					queue_label(top, &label), name, &st,
+					&run->errs);
 		bool keep = !pq_filter_active(run->filter)
 			    || pq_filter_match(run->filter, m);
 		buf_free(&label);
@@ -240,6 +251,17 @@ static char *clear_sequence(void)
 	return b.data;
 }
 
+/*
+ * value (as Perl numifies it: qshape's rules decide what is ignored)
+ * must not exceed max; Inf does, NaN is ignored as qshape ignores it.
+ */
+static void check_range(const char *opt, const char *value, double max,
+			const char *range)
+{
+	if (value != NULL && pq_perl_atofs(value) > max)
+		pq_fatal(255, "%s %s: out of range: %s", opt, value, range);
+}
+
 struct opt_values {
 	const char *c, *w, *b, *t, *m, *n, *N;
 	bool s, p, l, h;
@@ -252,9 +274,24 @@ static const struct option long_opts[] = {
 	{ "threads", required_argument, NULL, 'T' },
 	{ "showq", optional_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	PQ_FILTER_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
+
+/* One of our options, as it would be written: "-s", "--json", "--by=x". */
+static bool is_option(const char *w)
+{
+	if (w[0] != '-')
+		return false;
+	if (w[1] != '-')
+		return w[1] != 0 && strchr("lhcpswbtmnN", w[1]) != NULL;
+	size_t n = strcspn(w + 2, "=");
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (strlen(lo->name) == n && strncmp(lo->name, w + 2, n) == 0)
+			return true;
+	return false;
+}
 
 int main(int argc, char **argv)
 {
@@ -286,24 +323,22 @@ int main(int argc, char **argv)
 			for (lo = long_opts; lo->name; lo++)
 				if (strlen(lo->name) == nlen && strncmp(lo->name, name, nlen) == 0)
 					break;
-			if (lo->name == NULL) {
-				pq_error("unknown option: --%.*s", (int)nlen, name);
-				usage(255);
-			}
+			/* Our own options: say what is wrong, not the whole usage. */
+			if (lo->name == NULL)
+				pq_fatal(255, "unknown option --%.*s (see %s --help)",
+					 (int)nlen, name, pq_progname());
 			if (lo->has_arg == required_argument) {
 				if (value)
 					value++;
 				else if (i < argc)
 					value = argv[i++];
-				else {
-					pq_error("option --%s needs a value", lo->name);
-					usage(255);
-				}
+				else
+					pq_fatal(255, "option --%s needs a value (see %s --help)",
+						 lo->name, pq_progname());
 			} else if (value && lo->has_arg == optional_argument) {
 				value++;
 			} else if (value) {
-				pq_error("option --%s takes no value", lo->name);
-				usage(255);
+				pq_fatal(255, "option --%s takes no value", lo->name);
 			}
 			switch (lo->val) {
 			case 's':
@@ -316,11 +351,15 @@ int main(int argc, char **argv)
 				use_showq = true;
 				showq_path = value;
 				break;
-			case 'T':
-				threads = atoi(value);
-				if (threads < 1 || threads > 64)
+			case 'T': {
+				char *end;
+				errno = 0;
+				long n = strtol(value, &end, 10);
+				if (errno || end == value || *end || n < 1 || n > 64)
 					pq_fatal(255, "--threads takes 1 to 64, not \"%s\"", value);
+				threads = (int)n;
 				break;
+			}
 			case 'y':
 				if (strcmp(value, "reason") == 0)
 					run.by_reason = true;
@@ -331,6 +370,8 @@ int main(int argc, char **argv)
 				break;
 			case 'h':
 				usage(0);
+			case 'V':
+				pq_version(pq_progname());
 			default:
 				if (pq_filter_option(&filter, lo->val, value, &err) < 0)
 					pq_fatal(255, "%s", buf_str(&err));
@@ -374,14 +415,19 @@ int main(int argc, char **argv)
 
 	struct pq_qshape_conf conf;
 	pq_qshape_conf_init(&conf);
+	check_range("-w", o.w, MAX_WIDTH, "the terminal width is at most 10000 "
+		    "(values up to 80 mean 80)");
+	check_range("-b", o.b, MAX_BUCKETS, "the bucket count is at most 1000 "
+		    "(0 or less means 10)");
+	check_range("-t", o.t, MAX_TICK, "the bucket time is at most 525600 "
+		    "minutes, a year (0 or less means 5)");
+	check_range("-m", o.m, MAX_COUNT, "the subdomain count is at most 1000000000");
+	check_range("-N", o.N, MAX_COUNT, "the batch message count is at most 1000000000");
+	check_range("-n", o.n, MAX_COUNT, "the batch row count is at most 1000000000");
 	if (o.w && pq_perl_atofs(o.w) > 80)
 		conf.width = pq_perl_atofs(o.w);
-	if (o.b && pq_perl_atofs(o.b) > 0) {
+	if (o.b && pq_perl_atofs(o.b) > 0)
 		conf.bnum = pq_perl_atofs(o.b);
-		if (!(conf.bnum <= MAX_BUCKETS))
-			pq_fatal(255, "bucket count %s: more than %d buckets", o.b,
-				 MAX_BUCKETS);
-	}
 	if (o.t && pq_perl_atofs(o.t) > 0)
 		conf.tick = pq_pnum_from_string(o.t);
 	if (o.m && pq_perl_atofs(o.m) > 0)
@@ -402,6 +448,18 @@ int main(int argc, char **argv)
 		queues = filter.queues;
 		nqueues = filter.nqueues;
 	}
+
+	/*
+	 * Getopt::Std stops at the first non-option, so in "deferred --json"
+	 * the second word is a queue name to qshape too; one that looks like
+	 * an option and names nothing is a mistake to say, not a queue that
+	 * "Can't stat" with a table of zeros.
+	 */
+	for (size_t k = 1; i < argc && k < nqueues; k++)
+		if (is_option(queues[k]))
+			pq_fatal(255, "%s after the queue name %s: options come "
+				 "before queue names (as in qshape, the first queue "
+				 "name ends the options)", queues[k], queues[0]);
 
 	/* qshape reads main.cf only when a queue name is relative. */
 	bool relative = false;
@@ -439,8 +497,14 @@ int main(int argc, char **argv)
 			const char *qd = spool_dir ? spool_dir
 					 : pq_config_get(cfg, "queue_directory");
 			int fd = open(qd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fd < 0)
-				pq_fatal(errno ? errno : 1, "chdir(%s): %s", qd, strerror(errno));
+			if (fd < 0) {
+				/* qd lives in cfg: the message first, then cfg goes. */
+				int e = errno;
+				struct buf msg = BUF_INIT;
+				buf_printf(&msg, "chdir(%s): %s", qd, strerror(e));
+				pq_config_free(cfg);
+				pq_fatal(e ? e : 1, "%s", msg.data);
+			}
 			close(fd);
 		}
 		if (!pq_spool_open(&spool, cfg, spool_dir, &perr))
@@ -476,11 +540,12 @@ int main(int argc, char **argv)
 		count_showq(&run, showq_path, queues, nqueues);
 	} else if (run.need_msg || run.batch > 0) {
 		/* Filters, reasons and batches: one message at a time, in order. */
-		pq_perl_find(basefd, queues, nqueues, visit, &run);
+		pq_perl_find(basefd, queues, nqueues, visit, &run, &run.errs);
 	} else {
 		if (threads == 0)
 			threads = pq_threads_set() ? pq_threads(64) : pq_threads(8);
-		pq_qshape_scan(&run.table, basefd, queues, nqueues, run.senders, threads);
+		pq_qshape_scan(&run.table, basefd, queues, nqueues, run.senders, threads,
+			       &run.errs);
 	}
 
 	if (run.json)
@@ -488,6 +553,17 @@ int main(int argc, char **argv)
 	else
 		pq_qshape_print(&run.table, stdout, run.top, run.clear);
 	check_output();
+	/*
+	 * The table counts what could be read; qshape exits 0 all the same,
+	 * but zeros that mean "could not look" must not pass for an empty
+	 * queue.
+	 */
+	if (run.errs.n > 0)
+		pq_fatal(run.errs.perm == run.errs.n ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
+			 "incomplete table: %lu part%s of the queue could not be "
+			 "read (named above)%s", run.errs.n, run.errs.n == 1 ? "" : "s",
+			 run.errs.perm == 0 ? "" : "; postq-qshape reads the queue "
+			 "directly: run it as root or as the mail_owner");
 
 	free(run.clear);
 	buf_free(&run.path);

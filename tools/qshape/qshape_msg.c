@@ -3,6 +3,7 @@
  */
 #include "qshape_msg.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* The raw address (not NUL-terminated in env) as a string. */
@@ -17,7 +18,8 @@ const struct pq_qmsg *pq_qshape_msg_build(struct pq_qshape_msg *qm,
 					  struct pq_spool *sp,
 					  const struct pq_qenv *env,
 					  const char *queue, const char *id,
-					  const struct stat *st)
+					  const struct stat *st,
+					  struct pq_find_errors *errs)
 {
 	struct pq_qmsg *m = &qm->msg;
 
@@ -33,6 +35,10 @@ const struct pq_qmsg *pq_qshape_msg_build(struct pq_qshape_msg *qm,
 		raw(qm, env->sender.data ? env->sender.data : "", env->sender.len)));
 	struct pq_bounce_log log;
 	bool logged = pq_bounce_log_open(&log, sp, "defer", id);
+	if (!logged && errno != ENOENT)
+		pq_find_error(errs, errno);
+	else if (logged && log.cut)
+		pq_find_error(errs, EFBIG);
 	pq_rcpt_list_begin(&qm->rl, sp, m, logged ? &log : NULL);
 	for (size_t i = 0; i < env->nrcpt; i++) {
 		size_t len;

@@ -6,7 +6,10 @@
  * Addresses are quoted and made printable as showq does (the null
  * sender as empty_address_recipient); recipients named in the message's
  * defer log come first with their reasons, then the pending recipients
- * the log did not name, with no reason (rcpt_list.h's rules).
+ * the log did not name, with no reason (rcpt_list.h's rules). A defer
+ * log that cannot be read (bounce_log.h: not a regular file, a read
+ * error, cut at its cap) is warned about and counted in *errs; the
+ * message is then built from what could be read.
  */
 #ifndef POSTQ_QSHAPE_MSG_H
 #define POSTQ_QSHAPE_MSG_H
@@ -15,6 +18,7 @@
 
 #include "util/buf.h"
 #include "spool/listing.h"
+#include "perl_find.h"
 #include "qshape_env.h"
 #include "spool/rcpt_list.h"
 #include "spool/spool.h"
@@ -30,7 +34,8 @@ const struct pq_qmsg *pq_qshape_msg_build(struct pq_qshape_msg *qm,
 					  struct pq_spool *sp,
 					  const struct pq_qenv *env,
 					  const char *queue, const char *id,
-					  const struct stat *st);
+					  const struct stat *st,
+					  struct pq_find_errors *errs);
 void pq_qshape_msg_free(struct pq_qshape_msg *qm);
 
 #endif

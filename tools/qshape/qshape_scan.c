@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "common/die.h"
 #include "util/diag.h"
+#include "util/regfile.h"
 #include "perl_find.h"
 
 #include <dirent.h>
@@ -17,20 +18,42 @@
 #include <unistd.h>
 
 /*
+ * A file qshape would read but cannot: qshape skips it silently; we say
+ * so and count it. One that vanished is no loss.
+ */
+static void cannot_open(const char *path, int err, struct pq_find_errors *errs)
+{
+	if (err == ENOENT)
+		return;
+	pq_warn("open %s: %s", path, strerror(err));
+	pq_find_error(errs, err);
+}
+
+/*
  * The lstat and mode tests, then the reader. A name that readdir says is
  * a regular file is opened first and tested with fstat (one path lookup
  * instead of two; O_NOFOLLOW still refuses a symlink put there since).
+ * Otherwise the name is lstat'ed first, as qshape does, and what is then
+ * opened (without blocking) is checked again with fstat: a FIFO or
+ * device swapped in between is not read.
  */
 static enum pq_qenv_status read_at(struct pq_qenv *env, int dirfd,
 				   const char *rel, unsigned char d_type,
-				   const char *path, struct stat *st)
+				   const char *path, struct stat *st,
+				   struct pq_find_errors *errs)
 {
 	int fd;
 
 	if (d_type == DT_REG) {
-		fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
+		fd = openat(dirfd, rel, PQ_REGFILE_FLAGS);
+		if (fd < 0) {
+			/* qshape's tests decide first whether it matters. */
+			int err = errno;
+			if (fstatat(dirfd, rel, st, AT_SYMLINK_NOFOLLOW) == 0
+			    && pq_qenv_mode_ok(st))
+				cannot_open(path, err, errs);
 			return PQ_QENV_SKIP;
+		}
 		if (fstat(fd, st) < 0 || !pq_qenv_mode_ok(st)) {
 			close(fd);
 			return PQ_QENV_SKIP;
@@ -39,9 +62,18 @@ static enum pq_qenv_status read_at(struct pq_qenv *env, int dirfd,
 		if (fstatat(dirfd, rel, st, AT_SYMLINK_NOFOLLOW) < 0
 		    || !pq_qenv_mode_ok(st))
 			return PQ_QENV_SKIP;
-		fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
+		struct stat again;
+		fd = openat(dirfd, rel, PQ_REGFILE_FLAGS);
+		if (fd < 0) {
+			if (errno != ELOOP)
+				cannot_open(path, errno, errs);
 			return PQ_QENV_SKIP;
+		}
+		if (fstat(fd, &again) < 0 || !pq_qenv_mode_ok(&again)
+		    || again.st_ino != st->st_ino || again.st_dev != st->st_dev) {
+			close(fd);
+			return PQ_QENV_SKIP;
+		}
 	}
 	enum pq_qenv_status status = pq_qenv_read(env, fd, path, st);
 	close(fd);
@@ -50,11 +82,12 @@ static enum pq_qenv_status read_at(struct pq_qenv *env, int dirfd,
 
 enum pq_qenv_status pq_qshape_read_file(struct pq_qenv *env, int dirfd,
 					const char *name, unsigned char d_type,
-					const char *path, struct stat *st)
+					const char *path, struct stat *st,
+					struct pq_find_errors *errs)
 {
 	if (!pq_qenv_name_ok(name))
 		return PQ_QENV_SKIP;
-	return read_at(env, dirfd, name, d_type, path, st);
+	return read_at(env, dirfd, name, d_type, path, st, errs);
 }
 
 void pq_qshape_count(struct pq_qshape *q, const struct pq_qenv *env,
@@ -101,15 +134,16 @@ struct scan {
 	struct pq_qshape *q;
 	struct pq_qenv env;
 	struct buf path;
+	struct pq_find_errors errs;
 };
 
 static void one_file(struct pq_qshape *q, struct pq_qenv *env, int dirfd,
 		     const char *rel, unsigned char d_type, const char *path,
-		     bool senders)
+		     bool senders, struct pq_find_errors *errs)
 {
 	struct stat st;
 
-	if (read_at(env, dirfd, rel, d_type, path, &st) != PQ_QENV_SKIP)
+	if (read_at(env, dirfd, rel, d_type, path, &st, errs) != PQ_QENV_SKIP)
 		pq_qshape_count(q, env, senders);
 }
 
@@ -124,7 +158,8 @@ static void visit_direct(void *ctx, int dirfd, const char *dir,
 		return;
 	buf_reset(&s->path);
 	buf_printf(&s->path, "%s/%s", dir, name);
-	one_file(s->q, &s->env, dirfd, name, d_type, s->path.data, s->senders);
+	one_file(s->q, &s->env, dirfd, name, d_type, s->path.data, s->senders,
+		 &s->errs);
 }
 
 static void push_chunk(struct scan *s)
@@ -176,6 +211,7 @@ struct worker {
 	pthread_t tid;
 	struct scan *s;
 	struct pq_qshape q;
+	struct pq_find_errors errs;
 };
 
 static void *work(void *arg)
@@ -203,7 +239,8 @@ static void *work(void *arg)
 		for (size_t i = 0; i < c->n; i++) {
 			unsigned char d_type = (unsigned char)*p++;
 			one_file(&w->q, &env, s->basefd, p,
-				 d_type == 0xff ? DT_UNKNOWN : d_type, p, s->senders);
+				 d_type == 0xff ? DT_UNKNOWN : d_type, p, s->senders,
+				 &w->errs);
 			p += strlen(p) + 1;
 		}
 		buf_free(&c->names);
@@ -214,7 +251,8 @@ static void *work(void *arg)
 }
 
 void pq_qshape_scan(struct pq_qshape *q, int basefd, const char *const *tops,
-		    size_t ntops, bool senders, int nthreads)
+		    size_t ntops, bool senders, int nthreads,
+		    struct pq_find_errors *errs)
 {
 	struct scan s;
 
@@ -223,7 +261,9 @@ void pq_qshape_scan(struct pq_qshape *q, int basefd, const char *const *tops,
 	s.senders = senders;
 	s.q = q;
 	if (nthreads <= 1) {
-		pq_perl_find(basefd, tops, ntops, visit_direct, &s);
+		pq_perl_find(basefd, tops, ntops, visit_direct, &s, errs);
+		errs->n += s.errs.n;
+		errs->perm += s.errs.perm;
 		pq_qenv_free(&s.env);
 		buf_free(&s.path);
 		return;
@@ -245,9 +285,9 @@ void pq_qshape_scan(struct pq_qshape *q, int basefd, const char *const *tops,
 	}
 	if (started == 0) {
 		/* No threads to be had: do it here. */
-		pq_perl_find(basefd, tops, ntops, visit_direct, &s);
+		pq_perl_find(basefd, tops, ntops, visit_direct, &s, errs);
 	} else {
-		pq_perl_find(basefd, tops, ntops, visit_queue, &s);
+		pq_perl_find(basefd, tops, ntops, visit_queue, &s, errs);
 		push_chunk(&s);
 	}
 	pthread_mutex_lock(&s.lock);
@@ -257,7 +297,11 @@ void pq_qshape_scan(struct pq_qshape *q, int basefd, const char *const *tops,
 	for (int i = 0; i < started; i++) {
 		pthread_join(w[i].tid, NULL);
 		pq_qshape_merge(q, &w[i].q);
+		errs->n += w[i].errs.n;
+		errs->perm += w[i].errs.perm;
 	}
+	errs->n += s.errs.n;
+	errs->perm += s.errs.perm;
 	for (int i = 0; i < nthreads; i++)
 		pq_qshape_free(&w[i].q);
 	pq_qshape_recount_subdomains(q);
