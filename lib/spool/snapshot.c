@@ -259,11 +259,14 @@ bool pq_snapshot_from_spool(struct pq_snapshot *s, struct pq_spool *sp,
 	pq_listing_open(&ls, sp, NULL);
 	while ((m = pq_listing_next(&ls)) != NULL)
 		pq_snapshot_add(s, m);
-	bool ok = ls.error == 0;
+	/* A snapshot with holes must not pass for the state of the queue. */
+	bool ok = ls.unreadable == 0;
 	if (!ok)
-		pq_err_set(err, ls.error == EACCES ? PQ_EX_NOPERM : PQ_EX_UNAVAILABLE,
-			   "open directory %s/%s: %s", sp->root, ls.error_queue,
-			   strerror(ls.error));
+		pq_err_set(err, ls.unreadable_perm == ls.unreadable ? PQ_EX_NOPERM
+			   : PQ_EX_UNAVAILABLE,
+			   "incomplete snapshot of %s: %lu part%s of the queue could not "
+			   "be read (named above)", sp->root, ls.unreadable,
+			   ls.unreadable == 1 ? "" : "s");
 	else
 		for (int i = 0; i < PQ_SNAP_NQUEUES; i++)
 			if (i != PQ_SNAP_CORRUPT)
