@@ -722,21 +722,19 @@ static void reply_codes(struct ml_str r, struct ml_event_info *ev)
 		set(&ev->code, p, p + 3);
 		p += 4;
 	}
-	/* X.Y.Z: class digit, 1-3 digits, 1-3 digits */
-	const char *q = p;
-	if (q < e && *q >= '2' && *q <= '5' && q + 1 < e && q[1] == '.') {
-		q += 2;
-		const char *d = q;
-		while (q < e && isdig(*q) && q - d < 3)
-			q++;
-		if (q > d && q < e && *q == '.') {
-			d = ++q;
-			while (q < e && isdig(*q) && q - d < 3)
-				q++;
-			if (q > d && (q == e || *q == ' '))
-				set(&ev->dsn, p, q);
-		}
-	}
+	/* X.Y.Z: class digit, 1-3 digits, 1-3 digits, then a space or the end */
+	if (e - p < 5 || p[0] < '2' || p[0] > '5' || p[1] != '.' || !isdig(p[2]))
+		return;
+	const char *q = p + 3;
+	for (int k = 0; k < 2 && q < e && isdig(*q); k++)
+		q++;
+	if (q + 1 >= e || *q != '.' || !isdig(q[1]))
+		return;
+	q += 2;
+	for (int k = 0; k < 2 && q < e && isdig(*q); k++)
+		q++;
+	if (q == e || *q == ' ')
+		set(&ev->dsn, p, q);
 }
 
 /*
