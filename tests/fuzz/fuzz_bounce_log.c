@@ -61,6 +61,10 @@ static void setup(void)
 		abort();
 	fprintf(f, "queue_directory = %s\nhash_queue_depth = 1\n", root);
 	fclose(f);
+	/* pq_spool_open takes a directory with a message queue for a spool. */
+	snprintf(path, sizeof(path), "%s/deferred", root);
+	if (mkdir(path, 0700) != 0)
+		abort();
 	struct pq_config *cfg = pq_config_load(root, false, &err);
 	if (cfg == NULL || !pq_spool_open(&sp, cfg, root, &err))
 		abort();

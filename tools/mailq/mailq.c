@@ -276,6 +276,7 @@ int main(int argc, char **argv)
 	}
 
 	counter_free(&counts);
+	buf_free(&reason);
 	buf_free(&scratch);
 	buf_free(&err);
 	pq_listing_close(&listing);
