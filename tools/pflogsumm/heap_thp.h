@@ -1,11 +1,11 @@
 /*
  * heap_thp - back the malloc heap with transparent huge pages.
  *
- * On a VM every first touch of a 4 KB page is a fault costing some
- * 10-15 us; a tool that builds a few MB of tables in a few tens of ms
- * spends a fifth of its time there. One 2 MB huge page costs about as
- * much as 15 small ones, so a heap in huge pages takes those faults
- * away. Transparent huge pages are usually enabled only for ranges that
+ * On a virtual machine every first touch of a 4 KB page is a costly
+ * fault, and a tool that builds a few MB of tables in a few tens of ms
+ * spends much of its time there. One 2 MB huge page costs about as
+ * much as a handful of small ones, so a heap in huge pages takes those
+ * faults away (BENCHMARKS.md). Transparent huge pages are usually enabled only for ranges that
  * ask (madvise mode), and glibc asks only when told to by an
  * environment tunable (glibc.malloc.hugetlb), which a tool cannot set
  * for itself; heap_thp does the asking. The price is resident memory

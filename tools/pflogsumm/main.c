@@ -401,16 +401,16 @@ int main(int argc, char **argv)
 
 	/*
 	 * Tables that double (queue ids, the removed-id ledger) come from
-	 * the heap, not from mmap: every freed old table was a munmap, a TLB
-	 * shootdown across both threads' CPUs, some 0.5 ms apiece on a VM;
-	 * heap memory is reused instead. The heap is never trimmed either:
+	 * the heap, not from mmap: every freed old table would be a munmap,
+	 * a TLB shootdown across both threads' CPUs; heap memory is reused
+	 * instead. The heap is never trimmed either:
 	 * the process is short-lived and its peak is bounded anyway.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, -1);
 	/*
-	 * With 4 KB pages a 26 MB log's tables and buffers cost some 450
-	 * page faults, a sixth of the run on a VM.
+	 * With 4 KB pages a day's tables and buffers cost hundreds of page
+	 * faults, a large part of a run that takes tens of milliseconds.
 	 */
 	heap_thp(64u << 20);
 	pq_tool_init(argv[0]);

@@ -35,12 +35,11 @@
 #include <string.h>
 
 /*
- * Four chunks of 512 KB. With the heap in 4 KB pages (a page fault of
- * about 10 us apiece on the benchmark VM) 128 KB was best; in huge
- * pages (heap_thp) memory is cheap to touch and the hand-offs, a
- * futex wake-up and a context switch each, are what is left: on the
- * 26 MB log 512 KB chunks were 3-4 ms faster than 128 KB, 1 MB about
- * as fast as 512 KB for 4 MB more resident memory, 2 MB slower.
+ * Four chunks of 512 KB. With the heap in huge pages (heap_thp) memory
+ * is cheap to touch, and what a chunk costs is its hand-off, a futex
+ * wake-up and a context switch: fewer, larger chunks pay fewer of them,
+ * up to the point where a chunk no longer fits the caches and resident
+ * memory grows for nothing (BENCHMARKS.md has the sizes tried).
  */
 #define NCHUNK 4
 #define CHUNK_BYTES (512u << 10)
@@ -85,13 +84,13 @@ struct pipe_state {
 /*
  * A thread that finds its ring empty sleeps until HYST chunks are in
  * (or the last one): each wake-up is a futex call and a context switch
- * for both threads (some 10-20 us on the benchmark VM), and the thread
- * that waits is the faster one, so it loses nothing by waiting for two.
+ * for both threads, and the thread that waits is the faster one, so it
+ * loses nothing by waiting for two.
  * With four chunks the two threads cannot both wait: the reader holds
  * one, so ready + free = 3 and one ring has at least two. The very first
  * chunk is the exception: the main thread has nothing else to do yet,
  * and waiting for a second one would keep it idle for as long as the
- * reader takes over a whole chunk (some 0.5 ms of a 26 MB log's 27).
+ * reader takes over a whole chunk.
  */
 #define HYST 2
 
@@ -202,9 +201,8 @@ static void add_line(struct feeder *F, struct chunk *c, char *line, size_t len)
  * it behind, so the split follows the log's mix of lines. It may grow
  * to the whole chunk: on a VM the reading thread's CPU can run slow for
  * a while (after being idle, as when the benchmark runs pflogsumm
- * first), and then the tallying thread should take all it can. Capped
- * at half, the 26 MB log took 33.4 ms after pflogsumm against 28.8 ms
- * uncapped (medians of 20); back to back, 22.8 vs 22.9 ms.
+ * first), and then the tallying thread should take all it can, so the
+ * share is not capped at half.
  */
 #define SHARE_DIV 32
 #define SHARE_MAX SHARE_DIV
