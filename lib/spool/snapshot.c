@@ -256,6 +256,8 @@ bool pq_snapshot_from_spool(struct pq_snapshot *s, struct pq_spool *sp,
 	struct pq_listing ls;
 	const struct pq_qmsg *m;
 
+	if (!pq_spool_check(sp, err))
+		return false;
 	pq_listing_open(&ls, sp, NULL);
 	while ((m = pq_listing_next(&ls)) != NULL)
 		pq_snapshot_add(s, m);

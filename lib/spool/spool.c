@@ -96,15 +96,19 @@ bool pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
 			   strerror(errno));
 		goto fail;
 	}
-	if (!looks_like_spool(sp)) {
-		pq_err_set(err, PQ_EX_UNAVAILABLE, "%s: not a Postfix queue "
-			   "directory (none of maildrop, incoming, active, "
-			   "deferred, hold is in it)", sp->root);
-		goto fail;
-	}
 	return true;
 fail:
 	pq_spool_close(sp);
+	return false;
+}
+
+bool pq_spool_check(const struct pq_spool *sp, struct pq_err *err)
+{
+	if (looks_like_spool(sp))
+		return true;
+	pq_err_set(err, PQ_EX_UNAVAILABLE, "%s: not a Postfix queue "
+		   "directory (none of maildrop, incoming, active, "
+		   "deferred, hold is in it)", sp->root);
 	return false;
 }
 

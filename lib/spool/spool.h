@@ -55,13 +55,19 @@ struct pq_spool {
  * pq_spool_open - settings from cfg; root overrides queue_directory
  * (--spool). False with *err filled in on a bad setting (EX_CONFIG), if
  * the directory cannot be opened ("chdir DIR: reason", EX_UNAVAILABLE,
- * as postqueue says it) or if it is not a spool: none of the message
- * queues maildrop, incoming, active, deferred, hold is in it
- * (EX_UNAVAILABLE; a copy that holds only some of them is fine, and a
- * queue that cannot be looked at counts as there). sp is then closed.
+ * as postqueue says it); sp is then closed.
  */
 bool pq_spool_open(struct pq_spool *sp, struct pq_config *cfg,
 		   const char *root, struct pq_err *err);
+/*
+ * pq_spool_check - false with *err filled in (EX_UNAVAILABLE) if sp is
+ * not a spool: none of the message queues maildrop, incoming, active,
+ * deferred, hold is in it (a copy that holds only some of them is fine,
+ * and a queue that cannot be looked at counts as there). Every reader
+ * of the queue files asks first; a client of the showq service, which
+ * needs only public/, does not.
+ */
+bool pq_spool_check(const struct pq_spool *sp, struct pq_err *err);
 void pq_spool_close(struct pq_spool *sp);
 
 bool pq_spool_queue_hashed(const struct pq_spool *sp, const char *queue);

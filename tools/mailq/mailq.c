@@ -209,7 +209,8 @@ int main(int argc, char **argv)
 					       spool_dir != NULL && config_dir == NULL,
 					       &perr);
 	struct pq_spool spool;
-	if (cfg == NULL || !pq_spool_open(&spool, cfg, spool_dir, &perr))
+	if (cfg == NULL || !pq_spool_open(&spool, cfg, spool_dir, &perr)
+	    || (!use_showq && !pq_spool_check(&spool, &perr)))
 		pq_fatal(perr.status, "%s", perr.text);
 	signal(SIGPIPE, SIG_IGN);
 	static char outbuf[1 << 16];

@@ -1373,7 +1373,8 @@ int main(int argc, char **argv)
 					       spool_dir != NULL && config_dir == NULL,
 					       &perr);
 	/* postsuper's fatal errors all exit 1; so do these. */
-	if (cfg == NULL || !pq_spool_open(&g.sp, cfg, spool_dir, &perr))
+	if (cfg == NULL || !pq_spool_open(&g.sp, cfg, spool_dir, &perr)
+	    || !pq_spool_check(&g.sp, &perr))
 		pq_fatal(1, "%s", perr.text);
 	g.long_ids = g.sp.long_ids;
 	if (chdir(g.sp.root) < 0)

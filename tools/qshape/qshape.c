@@ -507,7 +507,8 @@ int main(int argc, char **argv)
 			}
 			close(fd);
 		}
-		if (!pq_spool_open(&spool, cfg, spool_dir, &perr))
+		if (!pq_spool_open(&spool, cfg, spool_dir, &perr)
+		    || (!use_showq && !pq_spool_check(&spool, &perr)))
 			pq_fatal(perr.status, "%s", perr.text);
 		if (relative)
 			basefd = spool.rootfd;
