@@ -140,11 +140,11 @@ static void set_name(struct pq_follow *f, const char *name)
 
 static char *join(const char *dir, const char *name)
 {
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 
 	if (strcmp(dir, ".") != 0 || strchr(name, '/'))
-		buf_printf(&b, "%s/", dir);
-	buf_adds(&b, name);
+		pq_buf_printf(&b, "%s/", dir);
+	pq_buf_adds(&b, name);
 	return b.data;
 }
 

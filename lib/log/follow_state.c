@@ -34,33 +34,33 @@ void pq_fstate_free(struct pq_follow_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static void add_escaped(struct buf *out, const char *s)
+static void add_escaped(struct pq_buf *out, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c <= 0x20 || c == '%' || c == 0x7f)
-			buf_printf(out, "%%%02X", c);
+			pq_buf_printf(out, "%%%02X", c);
 		else
-			buf_addc(out, c);
+			pq_buf_addc(out, c);
 	}
 }
 
-void pq_fstate_format(const struct pq_follow_state *st, struct buf *out)
+void pq_fstate_format(const struct pq_follow_state *st, struct pq_buf *out)
 {
-	buf_reset(out);
-	buf_adds(out, MAGIC "\n");
+	pq_buf_reset(out);
+	pq_buf_adds(out, MAGIC "\n");
 	if (st->kind == PQ_FSTATE_JOURNAL) {
-		buf_adds(out, "source journal\n");
+		pq_buf_adds(out, "source journal\n");
 		if (st->cursor) {
-			buf_adds(out, "cursor ");
+			pq_buf_adds(out, "cursor ");
 			add_escaped(out, st->cursor);
-			buf_addc(out, '\n');
+			pq_buf_addc(out, '\n');
 		}
 		return;
 	}
-	buf_adds(out, "source file\npath ");
+	pq_buf_adds(out, "source file\npath ");
 	add_escaped(out, st->path ? st->path : "");
-	buf_printf(out, "\ndev %llu\nino %llu\noff %llu\nline %llu\nskip %d\nfp %u %016llx\n",
+	pq_buf_printf(out, "\ndev %llu\nino %llu\noff %llu\nline %llu\nskip %d\nfp %u %016llx\n",
 		   st->dev, st->ino, st->off, st->line, st->skip ? 1 : 0, st->fp_len,
 		   (unsigned long long)st->fp);
 }
@@ -124,19 +124,19 @@ enum { K_SOURCE = 1, K_PATH = 2, K_DEV = 4, K_INO = 8, K_OFF = 16, K_LINE = 32,
        K_SKIP = 64, K_FP = 128, K_CURSOR = 256 };
 #define FILE_KEYS (K_SOURCE | K_PATH | K_DEV | K_INO | K_OFF | K_LINE | K_SKIP | K_FP)
 
-static bool refuse(struct buf *why, unsigned lineno, const char *text, struct pq_follow_state *st)
+static bool refuse(struct pq_buf *why, unsigned lineno, const char *text, struct pq_follow_state *st)
 {
-	buf_reset(why);
+	pq_buf_reset(why);
 	if (lineno)
-		buf_printf(why, "line %u: %s", lineno, text);
+		pq_buf_printf(why, "line %u: %s", lineno, text);
 	else
-		buf_adds(why, text);
+		pq_buf_adds(why, text);
 	pq_fstate_free(st);
 	return false;
 }
 
 bool pq_fstate_parse(const char *text, size_t len, struct pq_follow_state *st,
-    struct buf *why)
+    struct pq_buf *why)
 {
 	unsigned seen = 0, lineno = 0;
 	const char *p = text, *end = text + len;
@@ -237,13 +237,13 @@ bool pq_fstate_parse(const char *text, size_t len, struct pq_follow_state *st,
 	} else if (seen & ~(K_SOURCE | K_CURSOR)) {
 		return refuse(why, 0, "a journal state has only a cursor", st);
 	}
-	buf_reset(why);
+	pq_buf_reset(why);
 	return true;
 }
 
 int pq_fstate_load(const char *path, struct pq_follow_state *st, struct pq_err *err)
 {
-	struct buf text = BUF_INIT, why = BUF_INIT;
+	struct pq_buf text = PQ_BUF_INIT, why = PQ_BUF_INIT;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	memset(st, 0, sizeof(*st));
@@ -260,14 +260,14 @@ int pq_fstate_load(const char *path, struct pq_follow_state *st, struct pq_err *
 		return -2;
 	}
 	for (;;) {
-		buf_reserve(&text, 4096);
+		pq_buf_reserve(&text, 4096);
 		ssize_t n = read(fd, text.data + text.len, 4096);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			pq_err_set(err, PQ_EX_IOERR, "cannot read state file %s: %s", path, strerror(errno));
 			close(fd);
-			buf_free(&text);
+			pq_buf_free(&text);
 			return -2;
 		}
 		if (n == 0)
@@ -286,8 +286,8 @@ int pq_fstate_load(const char *path, struct pq_follow_state *st, struct pq_err *
 		pq_warn("state file %s: corrupt (%s); ignored", path, why.data);
 		rc = -1;
 	}
-	buf_free(&text);
-	buf_free(&why);
+	pq_buf_free(&text);
+	pq_buf_free(&why);
 	return rc;
 }
 
@@ -319,11 +319,11 @@ static bool write_all(int fd, const char *p, size_t n)
 
 bool pq_fstate_save(const char *path, const struct pq_follow_state *st, struct pq_err *err)
 {
-	struct buf text = BUF_INIT, tmp = BUF_INIT;
+	struct pq_buf text = PQ_BUF_INIT, tmp = PQ_BUF_INIT;
 	bool ok = false;
 
 	pq_fstate_format(st, &text);
-	buf_printf(&tmp, "%s.tmpXXXXXX", path);
+	pq_buf_printf(&tmp, "%s.tmpXXXXXX", path);
 	int fd = mkostemp(tmp.data, O_CLOEXEC);
 	if (fd < 0) {
 		pq_err_set(err, PQ_EX_IOERR, "cannot create a temporary file for state file %s: %s",
@@ -356,7 +356,7 @@ bool pq_fstate_save(const char *path, const struct pq_follow_state *st, struct p
 	free(dir);
 	ok = true;
 out:
-	buf_free(&text);
-	buf_free(&tmp);
+	pq_buf_free(&text);
+	pq_buf_free(&tmp);
 	return ok;
 }

@@ -75,8 +75,8 @@ struct pq_follow_state {
 uint64_t pq_fstate_hash(const void *p, size_t n);
 
 bool pq_fstate_parse(const char *text, size_t len, struct pq_follow_state *st,
-    struct buf *why);
-void pq_fstate_format(const struct pq_follow_state *st, struct buf *out);
+    struct pq_buf *why);
+void pq_fstate_format(const struct pq_follow_state *st, struct pq_buf *out);
 
 int pq_fstate_load(const char *path, struct pq_follow_state *st, struct pq_err *err);
 bool pq_fstate_save(const char *path, const struct pq_follow_state *st, struct pq_err *err);

@@ -25,32 +25,32 @@ bool pq_journal_ident_match(const char *ident, size_t n, const char *prefix)
 	return ident != NULL && n >= pn && memcmp(ident, prefix, pn) == 0;
 }
 
-bool pq_journal_syslog_line(const struct pq_journal_entry *e, struct buf *out)
+bool pq_journal_syslog_line(const struct pq_journal_entry *e, struct pq_buf *out)
 {
 	time_t sec = (time_t)(e->usec / 1000000u);
 	struct tm tm;
 
-	buf_reset(out);
+	pq_buf_reset(out);
 	if (localtime_r(&sec, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm));
-	buf_printf(out, "%s %2d %02d:%02d:%02d ",
+	pq_buf_printf(out, "%s %2d %02d:%02d:%02d ",
 		   month_names[tm.tm_mon >= 0 && tm.tm_mon < 12 ? tm.tm_mon : 0],
 		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (e->host && e->host_n)
-		buf_add(out, e->host, e->host_n);
+		pq_buf_add(out, e->host, e->host_n);
 	else
-		buf_adds(out, "localhost");
-	buf_addc(out, ' ');
+		pq_buf_adds(out, "localhost");
+	pq_buf_addc(out, ' ');
 	if (e->ident && e->ident_n)
-		buf_add(out, e->ident, e->ident_n);
+		pq_buf_add(out, e->ident, e->ident_n);
 	else
-		buf_adds(out, "unknown");
+		pq_buf_adds(out, "unknown");
 	if (e->pid && e->pid_n) {
-		buf_addc(out, '[');
-		buf_add(out, e->pid, e->pid_n);
-		buf_addc(out, ']');
+		pq_buf_addc(out, '[');
+		pq_buf_add(out, e->pid, e->pid_n);
+		pq_buf_addc(out, ']');
 	}
-	buf_adds(out, ": ");
+	pq_buf_adds(out, ": ");
 	size_t n = e->msg ? e->msg_n : 0;
 	while (n > 0 && (e->msg[n - 1] == '\n' || e->msg[n - 1] == '\r'))
 		n--;
@@ -63,9 +63,9 @@ bool pq_journal_syslog_line(const struct pq_journal_entry *e, struct buf *out)
 		}
 		unsigned char c = (unsigned char)e->msg[i];
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			buf_printf(out, "#%03o", c);
+			pq_buf_printf(out, "#%03o", c);
 		else
-			buf_addc(out, c);
+			pq_buf_addc(out, c);
 	}
 	if (out->len > PQ_LOGREAD_MAX_LINE) {
 		out->len = PQ_LOGREAD_MAX_LINE;
@@ -82,7 +82,7 @@ struct pq_journal {
 	bool check_cursor;	/* the next entry may be the cursor's own */
 	bool read_one;		/* positioned on an entry: get_cursor works */
 	int last_err;		/* errno last warned about, 0 after a success */
-	struct buf line;
+	struct pq_buf line;
 };
 
 /* The value of field in the current entry, without "FIELD=". */
@@ -117,11 +117,11 @@ struct pq_journal *pq_journal_open(const struct pq_journal_opts *o, struct pq_er
 	/* Read a message up to the line cap whole, so that a longer one is seen as such. */
 	(void)sd_journal_set_data_threshold(sj, PQ_LOGREAD_MAX_LINE + 64);
 	if (o->unit && o->unit[0]) {
-		struct buf m = BUF_INIT;
-		buf_printf(&m, "_SYSTEMD_UNIT=%s%s", o->unit,
+		struct pq_buf m = PQ_BUF_INIT;
+		pq_buf_printf(&m, "_SYSTEMD_UNIT=%s%s", o->unit,
 			   strchr(o->unit, '.') ? "" : ".service");
 		r = sd_journal_add_match(sj, m.data, m.len);
-		buf_free(&m);
+		pq_buf_free(&m);
 		if (r < 0) {
 			pq_err_set(err, PQ_EX_USAGE, "journal: bad unit %s: %s", o->unit, strerror(-r));
 			sd_journal_close(sj);
@@ -273,6 +273,6 @@ void pq_journal_close(struct pq_journal *j)
 	sd_journal_close(j->j);
 	free(j->ident_prefix);
 	free(j->cursor);
-	buf_free(&j->line);
+	pq_buf_free(&j->line);
 	free(j);
 }

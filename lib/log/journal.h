@@ -90,7 +90,7 @@ struct pq_journal_entry {
 };
 
 /* The line into out (reset first); true if it had to be cut. */
-bool pq_journal_syslog_line(const struct pq_journal_entry *e, struct buf *out);
+bool pq_journal_syslog_line(const struct pq_journal_entry *e, struct pq_buf *out);
 /* prefix NULL or empty takes everything. */
 bool pq_journal_ident_match(const char *ident, size_t n, const char *prefix);
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-struct logread {
+struct pq_logread {
 	gzFile gz;		/* NULL: raw reads from fd */
 	int fd;
 	char *data;
@@ -48,7 +48,7 @@ static int plain_file(int fd)
 	return !(n == 2 && m[0] == 0x1f && m[1] == 0x8b);
 }
 
-struct logread *logread_open(const char *path)
+struct pq_logread *pq_logread_open(const char *path)
 {
 	int fd;
 
@@ -58,7 +58,7 @@ struct logread *logread_open(const char *path)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	struct logread *r = pq_xcalloc(1, sizeof(*r));
+	struct pq_logread *r = pq_xcalloc(1, sizeof(*r));
 	r->fd = fd;
 	r->path = pq_xstrdup(path ? path : "-");
 	if (!plain_file(fd)) {
@@ -75,7 +75,7 @@ struct logread *logread_open(const char *path)
 	return r;
 }
 
-size_t logread_read(struct logread *r, char *buf, size_t n)
+size_t pq_logread_read(struct pq_logread *r, char *buf, size_t n)
 {
 	if (r->eof || n == 0)
 		return 0;
@@ -109,7 +109,7 @@ size_t logread_read(struct logread *r, char *buf, size_t n)
 }
 
 /* Read more input after end; false at end of input. */
-static int fill(struct logread *r)
+static int fill(struct pq_logread *r)
 {
 	if (r->eof)
 		return 0;
@@ -128,7 +128,7 @@ static int fill(struct logread *r)
 		r->cap *= 2;
 		r->data = pq_xrealloc(r->data, r->cap);
 	}
-	size_t n = logread_read(r, r->data + r->end, r->cap - r->end);
+	size_t n = pq_logread_read(r, r->data + r->end, r->cap - r->end);
 	if (n == 0)
 		return 0;
 	r->end += n;
@@ -136,7 +136,7 @@ static int fill(struct logread *r)
 }
 
 /* The line at start..start+n, counted; the next starts at next. */
-static const char *take(struct logread *r, size_t n, size_t next, size_t *len)
+static const char *take(struct pq_logread *r, size_t n, size_t next, size_t *len)
 {
 	const char *line = r->data + r->start;
 
@@ -146,7 +146,7 @@ static const char *take(struct logread *r, size_t n, size_t next, size_t *len)
 	return line;
 }
 
-const char *logread_line(struct logread *r, size_t *len)
+const char *pq_logread_line(struct pq_logread *r, size_t *len)
 {
 	for (;;) {
 		char *nl = r->data ? memchr(r->data + r->scan, '\n', r->end - r->scan) : NULL;
@@ -186,12 +186,12 @@ const char *logread_line(struct logread *r, size_t *len)
 	}
 }
 
-const char *logread_error(const struct logread *r)
+const char *pq_logread_error(const struct pq_logread *r)
 {
 	return r->err;
 }
 
-void logread_close(struct logread *r)
+void pq_logread_close(struct pq_logread *r)
 {
 	if (r == NULL)
 		return;

@@ -11,13 +11,13 @@
  * returned cut to that length and the rest of it skipped, with one
  * warning naming the file and the line number: memory stays bounded on
  * /dev/zero or a corrupt log. A truncated gzip file ends the input with
- * an error (see logread_error), as zcat reports it. Bytes are
+ * an error (see pq_logread_error), as zcat reports it. Bytes are
  * passed through untouched: NULs and invalid UTF-8 are the parser's
  * business.
  *
  * Uncompressed regular files bypass zlib: gzread copies every byte once
  * more through its own buffer, which costs as much as the line
- * splitting on a 1 GB log. logread_read gives callers that split lines
+ * splitting on a 1 GB log. pq_logread_read gives callers that split lines
  * themselves (into buffers they keep) the raw bytes without that copy.
  */
 #ifndef POSTQ_LOGREAD_H
@@ -27,27 +27,27 @@
 
 #define PQ_LOGREAD_MAX_LINE (1024u * 1024u)
 
-struct logread;
+struct pq_logread;
 
 /*
- * logread_open - open path ("-" or NULL means standard input); NULL with
+ * pq_logread_open - open path ("-" or NULL means standard input); NULL with
  * errno set on failure.
  */
-struct logread *logread_open(const char *path);
+struct pq_logread *pq_logread_open(const char *path);
 /*
- * logread_line - the next line (not NUL-terminated; valid until the next
+ * pq_logread_line - the next line (not NUL-terminated; valid until the next
  * call), its length in *len; NULL at end of input. A read or
- * decompression error ends the input and is reported by logread_error.
+ * decompression error ends the input and is reported by pq_logread_error.
  */
-const char *logread_line(struct logread *r, size_t *len);
+const char *pq_logread_line(struct pq_logread *r, size_t *len);
 /*
- * logread_read - up to n bytes of (decompressed) input into buf; 0 at
- * end of input or after an error (see logread_error). Do not mix with
- * logread_line on the same reader.
+ * pq_logread_read - up to n bytes of (decompressed) input into buf; 0 at
+ * end of input or after an error (see pq_logread_error). Do not mix with
+ * pq_logread_line on the same reader.
  */
-size_t logread_read(struct logread *r, char *buf, size_t n);
-/* logread_error - NULL, or a description of the error that ended input. */
-const char *logread_error(const struct logread *r);
-void logread_close(struct logread *r);
+size_t pq_logread_read(struct pq_logread *r, char *buf, size_t n);
+/* pq_logread_error - NULL, or a description of the error that ended input. */
+const char *pq_logread_error(const struct pq_logread *r);
+void pq_logread_close(struct pq_logread *r);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-int ml_month(const char *p)
+int pq_ml_month(const char *p)
 {
 	/* a switch on the letters: this runs on every line */
 	switch (p[0]) {
@@ -57,7 +57,7 @@ static bool digits(const char *p, size_t len, size_t i, int n, int *v)
 }
 
 /* "HH:MM:SS" at p[i..]. */
-static bool hms(const char *p, size_t len, size_t i, struct ml_frame *f)
+static bool hms(const char *p, size_t len, size_t i, struct pq_ml_frame *f)
 {
 	return digits(p, len, i, 2, &f->hour) && i + 2 < len && p[i + 2] == ':' &&
 	    digits(p, len, i + 3, 2, &f->min) && i + 5 < len && p[i + 5] == ':' &&
@@ -65,7 +65,7 @@ static bool hms(const char *p, size_t len, size_t i, struct ml_frame *f)
 }
 
 /* ".digits" at *i: consumed, microseconds in f->usec. */
-static void fraction(const char *p, size_t len, size_t *i, struct ml_frame *f)
+static void fraction(const char *p, size_t len, size_t *i, struct pq_ml_frame *f)
 {
 	size_t k = *i;
 	long us = 0;
@@ -155,23 +155,23 @@ static inline bool eq_lit(const char *a, const char *lit, size_t k)
 #define IS(s, lit) ((s).n == sizeof(lit) - 1 && eq_lit((s).p, (lit), sizeof(lit) - 1))
 
 /* Parse "host rest" at p[i..]: host is \S+, one space, rest non-empty. */
-static enum ml_bad host_rest(const char *p, size_t len, size_t i, struct ml_frame *f)
+static enum pq_ml_bad host_rest(const char *p, size_t len, size_t i, struct pq_ml_frame *f)
 {
 	size_t h = i;
 
 	while (i < len && !(cls[(unsigned char)p[i]] & C_SPC))
 		i++;
 	if (i == h || i >= len || p[i] != ' ' || i + 1 >= len)
-		return ML_BAD_HOST;
+		return PQ_ML_BAD_HOST;
 	f->host.p = p + h;
 	f->host.n = i - h;
 	f->rest.p = p + i + 1;
 	f->rest.n = len - i - 1;
-	return ML_OK;
+	return PQ_ML_OK;
 }
 
 /* Solaris syslogd's "[ID 197553 mail.info] " at the start of t: skipped. */
-static void solaris_id(struct ml_str *t)
+static void solaris_id(struct pq_ml_str *t)
 {
 	const char *p = t->p, *e = p + t->n;
 	if (memcmp(p, "[ID ", 4) != 0)
@@ -190,7 +190,7 @@ static void solaris_id(struct ml_str *t)
 	t->n = (size_t)(e - t->p);
 }
 
-static enum ml_bad prog_text(struct ml_frame *f)
+static enum pq_ml_bad prog_text(struct pq_ml_frame *f)
 {
 	const char *p = f->rest.p;
 	size_t n = f->rest.n, i = 0;
@@ -201,7 +201,7 @@ static enum ml_bad prog_text(struct ml_frame *f)
 	while (i < n && !(cls[(unsigned char)p[i]] & C_PROGEND))
 		i++;
 	if (i == 0 || i >= n)
-		return ML_BAD_PROG;
+		return PQ_ML_BAD_PROG;
 	f->prog.p = p;
 	f->prog.n = i;
 	if (p[i] == '[') {
@@ -213,38 +213,38 @@ static enum ml_bad prog_text(struct ml_frame *f)
 			i++;
 		}
 		if (i == d || i >= n || p[i] != ']')
-			return ML_BAD_PROG;
+			return PQ_ML_BAD_PROG;
 		f->pid = pid;
 		i++;
 	}
 	if (i + 1 >= n || p[i] != ':' || p[i + 1] != ' ')
-		return ML_BAD_PROG;
+		return PQ_ML_BAD_PROG;
 	f->text.p = p + i + 2;
 	f->text.n = n - i - 2;
 	if (f->text.n > 6 && f->text.p[0] == '[')
 		solaris_id(&f->text);
-	return ML_OK;
+	return PQ_ML_OK;
 }
 
 /*
  * The usual RFC 3164 layout, "Mmm dd HH:MM:SS " at fixed offsets, read
- * in one go (false: not that layout, f untouched); ml_parse_frame's
+ * in one go (false: not that layout, f untouched); pq_ml_parse_frame's
  * general branch gives the same result for it, only slower (every line
  * is here).
  */
-static bool fixed_stamp(const char *p, size_t len, struct ml_frame *f)
+static bool fixed_stamp(const char *p, size_t len, struct pq_ml_frame *f)
 {
 	if (!(len >= 17 && p[3] == ' ' && (p[4] == ' ' || isdig(p[4])) && isdig(p[5]) &&
 	    p[6] == ' ' && isdig(p[7]) && isdig(p[8]) && p[9] == ':' && isdig(p[10]) &&
 	    isdig(p[11]) && p[12] == ':' && isdig(p[13]) && isdig(p[14]) && p[15] == ' ' &&
 	    p[0] != '\n' && p[1] != '\n' && p[2] != '\n'))
 		return false;
-	f->mon = ml_month(p);
+	f->mon = pq_ml_month(p);
 	f->mday = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + (p[5] - '0');
 	f->hour = (p[7] - '0') * 10 + (p[8] - '0');
 	f->min = (p[10] - '0') * 10 + (p[11] - '0');
 	f->sec = (p[13] - '0') * 10 + (p[14] - '0');
-	f->stamp = ML_STAMP_RFC3164;
+	f->stamp = PQ_ML_STAMP_RFC3164;
 	return true;
 }
 
@@ -276,13 +276,13 @@ static bool same_prefix(const char *a, const char *b, size_t n)
 	return d == 0;
 }
 
-enum ml_bad ml_parse_frame(const char *p, size_t len, struct ml_frame *f)
+enum pq_ml_bad pq_ml_parse_frame(const char *p, size_t len, struct pq_ml_frame *f)
 {
 	size_t i;
-	enum ml_bad r;
+	enum pq_ml_bad r;
 
 	/* field by field: a memset of the whole frame shows up per line */
-	f->stamp = ML_STAMP_NONE;
+	f->stamp = PQ_ML_STAMP_NONE;
 	f->mon = f->mday = f->hour = f->min = f->sec = 0;
 	f->usec = 0;
 	f->has_tz = false;
@@ -296,34 +296,34 @@ enum ml_bad ml_parse_frame(const char *p, size_t len, struct ml_frame *f)
 		int mo;
 		if (!digits(p, len, 5, 2, &mo) || len < 20 || p[7] != '-' ||
 		    !digits(p, len, 8, 2, &f->mday) || p[10] != 'T' || !hms(p, len, 11, f))
-			return ML_BAD_STAMP;
+			return PQ_ML_BAD_STAMP;
 		f->mon = mo - 1;
 		i = 19;
 		fraction(p, len, &i, f);
 		if (i < len && p[i] == 'Z') {
 			f->has_tz = true;
-			f->stamp = ML_STAMP_RFC3339;
+			f->stamp = PQ_ML_STAMP_RFC3339;
 			i++;
 		} else if (i < len && (p[i] == '+' || p[i] == '-')) {
 			int sign = p[i] == '-' ? -1 : 1, hh, mm;
 			if (!digits(p, len, i + 1, 2, &hh))
-				return ML_BAD_STAMP;
+				return PQ_ML_BAD_STAMP;
 			if (i + 3 < len && p[i + 3] == ':' && digits(p, len, i + 4, 2, &mm)) {
-				f->stamp = ML_STAMP_RFC3339;
+				f->stamp = PQ_ML_STAMP_RFC3339;
 				i += 6;
 			} else if (digits(p, len, i + 3, 2, &mm)) {
-				f->stamp = ML_STAMP_ISO_NOCOLON;
+				f->stamp = PQ_ML_STAMP_ISO_NOCOLON;
 				i += 5;
 			} else {
-				return ML_BAD_STAMP;
+				return PQ_ML_BAD_STAMP;
 			}
 			f->has_tz = true;
 			f->tz_min = sign * (hh * 60 + mm);
 		} else {
-			return ML_BAD_STAMP;
+			return PQ_ML_BAD_STAMP;
 		}
 		if (i >= len || p[i] != ' ')
-			return ML_BAD_STAMP;
+			return PQ_ML_BAD_STAMP;
 		i++;
 	} else if (fixed_stamp(p, len, f)) {
 		i = 16;
@@ -331,38 +331,38 @@ enum ml_bad ml_parse_frame(const char *p, size_t len, struct ml_frame *f)
 		/* RFC 3164: any three characters, 1-2 spaces, 1-2 digit day */
 		f->year = -1;
 		if (len < 15 || p[0] == '\n' || p[1] == '\n' || p[2] == '\n')
-			return ML_BAD_STAMP;
-		f->mon = ml_month(p);
+			return PQ_ML_BAD_STAMP;
+		f->mon = pq_ml_month(p);
 		i = 3;
 		if (p[i] != ' ')
-			return ML_BAD_STAMP;
+			return PQ_ML_BAD_STAMP;
 		i++;
 		if (i < len && p[i] == ' ')
 			i++;
 		if (i >= len || !isdig(p[i]))
-			return ML_BAD_STAMP;
+			return PQ_ML_BAD_STAMP;
 		f->mday = p[i++] - '0';
 		if (i < len && isdig(p[i]))
 			f->mday = f->mday * 10 + (p[i++] - '0');
 		if (i >= len || p[i] != ' ' || !hms(p, len, i + 1, f))
-			return ML_BAD_STAMP;
+			return PQ_ML_BAD_STAMP;
 		i += 9;
-		f->stamp = ML_STAMP_RFC3164;
+		f->stamp = PQ_ML_STAMP_RFC3164;
 		if (i < len && p[i] == '.') {
 			fraction(p, len, &i, f);
-			f->stamp = ML_STAMP_RFC3164_FRAC;
+			f->stamp = PQ_ML_STAMP_RFC3164_FRAC;
 		}
 		if (i >= len || p[i] != ' ')
-			return ML_BAD_STAMP;
+			return PQ_ML_BAD_STAMP;
 		i++;
 	}
-	if ((r = host_rest(p, len, i, f)) != ML_OK)
+	if ((r = host_rest(p, len, i, f)) != PQ_ML_OK)
 		return r;
 	return prog_text(f);
 }
 
-enum ml_bad ml_parse_frame_next(struct ml_frame_cache *c, const char *p, size_t len,
-    struct ml_frame *f)
+enum pq_ml_bad pq_ml_parse_frame_next(struct pq_ml_frame_cache *c, const char *p, size_t len,
+    struct pq_ml_frame *f)
 {
 	size_t n = c->n;
 
@@ -370,10 +370,10 @@ enum ml_bad ml_parse_frame_next(struct ml_frame_cache *c, const char *p, size_t 
 		/*
 		 * A new second, same host: with the fixed layout on both
 		 * lines and the same bytes from the space before the host
-		 * on, only the stamp differs (ml_parse_frame would find the
+		 * on, only the stamp differs (pq_ml_parse_frame would find the
 		 * same host and rest).
 		 */
-		if (c->host_off == 16 && c->f.stamp == ML_STAMP_RFC3164 &&
+		if (c->host_off == 16 && c->f.stamp == PQ_ML_STAMP_RFC3164 &&
 		    same_prefix(p + 15, c->prefix + 15, n - 15) && fixed_stamp(p, len, &c->f))
 			memcpy(c->prefix, p, 15);
 		else
@@ -389,9 +389,9 @@ enum ml_bad ml_parse_frame_next(struct ml_frame_cache *c, const char *p, size_t 
 		f->pid = -1;
 		return prog_text(f);
 	}
-	enum ml_bad r = ml_parse_frame(p, len, f);
+	enum pq_ml_bad r = pq_ml_parse_frame(p, len, f);
 	c->n = 0;
-	if (r == ML_OK || r == ML_BAD_PROG) {
+	if (r == PQ_ML_OK || r == PQ_ML_BAD_PROG) {
 		/* host_rest succeeded: stamp and host end at rest */
 		size_t k = (size_t)(f->rest.p - p);
 		if (k <= sizeof(c->prefix)) {
@@ -404,65 +404,65 @@ enum ml_bad ml_parse_frame_next(struct ml_frame_cache *c, const char *p, size_t 
 	return r;
 }
 
-static bool str_is(struct ml_str s, const char *lit)
+static bool str_is(struct pq_ml_str s, const char *lit)
 {
 	size_t n = strlen(lit);
 	return s.n == n && memcmp(s.p, lit, n) == 0;
 }
 
-static enum ml_daemon daemon_id(struct ml_str d)
+static enum pq_ml_daemon daemon_id(struct pq_ml_str d)
 {
 	const char *p = d.p;
 	switch (d.n) {
 	case 4:
 		if (eq_lit(p, "smtp", 4))
-			return ML_D_SMTP;
+			return PQ_ML_D_SMTP;
 		if (eq_lit(p, "qmgr", 4))
-			return ML_D_QMGR;
+			return PQ_ML_D_QMGR;
 		if (eq_lit(p, "lmtp", 4))
-			return ML_D_LMTP;
+			return PQ_ML_D_LMTP;
 		if (eq_lit(p, "pipe", 4))
-			return ML_D_PIPE;
-		return ML_D_OTHER;
+			return PQ_ML_D_PIPE;
+		return PQ_ML_D_OTHER;
 	case 5:
 		if (eq_lit(p, "smtpd", 5))
-			return ML_D_SMTPD;
+			return PQ_ML_D_SMTPD;
 		if (eq_lit(p, "local", 5))
-			return ML_D_LOCAL;
+			return PQ_ML_D_LOCAL;
 		if (eq_lit(p, "error", 5))
-			return ML_D_ERROR;
+			return PQ_ML_D_ERROR;
 		if (eq_lit(p, "anvil", 5))
-			return ML_D_ANVIL;
-		return ML_D_OTHER;
+			return PQ_ML_D_ANVIL;
+		return PQ_ML_D_OTHER;
 	case 6:
 		if (eq_lit(p, "pickup", 6))
-			return ML_D_PICKUP;
+			return PQ_ML_D_PICKUP;
 		if (eq_lit(p, "bounce", 6))
-			return ML_D_BOUNCE;
+			return PQ_ML_D_BOUNCE;
 		if (eq_lit(p, "master", 6))
-			return ML_D_MASTER;
+			return PQ_ML_D_MASTER;
 		if (eq_lit(p, "scache", 6))
-			return ML_D_SCACHE;
+			return PQ_ML_D_SCACHE;
 		if (eq_lit(p, "tlsmgr", 6))
-			return ML_D_TLSMGR;
-		return ML_D_OTHER;
+			return PQ_ML_D_TLSMGR;
+		return PQ_ML_D_OTHER;
 	case 7:
 		if (eq_lit(p, "cleanup", 7))
-			return ML_D_CLEANUP;
+			return PQ_ML_D_CLEANUP;
 		if (eq_lit(p, "virtual", 7))
-			return ML_D_VIRTUAL;
-		return ML_D_OTHER;
+			return PQ_ML_D_VIRTUAL;
+		return PQ_ML_D_OTHER;
 	case 9:
-		return eq_lit(p, "postsuper", 9) ? ML_D_POSTSUPER : ML_D_OTHER;
+		return eq_lit(p, "postsuper", 9) ? PQ_ML_D_POSTSUPER : PQ_ML_D_OTHER;
 	case 10:
-		return eq_lit(p, "postscreen", 10) ? ML_D_POSTSCREEN : ML_D_OTHER;
+		return eq_lit(p, "postscreen", 10) ? PQ_ML_D_POSTSCREEN : PQ_ML_D_OTHER;
 	}
-	return ML_D_OTHER;
+	return PQ_ML_D_OTHER;
 }
 
 /* pp's parts, the first two '/' of prog being at s1 and s2 (NULL: none) */
-static bool split_at(const struct ml_str *prog, const char *s1, const char *s2, const char *extra,
-    struct ml_prog *pp)
+static bool split_at(const struct pq_ml_str *prog, const char *s1, const char *s2, const char *extra,
+    struct pq_ml_prog *pp)
 {
 	const char *p = prog->p, *end = p + prog->n;
 
@@ -470,7 +470,7 @@ static bool split_at(const struct ml_str *prog, const char *s1, const char *s2, 
 	pp->syslog_name.n = s1 ? (size_t)(s1 - p) : prog->n;
 	pp->service.p = p;
 	pp->service.n = 0;
-	pp->id = ML_D_OTHER;
+	pp->id = PQ_ML_D_OTHER;
 	bool ok = IS(pp->syslog_name, "postfix") ||
 	    (pp->syslog_name.n > 8 && eq_lit(p, "postfix-", 8)) ||
 	    (extra && str_is(pp->syslog_name, extra));
@@ -495,7 +495,7 @@ static bool split_at(const struct ml_str *prog, const char *s1, const char *s2, 
 	return pp->daemon.n > 0;
 }
 
-bool ml_split_prog(const struct ml_str *prog, const char *extra, struct ml_prog *pp)
+bool pq_ml_split_prog(const struct pq_ml_str *prog, const char *extra, struct pq_ml_prog *pp)
 {
 	const char *p = prog->p, *end = p + prog->n;
 	const char *s1 = memchr(p, '/', prog->n);
@@ -520,33 +520,33 @@ bool ml_split_prog(const struct ml_str *prog, const char *extra, struct ml_prog 
 #define DENT(id, n, a, b, c, d, e, f, g) [DHASH(DW(n, a, b, c, d, e, f, g))] = { DW(n, a, b, c, d, e, f, g), id }
 static const struct dent {
 	uint64_t w;
-	enum ml_daemon id;
+	enum pq_ml_daemon id;
 } dtab[16] = {
-	DENT(ML_D_SMTPD, 5, 's', 'm', 't', 'p', 'd', 0, 0),
-	DENT(ML_D_SMTP, 4, 's', 'm', 't', 'p', 0, 0, 0),
-	DENT(ML_D_QMGR, 4, 'q', 'm', 'g', 'r', 0, 0, 0),
-	DENT(ML_D_CLEANUP, 7, 'c', 'l', 'e', 'a', 'n', 'u', 'p'),
-	DENT(ML_D_LMTP, 4, 'l', 'm', 't', 'p', 0, 0, 0),
-	DENT(ML_D_LOCAL, 5, 'l', 'o', 'c', 'a', 'l', 0, 0),
-	DENT(ML_D_VIRTUAL, 7, 'v', 'i', 'r', 't', 'u', 'a', 'l'),
-	DENT(ML_D_PIPE, 4, 'p', 'i', 'p', 'e', 0, 0, 0),
-	DENT(ML_D_ERROR, 5, 'e', 'r', 'r', 'o', 'r', 0, 0),
-	DENT(ML_D_PICKUP, 6, 'p', 'i', 'c', 'k', 'u', 'p', 0),
-	DENT(ML_D_BOUNCE, 6, 'b', 'o', 'u', 'n', 'c', 'e', 0),
-	DENT(ML_D_MASTER, 6, 'm', 'a', 's', 't', 'e', 'r', 0),
-	DENT(ML_D_ANVIL, 5, 'a', 'n', 'v', 'i', 'l', 0, 0),
-	DENT(ML_D_SCACHE, 6, 's', 'c', 'a', 'c', 'h', 'e', 0),
-	DENT(ML_D_TLSMGR, 6, 't', 'l', 's', 'm', 'g', 'r', 0)
+	DENT(PQ_ML_D_SMTPD, 5, 's', 'm', 't', 'p', 'd', 0, 0),
+	DENT(PQ_ML_D_SMTP, 4, 's', 'm', 't', 'p', 0, 0, 0),
+	DENT(PQ_ML_D_QMGR, 4, 'q', 'm', 'g', 'r', 0, 0, 0),
+	DENT(PQ_ML_D_CLEANUP, 7, 'c', 'l', 'e', 'a', 'n', 'u', 'p'),
+	DENT(PQ_ML_D_LMTP, 4, 'l', 'm', 't', 'p', 0, 0, 0),
+	DENT(PQ_ML_D_LOCAL, 5, 'l', 'o', 'c', 'a', 'l', 0, 0),
+	DENT(PQ_ML_D_VIRTUAL, 7, 'v', 'i', 'r', 't', 'u', 'a', 'l'),
+	DENT(PQ_ML_D_PIPE, 4, 'p', 'i', 'p', 'e', 0, 0, 0),
+	DENT(PQ_ML_D_ERROR, 5, 'e', 'r', 'r', 'o', 'r', 0, 0),
+	DENT(PQ_ML_D_PICKUP, 6, 'p', 'i', 'c', 'k', 'u', 'p', 0),
+	DENT(PQ_ML_D_BOUNCE, 6, 'b', 'o', 'u', 'n', 'c', 'e', 0),
+	DENT(PQ_ML_D_MASTER, 6, 'm', 'a', 's', 't', 'e', 'r', 0),
+	DENT(PQ_ML_D_ANVIL, 5, 'a', 'n', 'v', 'i', 'l', 0, 0),
+	DENT(PQ_ML_D_SCACHE, 6, 's', 'c', 'a', 'c', 'h', 'e', 0),
+	DENT(PQ_ML_D_TLSMGR, 6, 't', 'l', 's', 'm', 'g', 'r', 0)
 };
 
-static enum ml_daemon daemon_word(uint64_t w)
+static enum pq_ml_daemon daemon_word(uint64_t w)
 {
 	const struct dent *d = &dtab[DHASH(w)];
-	return d->w == w ? d->id : ML_D_OTHER;
+	return d->w == w ? d->id : PQ_ML_D_OTHER;
 }
 #endif
 
-bool ml_split_frame(const struct ml_frame *f, const char *extra, struct ml_prog *pp)
+bool pq_ml_split_frame(const struct pq_ml_frame *f, const char *extra, struct pq_ml_prog *pp)
 {
 	const char *p = f->prog.p, *end = p + f->prog.n;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -573,7 +573,7 @@ bool ml_split_frame(const struct ml_frame *f, const char *extra, struct ml_prog 
 			pp->service.n = 0;
 			pp->daemon.p = p + 8;
 			pp->daemon.n = n;
-			pp->id = n < 8 ? daemon_word(w | (uint64_t)n << 56) : ML_D_OTHER;
+			pp->id = n < 8 ? daemon_word(w | (uint64_t)n << 56) : PQ_ML_D_OTHER;
 			return true;
 		}
 	}
@@ -585,7 +585,7 @@ bool ml_split_frame(const struct ml_frame *f, const char *extra, struct ml_prog 
 
 /*
  * The run of letters and digits at p (up to end), and whether it is a
- * queue id (ml_is_qid): one pass, the classes from the table.
+ * queue id (pq_ml_is_qid): one pass, the classes from the table.
  */
 static const char *qid_run(const char *p, const char *end, bool *isq)
 {
@@ -618,7 +618,7 @@ static const char *qid_run(const char *p, const char *end, bool *isq)
 	return q;
 }
 
-bool ml_is_qid(const char *p, size_t n)
+bool pq_ml_is_qid(const char *p, size_t n)
 {
 	bool isq;
 	return qid_run(p, p + n, &isq) == p + n && isq;
@@ -632,13 +632,13 @@ static const char *find(const char *p, size_t n, const char *lit)
 	return memmem(p, n, lit, k);
 }
 
-static void set(struct ml_str *s, const char *a, const char *b)
+static void set(struct pq_ml_str *s, const char *a, const char *b)
 {
 	s->p = a;
 	s->n = (size_t)(b - a);
 }
 
-static void clear(struct ml_str *s, const char *at)
+static void clear(struct pq_ml_str *s, const char *at)
 {
 	s->p = at;
 	s->n = 0;
@@ -662,7 +662,7 @@ static const char *addr_end(const char *p, const char *end)
  * (or at '>' for <...> values); views into s. For lines not in
  * Postfix's own field order only.
  */
-static bool field(struct ml_str s, const char *name, struct ml_str *v)
+static bool field(struct pq_ml_str s, const char *name, struct pq_ml_str *v)
 {
 	size_t k = strlen(name);
 	const char *p = s.p, *end = s.p + s.n;
@@ -691,9 +691,9 @@ static bool field(struct ml_str s, const char *name, struct ml_str *v)
 }
 
 /* "host[ip]" or "host[ip]:port" token at the start of s: up to ' ' or ','. */
-static struct ml_str client_token(const char *p, const char *end)
+static struct pq_ml_str client_token(const char *p, const char *end)
 {
-	struct ml_str r = { p, 0 };
+	struct pq_ml_str r = { p, 0 };
 	const char *q = memchr(p, ' ', (size_t)(end - p));
 
 	if (q == NULL)
@@ -713,7 +713,7 @@ static bool isspc(int c)
 }
 
 /* "554 5.7.1 ..." at the start of r: the reply code and enhanced status code. */
-static void reply_codes(struct ml_str r, struct ml_event_info *ev)
+static void reply_codes(struct pq_ml_str r, struct pq_ml_event_info *ev)
 {
 	const char *p = r.p, *e = r.p + r.n;
 	clear(&ev->code, p);
@@ -742,7 +742,7 @@ static void reply_codes(struct ml_str r, struct ml_event_info *ev)
  * after a reject's reason (postscreen: ", " between the fields): the
  * reason ends at its start. Searched from the end, where it is.
  */
-static void reject_tail(struct ml_str *reason, struct ml_event_info *ev)
+static void reject_tail(struct pq_ml_str *reason, struct pq_ml_event_info *ev)
 {
 	const char *p = reason->p, *end = p + reason->n;
 	clear(&ev->from, end);
@@ -779,7 +779,7 @@ static void reject_tail(struct ml_str *reason, struct ml_event_info *ev)
 }
 
 /* after_kw: just after "reject: " (or its kin) in t */
-static void reject_details(struct ml_str t, const char *after_kw, struct ml_event_info *ev)
+static void reject_details(struct pq_ml_str t, const char *after_kw, struct pq_ml_event_info *ev)
 {
 	const char *end = t.p + t.n, *p = after_kw;
 	clear(&ev->reject_stage, p);
@@ -830,7 +830,7 @@ static void reject_details(struct ml_str t, const char *after_kw, struct ml_even
 			if (q == NULL)
 				break;
 			if (q + 1 < end && q[1] == ' ') {
-				struct ml_str rep = { q + 2, (size_t)(end - q - 2) };
+				struct pq_ml_str rep = { q + 2, (size_t)(end - q - 2) };
 				reply_codes(rep, ev);
 				break;
 			}
@@ -840,36 +840,36 @@ static void reject_details(struct ml_str t, const char *after_kw, struct ml_even
 }
 
 /* The reject kinds' keywords; the length of the one at p, 0 if none. */
-static inline size_t reject_kw(const char *p, size_t n, struct ml_event_info *ev)
+static inline size_t reject_kw(const char *p, size_t n, struct pq_ml_event_info *ev)
 {
 	ev->milter = false;
 	switch (n > 0 ? p[0] : 0) {
 	case 'r':
 		if (STARTS(p, n, "reject: ")) {
-			ev->type = ML_EV_REJECT;
+			ev->type = PQ_ML_EV_REJECT;
 			return 8;
 		}
 		if (STARTS(p, n, "reject_warning: ")) {
-			ev->type = ML_EV_REJECT_WARNING;
+			ev->type = PQ_ML_EV_REJECT_WARNING;
 			return 16;
 		}
 		return 0;
 	case 'm':
 		if (STARTS(p, n, "milter-reject: ")) {
-			ev->type = ML_EV_REJECT;
+			ev->type = PQ_ML_EV_REJECT;
 			ev->milter = true;
 			return 15;
 		}
 		return 0;
 	case 'h':
 		if (STARTS(p, n, "hold: ")) {
-			ev->type = ML_EV_HOLD;
+			ev->type = PQ_ML_EV_HOLD;
 			return 6;
 		}
 		return 0;
 	case 'd':
 		if (STARTS(p, n, "discard: ")) {
-			ev->type = ML_EV_DISCARD;
+			ev->type = PQ_ML_EV_DISCARD;
 			return 9;
 		}
 		return 0;
@@ -877,23 +877,23 @@ static inline size_t reject_kw(const char *p, size_t n, struct ml_event_info *ev
 	return 0;
 }
 
-static enum ml_status status_code(struct ml_str s)
+static enum pq_ml_status status_code(struct pq_ml_str s)
 {
 	switch (s.n) {
 	case 4:
-		return eq_lit(s.p, "sent", 4) ? ML_ST_SENT : ML_ST_OTHER;
+		return eq_lit(s.p, "sent", 4) ? PQ_ML_ST_SENT : PQ_ML_ST_OTHER;
 	case 7:
 		if (eq_lit(s.p, "bounced", 7))
-			return ML_ST_BOUNCED;
-		return eq_lit(s.p, "expired", 7) ? ML_ST_EXPIRED : ML_ST_OTHER;
+			return PQ_ML_ST_BOUNCED;
+		return eq_lit(s.p, "expired", 7) ? PQ_ML_ST_EXPIRED : PQ_ML_ST_OTHER;
 	case 8:
-		return eq_lit(s.p, "deferred", 8) ? ML_ST_DEFERRED : ML_ST_OTHER;
+		return eq_lit(s.p, "deferred", 8) ? PQ_ML_ST_DEFERRED : PQ_ML_ST_OTHER;
 	}
-	return ML_ST_OTHER;
+	return PQ_ML_ST_OTHER;
 }
 
 /* ", name=" at *p: its value (up to the next ',') in v, *p past it */
-static inline bool next_field(const char **p, const char *end, const char *name, size_t k, struct ml_str *v)
+static inline bool next_field(const char **p, const char *end, const char *name, size_t k, struct pq_ml_str *v)
 {
 	const char *q = *p;
 	if ((size_t)(end - q) < k + 2 || q[0] != ',' || q[1] != ' ' || !eq_lit(q + 2, name, k))
@@ -909,7 +909,7 @@ static inline bool next_field(const char **p, const char *end, const char *name,
 }
 
 /* m: after "QID: to=<" */
-static void delivery(struct ml_str m, struct ml_event_info *ev)
+static void delivery(struct pq_ml_str m, struct pq_ml_event_info *ev)
 {
 	const char *end = m.p + m.n, *a = m.p + 4;
 	const char *g = addr_end(a, end);
@@ -945,7 +945,7 @@ static void delivery(struct ml_str m, struct ml_event_info *ev)
 		st = p + 9;
 	ev->loose = st == NULL;
 	if (st == NULL) {
-		struct ml_str rest = { g + 1, (size_t)(end - g - 1) };
+		struct pq_ml_str rest = { g + 1, (size_t)(end - g - 1) };
 		if (!field(rest, "status=", &ev->status))
 			return;
 		field(rest, "relay=", &ev->relay);
@@ -962,14 +962,14 @@ static void delivery(struct ml_str m, struct ml_event_info *ev)
 		return;
 	set(&ev->status, st, se);
 	set(&ev->tail, se, end);
-	ev->type = ML_EV_DELIVERY;
+	ev->type = PQ_ML_EV_DELIVERY;
 	ev->dstatus = status_code(ev->status);
 	if (end - se >= 3 && se[0] == ' ' && se[1] == '(' && end[-1] == ')')
 		set(&ev->reason, se + 2, end - 1);
 }
 
 /* m: after "QID: from=<" */
-static void from_line(struct ml_str m, struct ml_event_info *ev)
+static void from_line(struct pq_ml_str m, struct pq_ml_event_info *ev)
 {
 	const char *end = m.p + m.n, *a = m.p + 6;
 	const char *g = addr_end(a, end);
@@ -991,7 +991,7 @@ static void from_line(struct ml_str m, struct ml_event_info *ev)
 				re++;
 			set(&ev->nrcpt, r, re);
 		}
-		ev->type = ML_EV_QMGR_FROM;
+		ev->type = PQ_ML_EV_QMGR_FROM;
 		return;
 	}
 	if (end - p > 9 && eq_lit(p, ", status=", 9)) {
@@ -1000,19 +1000,19 @@ static void from_line(struct ml_str m, struct ml_event_info *ev)
 			se = end;
 		set(&ev->status, s, se);
 		if (IS(ev->status, "expired") || IS(ev->status, "force-expired")) {
-			ev->type = ML_EV_EXPIRED;
-			ev->dstatus = ML_ST_EXPIRED;
+			ev->type = PQ_ML_EV_EXPIRED;
+			ev->dstatus = PQ_ML_ST_EXPIRED;
 		}
 	}
 }
 
-void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_event_info *ev)
+void pq_ml_classify(const struct pq_ml_frame *f, const struct pq_ml_prog *pp, struct pq_ml_event_info *ev)
 {
-	struct ml_str t = f->text;
+	struct pq_ml_str t = f->text;
 	const char *end = t.p + t.n;
 
-	ev->type = ML_EV_OTHER;
-	ev->dstatus = ML_ST_NONE;
+	ev->type = PQ_ML_EV_OTHER;
+	ev->dstatus = PQ_ML_ST_NONE;
 	ev->loose = false;
 	ev->milter = false;
 	clear(&ev->qid, t.p);
@@ -1022,7 +1022,7 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 	switch (t.p[0]) {
 	case 'w':
 		if (STARTS(t.p, t.n, "warning: ")) {
-			ev->type = ML_EV_WARNING;
+			ev->type = PQ_ML_EV_WARNING;
 			set(&ev->tag, t.p, t.p + 7);
 			set(&ev->reason, t.p + 9, end);
 			return;
@@ -1030,7 +1030,7 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 		break;
 	case 'f':
 		if (STARTS(t.p, t.n, "fatal: ")) {
-			ev->type = ML_EV_FATAL;
+			ev->type = PQ_ML_EV_FATAL;
 			set(&ev->tag, t.p, t.p + 5);
 			set(&ev->reason, t.p + 7, end);
 			return;
@@ -1038,24 +1038,24 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 		break;
 	case 'p':
 		if (STARTS(t.p, t.n, "panic: ")) {
-			ev->type = ML_EV_PANIC;
+			ev->type = PQ_ML_EV_PANIC;
 			set(&ev->tag, t.p, t.p + 5);
 			set(&ev->reason, t.p + 7, end);
 			return;
 		}
 		break;
 	}
-	enum ml_daemon d = pp->id;
-	if (d == ML_D_SMTPD) {
+	enum pq_ml_daemon d = pp->id;
+	if (d == PQ_ML_D_SMTPD) {
 		if (t.p[0] == 'c' && STARTS(t.p, t.n, "connect from ")) {
 			/* smtpd writes nothing after the client */
-			ev->type = ML_EV_CONNECT;
+			ev->type = PQ_ML_EV_CONNECT;
 			set(&ev->client, t.p + 13, end);
 			return;
 		}
 		if (t.p[0] == 'd' && STARTS(t.p, t.n, "disconnect from ")) {
 			/* then " ehlo=1 mail=1 ... commands=N" */
-			ev->type = ML_EV_DISCONNECT;
+			ev->type = PQ_ML_EV_DISCONNECT;
 			const char *a = t.p + 16, *sp = memchr(a, ' ', (size_t)(end - a));
 			set(&ev->client, a, sp ? sp : end);
 			return;
@@ -1063,7 +1063,7 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 		if (t.p[0] == 'l' && STARTS(t.p, t.n, "lost connection after ")) {
 			const char *a = t.p + 22, *sp = memchr(a, ' ', (size_t)(end - a));
 			if (sp && STARTS(sp, (size_t)(end - sp), " from ")) {
-				ev->type = ML_EV_LOST;
+				ev->type = PQ_ML_EV_LOST;
 				set(&ev->reject_stage, a, sp);
 				ev->client = client_token(sp + 6, end);
 			}
@@ -1076,8 +1076,8 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 	bool tagged = q > t.p && end - q >= 2 && q[0] == ':' && q[1] == ' ';
 	if (tagged)
 		set(&ev->tag, t.p, q);
-	if (d == ML_D_MASTER) {
-		ev->type = ML_EV_MASTER;
+	if (d == PQ_ML_D_MASTER) {
+		ev->type = PQ_ML_EV_MASTER;
 		ev->reason = t;
 		return;
 	}
@@ -1086,12 +1086,12 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 		size_t k = reject_kw(t.p, t.n, ev);
 		if (k)
 			reject_details(t, t.p + k, ev);
-		else if (d == ML_D_POSTSCREEN)
-			ev->type = ML_EV_POSTSCREEN;
+		else if (d == PQ_ML_D_POSTSCREEN)
+			ev->type = PQ_ML_EV_POSTSCREEN;
 		return;
 	}
 	set(&ev->qid, t.p, q);
-	struct ml_str m = { q + 2, (size_t)(end - q - 2) };
+	struct pq_ml_str m = { q + 2, (size_t)(end - q - 2) };
 	if (m.n == 0)
 		return;
 	size_t k = reject_kw(m.p, m.n, ev);
@@ -1110,31 +1110,31 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 		return;
 	case 'r':
 		if (IS(m, "removed"))
-			ev->type = ML_EV_REMOVED;
+			ev->type = PQ_ML_EV_REMOVED;
 		return;
 	case 'c':
 		if (STARTS(m.p, m.n, "client=")) {
-			ev->type = ML_EV_CLIENT;
+			ev->type = PQ_ML_EV_CLIENT;
 			const char *a = m.p + 7, *c = memchr(a, ',', (size_t)(end - a));
 			set(&ev->client, a, c ? c : end);
 		}
 		return;
 	case 'm':
 		if (STARTS(m.p, m.n, "message-id=")) {
-			ev->type = ML_EV_MESSAGE_ID;
+			ev->type = PQ_ML_EV_MESSAGE_ID;
 			set(&ev->reason, m.p + 11, end);
 		}
 		return;
 	case 'w':
-		if (d == ML_D_CLEANUP && STARTS(m.p, m.n, "warning: ")) {
-			ev->type = ML_EV_CLEANUP_WARNING;
+		if (d == PQ_ML_D_CLEANUP && STARTS(m.p, m.n, "warning: ")) {
+			ev->type = PQ_ML_EV_CLEANUP_WARNING;
 			reject_details(m, m.p + 9, ev);
 		}
 		return;
 	case 'u':
 	case 's':
-		if (d == ML_D_PICKUP && (STARTS(m.p, m.n, "uid=") || STARTS(m.p, m.n, "sender="))) {
-			ev->type = ML_EV_PICKUP;
+		if (d == PQ_ML_D_PICKUP && (STARTS(m.p, m.n, "uid=") || STARTS(m.p, m.n, "sender="))) {
+			ev->type = PQ_ML_EV_PICKUP;
 			const char *fp = find(m.p, m.n, "from=<");
 			const char *g = fp ? addr_end(fp + 6, end) : NULL;
 			if (g)
@@ -1145,25 +1145,25 @@ void ml_classify(const struct ml_frame *f, const struct ml_prog *pp, struct ml_e
 		}
 		break;
 	}
-	if (d == ML_D_BOUNCE) {
+	if (d == PQ_ML_D_BOUNCE) {
 		const char *n = find(m.p, m.n, "notification: ");
 		if (n) {
-			ev->type = ML_EV_BOUNCE_NOTIFY;
+			ev->type = PQ_ML_EV_BOUNCE_NOTIFY;
 			set(&ev->other_qid, n + 14, end);
 		}
 	}
 }
 
-enum ml_bad ml_read_line(struct ml_frame_cache *c, const char *extra_name, const char *line,
-    size_t len, struct ml_line *l)
+enum pq_ml_bad pq_ml_read_line(struct pq_ml_frame_cache *c, const char *extra_name, const char *line,
+    size_t len, struct pq_ml_line *l)
 {
-	enum ml_bad r = ml_parse_frame_next(c, line, len, &l->f);
-	l->postfix = r == ML_OK && ml_split_frame(&l->f, extra_name, &l->p);
+	enum pq_ml_bad r = pq_ml_parse_frame_next(c, line, len, &l->f);
+	l->postfix = r == PQ_ML_OK && pq_ml_split_frame(&l->f, extra_name, &l->p);
 	if (l->postfix)
-		ml_classify(&l->f, &l->p, &l->ev);
+		pq_ml_classify(&l->f, &l->p, &l->ev);
 	else {
-		l->ev.type = ML_EV_OTHER;
-		l->ev.dstatus = ML_ST_NONE;
+		l->ev.type = PQ_ML_EV_OTHER;
+		l->ev.dstatus = PQ_ML_ST_NONE;
 		l->ev.loose = l->ev.milter = false;
 		clear(&l->ev.qid, line);
 		clear(&l->ev.tag, line);

@@ -146,20 +146,20 @@ struct pq_pnum pq_pnum_add(struct pq_pnum a, struct pq_pnum b)
 	return r;
 }
 
-void pq_perl_nv_format(struct buf *out, double v)
+void pq_perl_nv_format(struct pq_buf *out, double v)
 {
 	if (isnan(v))
-		buf_adds(out, "NaN");
+		pq_buf_adds(out, "NaN");
 	else if (isinf(v))
-		buf_adds(out, v < 0 ? "-Inf" : "Inf");
+		pq_buf_adds(out, v < 0 ? "-Inf" : "Inf");
 	else
-		buf_printf(out, "%.15g", v);
+		pq_buf_printf(out, "%.15g", v);
 }
 
-void pq_pnum_format(struct buf *out, struct pq_pnum a)
+void pq_pnum_format(struct pq_buf *out, struct pq_pnum a)
 {
 	if (a.is_int)
-		buf_printf(out, "%llu", a.uv);
+		pq_buf_printf(out, "%llu", a.uv);
 	else
 		pq_perl_nv_format(out, a.nv);
 }

@@ -37,8 +37,8 @@ struct pq_pnum pq_pnum_from_uv(unsigned long long v);
 /* a + b for non-negative a and b, as Perl's pp_add. */
 struct pq_pnum pq_pnum_add(struct pq_pnum a, struct pq_pnum b);
 /* Append the string form of a to out. */
-void pq_pnum_format(struct buf *out, struct pq_pnum a);
+void pq_pnum_format(struct pq_buf *out, struct pq_pnum a);
 /* Perl's "%g"-style string of a double (print 0.1 + 0.2 gives 0.3). */
-void pq_perl_nv_format(struct buf *out, double v);
+void pq_perl_nv_format(struct pq_buf *out, double v);
 
 #endif

@@ -47,7 +47,7 @@ void pq_qshape_free(struct pq_qshape *q)
 	}
 	pq_htab_free(&q->rows);
 	free(q->total.counts);
-	buf_free(&q->dom);
+	pq_buf_free(&q->dom);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -70,9 +70,9 @@ size_t pq_qshape_columns(const struct pq_qshape_conf *c)
 	return (size_t)c->bnum + 1;
 }
 
-void pq_qshape_domain(struct buf *out, const char *a, size_t len)
+void pq_qshape_domain(struct pq_buf *out, const char *a, size_t len)
 {
-	struct buf tmp = BUF_INIT;
+	struct pq_buf tmp = PQ_BUF_INIT;
 
 	/* s/.*\@//: the first line holding an '@' loses all up to its last '@'. */
 	size_t start = 0, cut = 0;
@@ -91,19 +91,19 @@ void pq_qshape_domain(struct buf *out, const char *a, size_t len)
 		}
 		ls = le + 1;
 	}
-	buf_reset(&tmp);
+	pq_buf_reset(&tmp);
 	if (found) {
-		buf_add(&tmp, a, start);
-		buf_add(&tmp, a + cut, len - cut);
+		pq_buf_add(&tmp, a, start);
+		pq_buf_add(&tmp, a + cut, len - cut);
 	} else {
-		buf_add(&tmp, a, len);
+		pq_buf_add(&tmp, a, len);
 	}
 
 	/* s/\.\././g */
-	buf_reset(out);
-	buf_reserve(out, tmp.len);
+	pq_buf_reset(out);
+	pq_buf_reserve(out, tmp.len);
 	for (size_t i = 0; i < tmp.len; i++) {
-		buf_addc(out, tmp.data[i]);
+		pq_buf_addc(out, tmp.data[i]);
 		if (tmp.data[i] == '.' && i + 1 < tmp.len && tmp.data[i + 1] == '.')
 			i++;
 	}
@@ -121,17 +121,17 @@ void pq_qshape_domain(struct buf *out, const char *a, size_t len)
 	if (end > line) {
 		size_t from = (s[line] == '.' && end - line >= 2) ? line + 1 : line;
 		size_t to = (s[end - 1] == '.' && end - 1 >= from + 1) ? end - 1 : end;
-		buf_reset(&tmp);
-		buf_add(&tmp, s, line);
-		buf_add(&tmp, s + from, to - from);
-		buf_add(&tmp, s + end, n - end);
-		buf_reset(out);
-		buf_add(out, tmp.data, tmp.len);
+		pq_buf_reset(&tmp);
+		pq_buf_add(&tmp, s, line);
+		pq_buf_add(&tmp, s + from, to - from);
+		pq_buf_add(&tmp, s + end, n - end);
+		pq_buf_reset(out);
+		pq_buf_add(out, tmp.data, tmp.len);
 	}
-	buf_free(&tmp);
+	pq_buf_free(&tmp);
 }
 
-bool pq_qshape_parent(struct buf *dom)
+bool pq_qshape_parent(struct pq_buf *dom)
 {
 	/* s/^(?:\.)?[^.]+\.(.*\.)/.$1/ */
 	const char *s = dom->data;
@@ -222,20 +222,20 @@ void pq_qshape_add_key(struct pq_qshape *q, size_t b, const char *key,
 void pq_qshape_add_address(struct pq_qshape *q, size_t b, const char *addr,
 			   size_t len)
 {
-	struct buf *dom = &q->dom;
-	struct buf lc = BUF_INIT;
+	struct pq_buf *dom = &q->dom;
+	struct pq_buf lc = PQ_BUF_INIT;
 
 	bump(&q->total, b);
 	/* lc() of a byte string changes A-Z only. */
-	buf_reserve(&lc, len);
+	pq_buf_reserve(&lc, len);
 	for (size_t i = 0; i < len; i++) {
 		char c = addr[i];
-		buf_addc(&lc, c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		pq_buf_addc(&lc, c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 	}
 	if (len == 0)
-		buf_set(&lc, "MAILER-DAEMON");
+		pq_buf_set(&lc, "MAILER-DAEMON");
 	pq_qshape_domain(dom, lc.data ? lc.data : "", lc.len);
-	buf_free(&lc);
+	pq_buf_free(&lc);
 
 	bool is_new = false;
 	do {
@@ -295,8 +295,8 @@ void pq_qshape_recount_subdomains(struct pq_qshape *q)
 			rows[n++] = row;
 	}
 	for (size_t i = 0; i < n; i++) {
-		buf_reset(&q->dom);
-		buf_add(&q->dom, rows[i]->key, rows[i]->len);
+		pq_buf_reset(&q->dom);
+		pq_buf_add(&q->dom, rows[i]->key, rows[i]->len);
 		if (pq_qshape_parent(&q->dom))
 			lookup(q, q->dom.data, q->dom.len)->sub++;
 	}
@@ -353,24 +353,24 @@ struct pq_qshape_row **pq_qshape_rows(struct pq_qshape *q, double top,
 	return v;
 }
 
-void pq_qshape_headings(const struct pq_qshape_conf *c, struct buf *out,
+void pq_qshape_headings(const struct pq_qshape_conf *c, struct pq_buf *out,
 			size_t *offsets)
 {
 	struct pq_pnum t = pq_pnum_from_uv(0);
 	size_t plus = 0;
 	size_t ncols = pq_qshape_columns(c);
 
-	buf_reset(out);
+	pq_buf_reset(out);
 	for (size_t i = 0; i < ncols;) {
 		offsets[i] = out->len;
 		if (i == 0) {
-			buf_adds(out, "T");
+			pq_buf_adds(out, "T");
 		} else {
 			pq_pnum_format(out, t);
 			for (size_t k = 0; k < plus; k++)
-				buf_addc(out, '+');
+				pq_buf_addc(out, '+');
 		}
-		buf_addc(out, 0);
+		pq_buf_addc(out, 0);
 		if ((double)++i < c->bnum) {
 			bool t_true = t.is_int ? t.uv != 0 : t.nv != 0;
 			t = pq_pnum_add(t, (t_true && !c->linear) ? t : c->tick);
@@ -521,7 +521,7 @@ static void free_made(struct pq_qshape_row *made, size_t n)
 
 struct layout {
 	size_t ncols;
-	struct buf heads;
+	struct pq_buf heads;
 	size_t *offsets;
 	int *widths;
 	double dw;
@@ -530,7 +530,7 @@ struct layout {
 static void layout_init(struct layout *l, const struct pq_qshape *q)
 {
 	l->ncols = pq_qshape_columns(&q->conf);
-	l->heads = (struct buf) BUF_INIT;
+	l->heads = (struct pq_buf) PQ_BUF_INIT;
 	l->offsets = calloc(l->ncols, sizeof(*l->offsets));
 	l->widths = calloc(l->ncols, sizeof(*l->widths));
 	if (l->offsets == NULL || l->widths == NULL)
@@ -554,7 +554,7 @@ static void layout_init(struct layout *l, const struct pq_qshape *q)
 
 static void layout_free(struct layout *l)
 {
-	buf_free(&l->heads);
+	pq_buf_free(&l->heads);
 	free(l->offsets);
 	free(l->widths);
 }
@@ -601,7 +601,7 @@ void pq_qshape_print_json(struct pq_qshape *q, FILE *out, double top,
 			  bool utf8)
 {
 	struct layout l;
-	struct buf scratch = BUF_INIT;
+	struct pq_buf scratch = PQ_BUF_INIT;
 	size_t n;
 
 	layout_init(&l, q);
@@ -610,11 +610,11 @@ void pq_qshape_print_json(struct pq_qshape *q, FILE *out, double top,
 		fprintf(out, "%s\"%s\"", i ? ", " : "",
 			pq_json_quote(&scratch, l.heads.data + l.offsets[i], utf8));
 	fputs("], \"bucket_minutes\": ", out);
-	struct buf t = BUF_INIT;
+	struct pq_buf t = PQ_BUF_INIT;
 	pq_pnum_format(&t, q->conf.tick);
-	fprintf(out, "%s, \"linear\": %s, \"total\": ", buf_str(&t),
+	fprintf(out, "%s, \"linear\": %s, \"total\": ", pq_buf_str(&t),
 		q->conf.linear ? "true" : "false");
-	buf_free(&t);
+	pq_buf_free(&t);
 	json_counts(out, &q->total, l.ncols);
 	fputs(", \"rows\": [", out);
 	struct pq_qshape_row **rows = pq_qshape_rows(q, top, &n);
@@ -633,6 +633,6 @@ void pq_qshape_print_json(struct pq_qshape *q, FILE *out, double top,
 	}
 	fputs("]}\n", out);
 	free(rows);
-	buf_free(&scratch);
+	pq_buf_free(&scratch);
 	layout_free(&l);
 }

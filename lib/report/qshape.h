@@ -63,7 +63,7 @@ struct pq_qshape {
 	double now;
 	struct pq_qshape_row total;
 	struct pq_htab rows;	/* of struct pq_qshape_row *, keyed by name */
-	struct buf dom;		/* scratch */
+	struct pq_buf dom;		/* scratch */
 	unsigned long messages;
 };
 
@@ -78,9 +78,9 @@ size_t pq_qshape_bucket(const struct pq_qshape_conf *c, double now,
 size_t pq_qshape_columns(const struct pq_qshape_conf *c);
 
 /* qshape's address-to-domain reduction (without the lower-casing). */
-void pq_qshape_domain(struct buf *out, const char *addr, size_t len);
+void pq_qshape_domain(struct pq_buf *out, const char *addr, size_t len);
 /* One parent step: "a.b.c" -> ".b.c"; false when there is none. */
-bool pq_qshape_parent(struct buf *dom);
+bool pq_qshape_parent(struct pq_buf *dom);
 
 /* Count one address (raw, as in the queue file) in column b. */
 void pq_qshape_add_address(struct pq_qshape *q, size_t b, const char *addr,
@@ -106,7 +106,7 @@ struct pq_qshape_row **pq_qshape_rows(struct pq_qshape *q, double top,
 				      size_t *n);
 
 /* The column headings ("T", bucket limits, "limit+"), as strings. */
-void pq_qshape_headings(const struct pq_qshape_conf *c, struct buf *out,
+void pq_qshape_headings(const struct pq_qshape_conf *c, struct pq_buf *out,
 			size_t *offsets);
 
 /* Print the table as qshape's results() does (clear is printed first). */

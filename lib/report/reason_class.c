@@ -40,7 +40,7 @@ static bool is_reply(const char *w, size_t n)
  * after a colon ("said: 450"), or followed by a status code ("450
  * 4.7.1"); elsewhere "300" is a count ("in 300 seconds").
  */
-static void class_word(struct buf *out, const char *w, size_t n, bool reply_here)
+static void class_word(struct pq_buf *out, const char *w, size_t n, bool reply_here)
 {
 	size_t digits = 0, alpha = 0;
 	bool at = false, inner_sep = false;
@@ -57,17 +57,17 @@ static void class_word(struct buf *out, const char *w, size_t n, bool reply_here
 			inner_sep = true;
 	}
 	if ((reply_here && is_reply(w, n)) || is_status(w, n)) {
-		buf_add(out, w, n);
+		pq_buf_add(out, w, n);
 	} else if (n > 4 && is_reply(w, 3) && w[3] == '-' && is_status(w + 4, n - 4)) {
-		buf_add(out, w, n);	/* 550-5.1.1 */
+		pq_buf_add(out, w, n);	/* 550-5.1.1 */
 	} else if (at || (inner_sep && digits + alpha > 0)) {
-		buf_addc(out, '*');	/* address, host name, IP address */
+		pq_buf_addc(out, '*');	/* address, host name, IP address */
 	} else if (digits > 0 && alpha == 0 && n == digits) {
-		buf_addc(out, '#');	/* a number: a port, seconds, a count */
+		pq_buf_addc(out, '#');	/* a number: a port, seconds, a count */
 	} else if (digits > 0 && (n >= 6 || isdigit((unsigned char)w[0]))) {
-		buf_addc(out, '*');	/* an id, or a quantity such as 57s */
+		pq_buf_addc(out, '*');	/* an id, or a quantity such as 57s */
 	} else {
-		buf_add(out, w, n);	/* a word, IPv6 and x400 included */
+		pq_buf_add(out, w, n);	/* a word, IPv6 and x400 included */
 	}
 }
 
@@ -88,7 +88,7 @@ static size_t quoted_local_part(const char *s)
 }
 
 /* The text so far ends in a colon, spaces aside. */
-static bool prev_colon(const struct buf *out)
+static bool prev_colon(const struct pq_buf *out)
 {
 	size_t i = out->len;
 
@@ -97,11 +97,11 @@ static bool prev_colon(const struct buf *out)
 	return i > 0 && out->data[i - 1] == ':';
 }
 
-const char *pq_reason_class(struct buf *out, const char *reason)
+const char *pq_reason_class(struct pq_buf *out, const char *reason)
 {
 	const char *s = reason;
 
-	buf_reset(out);
+	pq_buf_reset(out);
 	while (*s) {
 		if (*s == '"') {
 			size_t q = quoted_local_part(s);
@@ -110,12 +110,12 @@ const char *pq_reason_class(struct buf *out, const char *reason)
 				s += q;
 				while (*s && word_char((unsigned char)*s))
 					s++;
-				buf_addc(out, '*');
+				pq_buf_addc(out, '*');
 				continue;
 			}
 		}
 		if (!word_char((unsigned char)*s)) {
-			buf_addc(out, *s++);
+			pq_buf_addc(out, *s++);
 			continue;
 		}
 		/*
@@ -124,7 +124,7 @@ const char *pq_reason_class(struct buf *out, const char *reason)
 		 */
 		if (!(s[0] == ':' && s[1] == ':' && isxdigit((unsigned char)s[2])))
 			while (*s && strchr(".:-", *s))
-				buf_addc(out, *s++);
+				pq_buf_addc(out, *s++);
 		const char *start = s;
 		while (*s && word_char((unsigned char)*s))
 			s++;
@@ -141,9 +141,9 @@ const char *pq_reason_class(struct buf *out, const char *reason)
 		bool reply_here = out->len == 0 || prev_colon(out)
 				  || (next >= 5 && is_status(after, next));
 		class_word(out, start, n - trail, reply_here);
-		buf_add(out, start + n - trail, trail);
+		pq_buf_add(out, start + n - trail, trail);
 	}
 	if (out->data == NULL)
-		buf_set(out, "");
+		pq_buf_set(out, "");
 	return out->data;
 }

@@ -27,6 +27,6 @@
 #include "util/buf.h"
 
 /* The class of reason, in out (reset first). */
-const char *pq_reason_class(struct buf *out, const char *reason);
+const char *pq_reason_class(struct pq_buf *out, const char *reason);
 
 #endif

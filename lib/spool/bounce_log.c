@@ -61,13 +61,13 @@ void pq_bounce_log_use(struct pq_bounce_log *log, struct pq_spool *sp,
 		       const unsigned char *text, size_t len)
 {
 	log_init(log, sp, queue, id);
-	buf_add(&log->text, text, len);
+	pq_buf_add(&log->text, text, len);
 }
 
 void pq_bounce_log_close(struct pq_bounce_log *log)
 {
-	buf_free(&log->text);
-	buf_free(&log->path);
+	pq_buf_free(&log->text);
+	pq_buf_free(&log->path);
 	memset(log, 0, sizeof(*log));
 }
 
@@ -89,20 +89,20 @@ static char *next_line(struct pq_bounce_log *log)
 
 void pq_bounce_entry_free(struct pq_bounce_entry *e)
 {
-	buf_free(&e->address);
-	buf_free(&e->orig_addr);
-	buf_free(&e->status);
-	buf_free(&e->action);
-	buf_free(&e->reason);
+	pq_buf_free(&e->address);
+	pq_buf_free(&e->orig_addr);
+	pq_buf_free(&e->status);
+	pq_buf_free(&e->action);
+	pq_buf_free(&e->reason);
 }
 
 static void entry_reset(struct pq_bounce_entry *e)
 {
-	buf_reset(&e->address);
-	buf_reset(&e->orig_addr);
-	buf_reset(&e->status);
-	buf_reset(&e->action);
-	buf_reset(&e->reason);
+	pq_buf_reset(&e->address);
+	pq_buf_reset(&e->orig_addr);
+	pq_buf_reset(&e->status);
+	pq_buf_reset(&e->action);
+	pq_buf_reset(&e->reason);
 	e->offset = 0;
 }
 
@@ -142,18 +142,18 @@ static void take_attribute(struct pq_bounce_log *log,
 		return;
 	}
 	if (strcmp(name, "recipient") == 0)
-		buf_set(&e->address, *value ? value : "(MAILER-DAEMON)");
+		pq_buf_set(&e->address, *value ? value : "(MAILER-DAEMON)");
 	else if (strcmp(name, "original_recipient") == 0)
-		buf_set(&e->orig_addr, *value ? value : "(MAILER-DAEMON)");
+		pq_buf_set(&e->orig_addr, *value ? value : "(MAILER-DAEMON)");
 	else if (strcmp(name, "offset") == 0) {
 		if (atol(value) > 0)
 			e->offset = atol(value);
 	} else if (strcmp(name, "status") == 0)
-		buf_set(&e->status, value);
+		pq_buf_set(&e->status, value);
 	else if (strcmp(name, "action") == 0)
-		buf_set(&e->action, value);
+		pq_buf_set(&e->action, value);
 	else if (strcmp(name, "reason") == 0)
-		buf_set(&e->reason, value);
+		pq_buf_set(&e->reason, value);
 	/* dsn_orig_rcpt, notify_flags, diag_*, mta_*: not used by postq. */
 }
 
@@ -186,19 +186,19 @@ bool pq_bounce_log_read(struct pq_bounce_log *log,
 			continue;
 		}
 		*sep = 0;
-		buf_set(&e->address, cp[1] ? cp + 1 : "(MAILER-DAEMON)");
+		pq_buf_set(&e->address, cp[1] ? cp + 1 : "(MAILER-DAEMON)");
 		char *text = sep + 2;
 		while (*text && isspace((unsigned char)*text))
 			text++;
-		buf_set(&e->reason, text);
+		pq_buf_set(&e->reason, text);
 	}
 	if (e->address.len == 0)
-		buf_set(&e->address, "(recipient address unavailable)");
+		pq_buf_set(&e->address, "(recipient address unavailable)");
 	if (e->status.len == 0)
-		buf_set(&e->status, log->defer ? "4.0.0" : "5.0.0");
+		pq_buf_set(&e->status, log->defer ? "4.0.0" : "5.0.0");
 	if (e->action.len == 0)
-		buf_set(&e->action, log->defer ? "delayed" : "failed");
+		pq_buf_set(&e->action, log->defer ? "delayed" : "failed");
 	if (e->reason.len == 0)
-		buf_set(&e->reason, "(description unavailable)");
+		pq_buf_set(&e->reason, "(description unavailable)");
 	return true;
 }

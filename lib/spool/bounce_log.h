@@ -26,23 +26,23 @@
 #include "spool/spool.h"
 
 struct pq_bounce_entry {
-	struct buf address;	/* printable, quoted form */
-	struct buf orig_addr;
-	struct buf status;	/* e.g. 4.4.1 */
-	struct buf action;	/* e.g. delayed */
-	struct buf reason;
+	struct pq_buf address;	/* printable, quoted form */
+	struct pq_buf orig_addr;
+	struct pq_buf status;	/* e.g. 4.4.1 */
+	struct pq_buf action;	/* e.g. delayed */
+	struct pq_buf reason;
 	long offset;
 };
 
 #define PQ_BOUNCE_LOG_MAX (4u << 20)
 
 struct pq_bounce_log {
-	struct buf text;	/* the whole log: they are small, and read once */
+	struct pq_buf text;	/* the whole log: they are small, and read once */
 	size_t pos;
 	bool utf8;
 	bool defer;
 	bool cut;		/* longer than PQ_BOUNCE_LOG_MAX: the rest ignored */
-	struct buf path;
+	struct pq_buf path;
 };
 
 /*

@@ -137,7 +137,7 @@ static void parse_logical_line(struct pq_config *cfg, char *line,
 
 static void read_main_cf(struct pq_config *cfg, FILE *fp, const char *path)
 {
-	struct buf logical = BUF_INIT;
+	struct pq_buf logical = PQ_BUF_INIT;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -154,19 +154,19 @@ static void read_main_cf(struct pq_config *cfg, FILE *fp, const char *path)
 		if (*p == '#' || *p == 0)
 			continue;
 		if (isspace((unsigned char)line[0]) && logical.len > 0) {
-			buf_addc(&logical, ' ');
-			buf_adds(&logical, p);
+			pq_buf_addc(&logical, ' ');
+			pq_buf_adds(&logical, p);
 			continue;
 		}
 		if (logical.len > 0)
 			parse_logical_line(cfg, logical.data, path, start_line);
-		buf_set(&logical, line);
+		pq_buf_set(&logical, line);
 		start_line = lineno;
 	}
 	if (logical.len > 0)
 		parse_logical_line(cfg, logical.data, path, start_line);
 	free(line);
-	buf_free(&logical);
+	pq_buf_free(&logical);
 }
 
 struct pq_config *pq_config_load(const char *config_dir, bool allow_missing,
@@ -182,14 +182,14 @@ struct pq_config *pq_config_load(const char *config_dir, bool allow_missing,
 		config_dir = "/etc/postfix";
 	cfg->dir = xstrdup(config_dir);
 
-	struct buf path = BUF_INIT;
-	buf_printf(&path, "%s/main.cf", config_dir);
+	struct pq_buf path = PQ_BUF_INIT;
+	pq_buf_printf(&path, "%s/main.cf", config_dir);
 	FILE *fp = fopen(path.data, "r");
 	if (fp == NULL) {
 		if (!allow_missing) {
 			pq_err_set(err, PQ_EX_UNAVAILABLE, "open %s: %s", path.data,
 				   strerror(errno));
-			buf_free(&path);
+			pq_buf_free(&path);
 			pq_config_free(cfg);
 			return NULL;
 		}
@@ -197,7 +197,7 @@ struct pq_config *pq_config_load(const char *config_dir, bool allow_missing,
 		read_main_cf(cfg, fp, path.data);
 		fclose(fp);
 	}
-	buf_free(&path);
+	pq_buf_free(&path);
 	/* config_directory is what -c says, whatever main.cf claims. */
 	set_param(cfg, "config_directory", config_dir);
 	return cfg;
@@ -231,12 +231,12 @@ static const char *default_of(const char *name, size_t len)
 	return NULL;
 }
 
-static void expand_into(struct pq_config *cfg, const char *s, struct buf *out,
+static void expand_into(struct pq_config *cfg, const char *s, struct pq_buf *out,
 			int depth);
 
 /* Value of a parameter named by (name, len), expanded; "" if unknown. */
 static void lookup_into(struct pq_config *cfg, const char *name, size_t len,
-			struct buf *out, int depth)
+			struct pq_buf *out, int depth)
 {
 	struct param *p = find_param(cfg, name, len);
 
@@ -257,16 +257,16 @@ static void lookup_into(struct pq_config *cfg, const char *name, size_t len,
 			pq_warn("%s: recursive parameter expansion", p->name);
 			return;
 		}
-		struct buf tmp = BUF_INIT;
+		struct pq_buf tmp = PQ_BUF_INIT;
 		p->expanding = true;
 		expand_into(cfg, p->raw, &tmp, depth + 1);
 		/* find_param may be stale after set_param reallocs. */
 		p = find_param(cfg, name, len);
 		p->expanding = false;
-		p->expanded = xstrdup(buf_str(&tmp));
-		buf_free(&tmp);
+		p->expanded = xstrdup(pq_buf_str(&tmp));
+		pq_buf_free(&tmp);
 	}
-	buf_adds(out, p->expanded);
+	pq_buf_adds(out, p->expanded);
 }
 
 /* Find the end of a {...} or (...) group, honouring nesting. */
@@ -288,23 +288,23 @@ static bool is_name_char(int c)
 	return isalnum(c) || c == '_';
 }
 
-static void expand_into(struct pq_config *cfg, const char *s, struct buf *out,
+static void expand_into(struct pq_config *cfg, const char *s, struct pq_buf *out,
 			int depth)
 {
 	while (*s) {
 		if (*s != '$') {
-			buf_addc(out, *s++);
+			pq_buf_addc(out, *s++);
 			continue;
 		}
 		s++;
 		if (*s == '$') {
-			buf_addc(out, '$');
+			pq_buf_addc(out, '$');
 			s++;
 		} else if (*s == '{' || *s == '(') {
 			char open = *s, close = open == '{' ? '}' : ')';
 			const char *end = group_end(s, open, close);
 			if (end == NULL) {
-				buf_addc(out, '$');
+				pq_buf_addc(out, '$');
 				continue;
 			}
 			const char *name = s + 1;
@@ -313,10 +313,10 @@ static void expand_into(struct pq_config *cfg, const char *s, struct buf *out,
 				nlen++;
 			const char *op = name + nlen;
 			if (op < end && (*op == '?' || *op == ':')) {
-				struct buf val = BUF_INIT;
+				struct pq_buf val = PQ_BUF_INIT;
 				lookup_into(cfg, name, nlen, &val, depth);
 				bool set = val.len > 0;
-				buf_free(&val);
+				pq_buf_free(&val);
 				/*
 				 * ${name?text}, ${name:text}, and the 3.x forms
 				 * ${name?{text}} and ${name?{then}:{else}}.
@@ -359,7 +359,7 @@ static void expand_into(struct pq_config *cfg, const char *s, struct buf *out,
 				s++;
 			lookup_into(cfg, name, (size_t)(s - name), out, depth);
 		} else {
-			buf_addc(out, '$');
+			pq_buf_addc(out, '$');
 		}
 	}
 }
@@ -375,9 +375,9 @@ const char *pq_config_get(struct pq_config *cfg, const char *name)
 		const char *level = pq_config_get(cfg, "compatibility_level");
 		return atol(level) >= 1 ? "yes" : "no";
 	}
-	struct buf value = BUF_INIT;
+	struct pq_buf value = PQ_BUF_INIT;
 	lookup_into(cfg, name, strlen(name), &value, 0);
-	buf_free(&value);
+	pq_buf_free(&value);
 	struct param *p = find_param(cfg, name, strlen(name));
 	return p && p->expanded ? p->expanded : "";
 }

@@ -15,7 +15,7 @@ void pq_envelope_read(struct pq_envelope *env, struct pq_rec_reader *r,
 		      const char *id, const struct stat *st,
 		      bool ignore_size_record)
 {
-	struct buf *rec = &env->scratch;
+	struct pq_buf *rec = &env->scratch;
 	bool size_seen = false, end_seen = false;
 	int type;
 
@@ -25,11 +25,11 @@ void pq_envelope_read(struct pq_envelope *env, struct pq_rec_reader *r,
 	env->size_ok = false;
 	env->have_sender = false;
 	env->done_rcpts = 0;
-	buf_reset(&env->sender);
-	strlist_reset(&env->rcpts);
+	pq_buf_reset(&env->sender);
+	pq_strlist_reset(&env->rcpts);
 
 	while ((type = pq_rec_get(r, rec, PQ_REC_DEFAULT)) > 0) {
-		const char *data = buf_str(rec);
+		const char *data = pq_buf_str(rec);
 
 		switch (type) {
 		case PQ_REC_TIME:
@@ -45,12 +45,12 @@ void pq_envelope_read(struct pq_envelope *env, struct pq_rec_reader *r,
 				env->size = atol(data);
 				env->size_ok = true;
 			} else {
-				struct buf shown = BUF_INIT;
-				buf_add(&shown, data, strnlen(data, 100));
+				struct pq_buf shown = PQ_BUF_INIT;
+				pq_buf_add(&shown, data, strnlen(data, 100));
 				pq_warn("%s: malformed size record: %s "
 					"-- using file size instead", id,
 					pq_printable(shown.data, '?', false));
-				buf_free(&shown);
+				pq_buf_free(&shown);
 			}
 			break;
 		case PQ_REC_FROM:
@@ -61,7 +61,7 @@ void pq_envelope_read(struct pq_envelope *env, struct pq_rec_reader *r,
 				return;
 			}
 			env->have_sender = true;
-			buf_set(&env->sender, data);
+			pq_buf_set(&env->sender, data);
 			if (env->head_only)
 				return;
 			break;
@@ -72,7 +72,7 @@ void pq_envelope_read(struct pq_envelope *env, struct pq_rec_reader *r,
 					"-- skipping remainder of this file", id);
 				return;
 			}
-			strlist_add(&env->rcpts, data);
+			pq_strlist_add(&env->rcpts, data);
 			break;
 		case PQ_REC_DONE:
 			env->done_rcpts++;
@@ -104,7 +104,7 @@ void pq_envelope_read(struct pq_envelope *env, struct pq_rec_reader *r,
 
 void pq_envelope_free(struct pq_envelope *env)
 {
-	buf_free(&env->sender);
-	buf_free(&env->scratch);
-	strlist_free(&env->rcpts);
+	pq_buf_free(&env->sender);
+	pq_buf_free(&env->scratch);
+	pq_strlist_free(&env->rcpts);
 }

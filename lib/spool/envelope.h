@@ -37,8 +37,8 @@ struct pq_envelope {
 	long size;		/* C record first field, else file size */
 	bool size_ok;
 	bool have_sender;
-	struct buf sender;	/* raw, "" for the null sender */
-	struct strlist rcpts;	/* pending (R) recipients, raw, file order */
+	struct pq_buf sender;	/* raw, "" for the null sender */
+	struct pq_strlist rcpts;	/* pending (R) recipients, raw, file order */
 	long done_rcpts;	/* D records seen */
 	/*
 	 * Set by the caller: stop at the sender (it follows the time and
@@ -46,7 +46,7 @@ struct pq_envelope {
 	 * need no recipients.
 	 */
 	bool head_only;
-	struct buf scratch;
+	struct pq_buf scratch;
 };
 
 #define PQ_ENVELOPE_INIT { 0 }

@@ -44,7 +44,7 @@ void pq_filter_free(struct pq_filter *f)
 }
 
 static bool add_queue(struct pq_filter *f, const char *queue,
-			 struct buf *err)
+			 struct pq_buf *err)
 {
 	size_t i;
 
@@ -52,8 +52,8 @@ static bool add_queue(struct pq_filter *f, const char *queue,
 		if (strcmp(known_queues[i], queue) == 0)
 			break;
 	if (known_queues[i] == NULL) {
-		buf_reset(err);
-		buf_printf(err, "unknown queue name: %s", queue);
+		pq_buf_reset(err);
+		pq_buf_printf(err, "unknown queue name: %s", queue);
 		return false;
 	}
 	const char **q = realloc(f->queues, (f->nqueues + 2) * sizeof(*q));
@@ -66,7 +66,7 @@ static bool add_queue(struct pq_filter *f, const char *queue,
 }
 
 static bool compile(struct pq_filter *f, pcre2_code **slot,
-		    const char *pattern, struct buf *err)
+		    const char *pattern, struct pq_buf *err)
 {
 	int code;
 	PCRE2_SIZE offset;
@@ -76,8 +76,8 @@ static bool compile(struct pq_filter *f, pcre2_code **slot,
 	if (re == NULL) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof(msg));
-		buf_reset(err);
-		buf_printf(err, "bad pattern \"%s\" at offset %zu: %s", pattern,
+		pq_buf_reset(err);
+		pq_buf_printf(err, "bad pattern \"%s\" at offset %zu: %s", pattern,
 			   (size_t)offset, (const char *)msg);
 		return false;
 	}
@@ -126,7 +126,7 @@ static bool set_string(char **slot, const char *value)
 }
 
 int pq_filter_option(struct pq_filter *f, int code, const char *value,
-		     struct buf *err)
+		     struct pq_buf *err)
 {
 	bool ok = true;
 
@@ -150,8 +150,8 @@ int pq_filter_option(struct pq_filter *f, int code, const char *value,
 	case PQ_OPT_NEWER:
 		if (!pq_parse_duration(value, code == PQ_OPT_OLDER ? &f->older
 				       : &f->newer)) {
-			buf_reset(err);
-			buf_printf(err, "--%s: bad duration \"%s\": use e.g. 90s, 30m, "
+			pq_buf_reset(err);
+			pq_buf_printf(err, "--%s: bad duration \"%s\": use e.g. 90s, 30m, "
 				   "2h, 3d, 1w, " PQ_DURATION_RANGE,
 				   code == PQ_OPT_OLDER ? "older" : "newer", value);
 			ok = false;
@@ -161,8 +161,8 @@ int pq_filter_option(struct pq_filter *f, int code, const char *value,
 	case PQ_OPT_MAX_SIZE:
 		if (!pq_parse_size(value, code == PQ_OPT_MIN_SIZE ? &f->min_size
 				   : &f->max_size)) {
-			buf_reset(err);
-			buf_printf(err, "--%s: bad size \"%s\": use e.g. 512, 10k, 5M, "
+			pq_buf_reset(err);
+			pq_buf_printf(err, "--%s: bad size \"%s\": use e.g. 512, 10k, 5M, "
 				   PQ_SIZE_RANGE,
 				   code == PQ_OPT_MIN_SIZE ? "min-size" : "max-size", value);
 			ok = false;
@@ -229,7 +229,7 @@ static bool matches_anything(struct pq_filter *f, pcre2_code *re)
 	return true;
 }
 
-bool pq_filter_finish(struct pq_filter *f, struct buf *err)
+bool pq_filter_finish(struct pq_filter *f, struct pq_buf *err)
 {
 	pcre2_code **slots[3] = { &f->from, &f->to, &f->reason };
 	static const char *const names[3] = { "--from", "--to", "--reason" };
@@ -243,8 +243,8 @@ bool pq_filter_finish(struct pq_filter *f, struct buf *err)
 		if (!compile(f, slots[i], f->patterns[i], err))
 			return false;
 		if (!f->all && matches_anything(f, *slots[i])) {
-			buf_reset(err);
-			buf_printf(err, "%s \"%s\" matches %s: it would select every "
+			pq_buf_reset(err);
+			pq_buf_printf(err, "%s \"%s\" matches %s: it would select every "
 				   "message (give --all if that is meant)", names[i],
 				   f->patterns[i], what[i]);
 			return false;
@@ -252,8 +252,8 @@ bool pq_filter_finish(struct pq_filter *f, struct buf *err)
 	}
 	for (size_t i = 0; i < f->ndomains && !f->all; i++) {
 		if (f->domains[i][0] == 0) {
-			buf_reset(err);
-			buf_printf(err, "--domain is empty (\"\" or \"@\"): it would select "
+			pq_buf_reset(err);
+			pq_buf_printf(err, "--domain is empty (\"\" or \"@\"): it would select "
 				   "only recipients without a domain (give --all if "
 				   "that is meant)");
 			return false;
@@ -318,17 +318,17 @@ bool pq_filter_match(struct pq_filter *f, const struct pq_qmsg *m)
 		return false;
 	if (f->max_size >= 0 && m->size > f->max_size)
 		return false;
-	if (f->from && !re_match(f, f->from, buf_str(&m->sender)))
+	if (f->from && !re_match(f, f->from, pq_buf_str(&m->sender)))
 		return false;
 	if (!pq_filter_needs_rcpts(f))
 		return true;
 	for (size_t i = 0; i < m->rcpts.n; i++) {
-		const char *addr = strlist_get(&m->rcpts, i);
+		const char *addr = pq_strlist_get(&m->rcpts, i);
 		if (f->to && !re_match(f, f->to, addr))
 			continue;
 		if (f->ndomains && !domain_match(f, addr))
 			continue;
-		if (f->reason && !re_match(f, f->reason, strlist_get(&m->reasons, i)))
+		if (f->reason && !re_match(f, f->reason, pq_strlist_get(&m->reasons, i)))
 			continue;
 		return true;
 	}

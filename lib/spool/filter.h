@@ -91,13 +91,13 @@ extern const char pq_filter_usage[];
  * not, -1 (with err filled) if its value is bad.
  */
 int pq_filter_option(struct pq_filter *f, int code, const char *value,
-		     struct buf *err);
+		     struct pq_buf *err);
 /*
  * Compile the patterns; false with err filled if one is bad, or if a
  * criterion would select everything and --all was not given (err names
  * the option).
  */
-bool pq_filter_finish(struct pq_filter *f, struct buf *err);
+bool pq_filter_finish(struct pq_filter *f, struct pq_buf *err);
 
 /* True when some criterion is set (beyond queues). */
 bool pq_filter_active(const struct pq_filter *f);

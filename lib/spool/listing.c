@@ -48,9 +48,9 @@
 
 /* One message of a batch: its paths and what the fetch read. */
 struct batch_msg {
-	struct buf path;	/* queue file, spool-relative */
-	struct buf dpath;	/* defer log */
-	struct buf qdata, ddata;	/* fetch buffers, reused */
+	struct pq_buf path;	/* queue file, spool-relative */
+	struct pq_buf dpath;	/* defer log */
+	struct pq_buf qdata, ddata;	/* fetch buffers, reused */
 	struct pq_fetch_item *qitem, *ditem;	/* NULL: not fetched */
 	struct listing_reader *rd;
 	const char *queue, *id;
@@ -98,10 +98,10 @@ struct listing_ring {
 
 void pq_qmsg_free(struct pq_qmsg *m)
 {
-	buf_free(&m->sender);
-	buf_free(&m->idbuf);
-	strlist_free(&m->rcpts);
-	strlist_free(&m->reasons);
+	pq_buf_free(&m->sender);
+	pq_buf_free(&m->idbuf);
+	pq_strlist_free(&m->rcpts);
+	pq_strlist_free(&m->reasons);
 }
 
 /* Queue the files of queue/id for the fetch; false if it is not ready. */
@@ -110,7 +110,7 @@ static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
 {
 	s->unreadable = 0;
 	struct pq_qmsg *m = &s->msg;
-	const char *id = buf_str(&m->idbuf);
+	const char *id = pq_buf_str(&m->idbuf);
 
 	b->qitem = b->ditem = NULL;
 	/*
@@ -135,13 +135,13 @@ static bool plan_message(struct listing_reader *rd, struct batch_msg *b,
 	size_t ahead = rd->want_rcpts ? QFILE_AHEAD : HEAD_AHEAD;
 	size_t want = b->stat_later || m->st.st_size >= (off_t)ahead
 	    ? ahead : (size_t)m->st.st_size + 1;
-	buf_reserve(&b->qdata, want);
+	pq_buf_reserve(&b->qdata, want);
 	b->qitem = &rd->items[(*nitems)++];
 	*b->qitem = (struct pq_fetch_item){
 		.buf = (unsigned char *)b->qdata.data, .cap = want };
 	b->qitem->dirfd = pq_spool_dirfd(&rd->sp, b->path.data, &b->qitem->name);
 	if (rd->want_reasons && rd->want_rcpts) {
-		buf_reserve(&b->ddata, DEFER_AHEAD);
+		pq_buf_reserve(&b->ddata, DEFER_AHEAD);
 		pq_spool_path(&rd->sp, "defer", id, &b->dpath);
 		b->ditem = &rd->items[(*nitems)++];
 		*b->ditem = (struct pq_fetch_item){
@@ -217,7 +217,7 @@ static int unreadable_errno(int err)
 static bool read_message(struct listing_reader *rd, struct batch_msg *b,
 			 const char *queue, struct pq_qmsg *m, int *unreadable)
 {
-	const char *id = buf_str(&m->idbuf);
+	const char *id = pq_buf_str(&m->idbuf);
 	const struct pq_fetch_item *it = b->qitem;
 
 	if (it == NULL)
@@ -272,12 +272,12 @@ static bool read_message(struct listing_reader *rd, struct batch_msg *b,
 	m->forced_expire = (m->st.st_mode & S_IXGRP) != 0;
 	m->done_rcpts = rd->env.done_rcpts;
 	m->status = rd->env.status;
-	buf_set(&m->sender, pq_rcpt_list_show(&rd->rl, &rd->sp, buf_str(&rd->env.sender)));
+	pq_buf_set(&m->sender, pq_rcpt_list_show(&rd->rl, &rd->sp, pq_buf_str(&rd->env.sender)));
 	struct pq_bounce_log log;
 	bool logged = defer_log(rd, b, id, &log, unreadable);
 	pq_rcpt_list_begin(&rd->rl, &rd->sp, m, logged ? &log : NULL);
 	for (size_t i = 0; i < rd->env.rcpts.n; i++)
-		pq_rcpt_list_pending(&rd->rl, m, strlist_get(&rd->env.rcpts, i));
+		pq_rcpt_list_pending(&rd->rl, m, pq_strlist_get(&rd->env.rcpts, i));
 	return true;
 }
 
@@ -318,15 +318,15 @@ static void reader_free(struct listing_reader *rd)
 {
 	pq_fetch_free(&rd->fetch);
 	pq_spool_forget_dirs(&rd->sp);
-	buf_free(&rd->sp.scratch);
+	pq_buf_free(&rd->sp.scratch);
 	pq_rec_free(&rd->rec);
 	pq_envelope_free(&rd->env);
 	pq_rcpt_list_free(&rd->rl);
 	for (size_t i = 0; i < BATCH; i++) {
-		buf_free(&rd->batch[i].path);
-		buf_free(&rd->batch[i].dpath);
-		buf_free(&rd->batch[i].qdata);
-		buf_free(&rd->batch[i].ddata);
+		pq_buf_free(&rd->batch[i].path);
+		pq_buf_free(&rd->batch[i].dpath);
+		pq_buf_free(&rd->batch[i].qdata);
+		pq_buf_free(&rd->batch[i].ddata);
 	}
 }
 
@@ -499,7 +499,7 @@ static const struct pq_qmsg *next_from_ring(struct pq_listing *ls)
 				break;
 			}
 			struct slot *s = &ring->slots[ring->tail % RING_SLOTS];
-			buf_set(&s->msg.idbuf, id);
+			pq_buf_set(&s->msg.idbuf, id);
 			s->queue = queue;
 			s->dtype = dtype;
 			s->state = SLOT_NAMED;

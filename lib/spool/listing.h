@@ -49,12 +49,12 @@ struct pq_qmsg {
 	long size;		/* C record, else file size */
 	bool forced_expire;	/* mode g+x, set by postsuper -e/-f */
 	struct stat st;
-	struct buf sender;	/* quoted, printable */
-	struct strlist rcpts;	/* quoted, printable */
-	struct strlist reasons;	/* parallel to rcpts; "" for none */
+	struct pq_buf sender;	/* quoted, printable */
+	struct pq_strlist rcpts;	/* quoted, printable */
+	struct pq_strlist reasons;	/* parallel to rcpts; "" for none */
 	long done_rcpts;	/* recipients already delivered or bounced */
 	enum pq_env_status status;
-	struct buf idbuf;	/* storage behind id */
+	struct pq_buf idbuf;	/* storage behind id */
 };
 
 struct listing_reader;

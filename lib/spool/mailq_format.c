@@ -57,14 +57,14 @@ void pq_mailq_text_message(struct pq_mailq_text *t, const struct pq_qmsg *m)
 	arrival_text(m->arrival, date, sizeof(date));
 	if (t->long_ids)
 		fprintf(out, "%-17s %8ld %19.19s %s\n", idbuf, m->size, date,
-			buf_str(&m->sender));
+			pq_buf_str(&m->sender));
 	else
 		fprintf(out, "%-11s %7ld %20.20s %s\n", idbuf, m->size, date,
-			buf_str(&m->sender));
+			pq_buf_str(&m->sender));
 
 	const char *saved = "";
 	for (size_t i = 0; i < m->rcpts.n; i++) {
-		const char *why = strlist_get(&m->reasons, i);
+		const char *why = pq_strlist_get(&m->reasons, i);
 		if (strcmp(saved, why) != 0) {
 			saved = why;
 			const char *shown = *why ? why : "reason unavailable";
@@ -73,10 +73,10 @@ void pq_mailq_text_message(struct pq_mailq_text *t, const struct pq_qmsg *m)
 		}
 		if (t->long_ids)
 			fprintf(out, "%-17s %8s %-19s %s\n", "", "", "",
-				strlist_get(&m->rcpts, i));
+				pq_strlist_get(&m->rcpts, i));
 		else
 			fprintf(out, "%-11s %7s %-20s %s\n", "", "", "",
-				strlist_get(&m->rcpts, i));
+				pq_strlist_get(&m->rcpts, i));
 	}
 	t->total_size += (unsigned long)m->size;
 	t->count++;
@@ -92,23 +92,23 @@ void pq_mailq_text_end(struct pq_mailq_text *t)
 			t->count == 1 ? "" : "s");
 }
 
-const char *pq_json_quote(struct buf *out, const char *s, bool utf8)
+const char *pq_json_quote(struct pq_buf *out, const char *s, bool utf8)
 {
 	json_object *str = json_object_new_string(s);
 	const char *text = json_object_to_json_string_ext(
 		str, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	size_t len = strlen(text);
 
-	buf_reset(out);
+	pq_buf_reset(out);
 	/* json-c wraps the string in quotes; keep only what is inside. */
 	if (len >= 2)
-		buf_add(out, text + 1, len - 2);
+		pq_buf_add(out, text + 1, len - 2);
 	json_object_put(str);
 	return pq_printable(out->data ? out->data : (char *)"", '?', utf8);
 }
 
 void pq_mailq_json_message(FILE *out, const struct pq_qmsg *m, bool utf8,
-			   struct buf *scratch)
+			   struct pq_buf *scratch)
 {
 	fprintf(out, "{\"queue_name\": \"%s\", ",
 		pq_json_quote(scratch, m->queue, utf8));
@@ -117,14 +117,14 @@ void pq_mailq_json_message(FILE *out, const struct pq_qmsg *m, bool utf8,
 	fprintf(out, "\"message_size\": %ld, ", m->size);
 	fprintf(out, "\"forced_expire\": %s, ", m->forced_expire ? "true" : "false");
 	fprintf(out, "\"sender\": \"%s\", ",
-		pq_json_quote(scratch, buf_str(&m->sender), utf8));
+		pq_json_quote(scratch, pq_buf_str(&m->sender), utf8));
 	fputs("\"recipients\": [", out);
 	for (size_t i = 0; i < m->rcpts.n; i++) {
 		if (i > 0)
 			fputs(", ", out);
 		fprintf(out, "{\"address\": \"%s\"",
-			pq_json_quote(scratch, strlist_get(&m->rcpts, i), utf8));
-		const char *why = strlist_get(&m->reasons, i);
+			pq_json_quote(scratch, pq_strlist_get(&m->rcpts, i), utf8));
+		const char *why = pq_strlist_get(&m->reasons, i);
 		if (*why)
 			fprintf(out, ", \"delay_reason\": \"%s\"",
 				pq_json_quote(scratch, why, utf8));

@@ -35,9 +35,9 @@ void pq_mailq_text_end(struct pq_mailq_text *t);
 
 /* One "postqueue -j" line. scratch is reused between calls. */
 void pq_mailq_json_message(FILE *out, const struct pq_qmsg *m, bool utf8,
-			   struct buf *scratch);
+			   struct pq_buf *scratch);
 
 /* JSON string body (no quotes) of s, escaped and printable. */
-const char *pq_json_quote(struct buf *out, const char *s, bool utf8);
+const char *pq_json_quote(struct pq_buf *out, const char *s, bool utf8);
 
 #endif

@@ -81,12 +81,12 @@ const char *pq_postlog_error(void)
 bool pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
 		     const char *command, struct pq_err *err)
 {
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 	const char *file = pq_config_get(cfg, "maillog_file");
 
-	buf_printf(&b, "%s/%s", pq_config_get(cfg, "syslog_name"), command);
-	lg.ident = xstrdup(buf_str(&b));
-	buf_free(&b);
+	pq_buf_printf(&b, "%s/%s", pq_config_get(cfg, "syslog_name"), command);
+	lg.ident = xstrdup(pq_buf_str(&b));
+	pq_buf_free(&b);
 	lg.enabled = true;
 	lg.pid = getpid();
 	if (*file == 0) {
@@ -116,11 +116,11 @@ bool pq_postlog_open(struct pq_config *cfg, const char *queue_dir,
 	lg.file = xstrdup(file);
 	const char *host = pq_config_get(cfg, "myhostname");
 	lg.host = pq_xstrndup(host, strcspn(host, "."));
-	struct buf sp = BUF_INIT;
-	buf_printf(&sp, "%s/public/%s", queue_dir,
+	struct pq_buf sp = PQ_BUF_INIT;
+	pq_buf_printf(&sp, "%s/public/%s", queue_dir,
 		   pq_config_get(cfg, "postlog_service_name"));
-	lg.socket_path = xstrdup(buf_str(&sp));
-	buf_free(&sp);
+	lg.socket_path = xstrdup(pq_buf_str(&sp));
+	pq_buf_free(&sp);
 	return true;
 }
 
@@ -183,12 +183,12 @@ static bool append_file(const char *line, size_t len)
 {
 	if (log_fd < 0 && !open_log_file())
 		return false;
-	struct buf b = BUF_INIT;
-	buf_add(&b, line, len);
-	buf_addc(&b, '\n');
+	struct pq_buf b = PQ_BUF_INIT;
+	pq_buf_add(&b, line, len);
+	pq_buf_addc(&b, '\n');
 	ssize_t n = write(log_fd, b.data, b.len);
 	int saved = errno;
-	buf_free(&b);
+	pq_buf_free(&b);
 	if (n < 0 || (size_t)n != len + 1)
 		return fail("logfile '%s' write error: %s", lg.file,
 			    strerror(n < 0 ? saved : EIO));
@@ -199,21 +199,21 @@ bool pq_postlog(const char *level, const char *fmt, ...)
 {
 	if (!lg.enabled)
 		return true;
-	struct buf text = BUF_INIT;
+	struct pq_buf text = PQ_BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vprintf(&text, fmt, ap);
+	pq_buf_vprintf(&text, fmt, ap);
 	va_end(ap);
 	if (lg.use_syslog) {
 		int prio = level == NULL ? LOG_INFO
 			: strcmp(level, "warning") == 0 ? LOG_WARNING
 			: strcmp(level, "error") == 0 ? LOG_ERR : LOG_CRIT;
 		if (level)
-			syslog(prio, "%s: %.*s", level, POSTLOG_RECLEN, buf_str(&text));
+			syslog(prio, "%s: %.*s", level, POSTLOG_RECLEN, pq_buf_str(&text));
 		else
-			syslog(prio, "%.*s", POSTLOG_RECLEN, buf_str(&text));
-		buf_free(&text);
+			syslog(prio, "%.*s", POSTLOG_RECLEN, pq_buf_str(&text));
+		pq_buf_free(&text);
 		return true;
 	}
 	char stamp[64];
@@ -222,17 +222,17 @@ bool pq_postlog(const char *level, const char *fmt, ...)
 	localtime_r(&now, &tm);
 	if (strftime(stamp, sizeof(stamp), "%b %d %H:%M:%S ", &tm) == 0)
 		stamp[0] = 0;
-	struct buf line = BUF_INIT;
-	buf_printf(&line, "%s%s %s[%ld]: ", stamp, lg.host, lg.ident, (long)lg.pid);
+	struct pq_buf line = PQ_BUF_INIT;
+	pq_buf_printf(&line, "%s%s %s[%ld]: ", stamp, lg.host, lg.ident, (long)lg.pid);
 	if (level)
-		buf_printf(&line, "%s: ", level);
-	buf_printf(&line, "%.*s", POSTLOG_RECLEN, buf_str(&text));
+		pq_buf_printf(&line, "%s: ", level);
+	pq_buf_printf(&line, "%.*s", POSTLOG_RECLEN, pq_buf_str(&text));
 	int fd = postlog_socket();
 	bool ok = true;
 	if (fd < 0 || send(fd, line.data, line.len, 0) < 0)
 		ok = append_file(line.data, line.len);
-	buf_free(&line);
-	buf_free(&text);
+	pq_buf_free(&line);
+	pq_buf_free(&text);
 	return ok;
 }
 

@@ -60,7 +60,7 @@ bool pq_safe_strtoul(const char *s, size_t len, int base, unsigned long *val)
 	return true;
 }
 
-void pq_safe_ultostr(struct buf *out, unsigned long val, int base, int pad)
+void pq_safe_ultostr(struct pq_buf *out, unsigned long val, int base, int pad)
 {
 	char tmp[80];
 	int n = 0;
@@ -72,10 +72,10 @@ void pq_safe_ultostr(struct buf *out, unsigned long val, int base, int pad)
 	while (n < pad && n < (int)sizeof(tmp))
 		tmp[n++] = '0';
 	while (n > 0)
-		buf_addc(out, tmp[--n]);
+		pq_buf_addc(out, tmp[--n]);
 }
 
-const char *pq_qid_hash_key(const char *id, struct buf *scratch)
+const char *pq_qid_hash_key(const char *id, struct pq_buf *scratch)
 {
 	const char *z = pq_qid_long_sep(id);
 	unsigned long usec;
@@ -84,9 +84,9 @@ const char *pq_qid_hash_key(const char *id, struct buf *scratch)
 		return id;
 	if (!pq_safe_strtoul(z - LG_USEC_PAD, LG_USEC_PAD, 52, &usec))
 		usec = 0;
-	buf_reset(scratch);
-	buf_printf(scratch, "%05X", (unsigned)(int)usec);
-	return buf_str(scratch);
+	pq_buf_reset(scratch);
+	pq_buf_printf(scratch, "%05X", (unsigned)(int)usec);
+	return pq_buf_str(scratch);
 }
 
 bool pq_qid_long_time(const char *id, time_t *sec, long *usec)

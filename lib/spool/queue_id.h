@@ -30,7 +30,7 @@ const char *pq_qid_long_sep(const char *id);
  * subdirectories: the id itself, or for a long id the 5-digit upper-case
  * hex of its microseconds (0 when they do not decode).
  */
-const char *pq_qid_hash_key(const char *id, struct buf *scratch);
+const char *pq_qid_hash_key(const char *id, struct pq_buf *scratch);
 
 /* Arrival time encoded in a long id; false for short or malformed ids. */
 bool pq_qid_long_time(const char *id, time_t *sec, long *usec);
@@ -39,6 +39,6 @@ bool pq_qid_long_time(const char *id, time_t *sec, long *usec);
 bool pq_safe_strtoul(const char *s, size_t len, int base, unsigned long *val);
 
 /* Encode like safe_ultostr(): most significant first, zero-padded. */
-void pq_safe_ultostr(struct buf *out, unsigned long val, int base, int pad);
+void pq_safe_ultostr(struct pq_buf *out, unsigned long val, int base, int pad);
 
 #endif

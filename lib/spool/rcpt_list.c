@@ -24,29 +24,29 @@ const char *pq_rcpt_list_show(struct pq_rcpt_list *rl,
 
 static void add(struct pq_qmsg *m, const char *addr, const char *why)
 {
-	strlist_add(&m->rcpts, addr);
-	strlist_add(&m->reasons, why);
+	pq_strlist_add(&m->rcpts, addr);
+	pq_strlist_add(&m->reasons, why);
 }
 
 void pq_rcpt_list_begin(struct pq_rcpt_list *rl, struct pq_spool *sp,
 			struct pq_qmsg *m, struct pq_bounce_log *defer_log)
 {
 	rl->sp = sp;
-	strlist_reset(&m->rcpts);
-	strlist_reset(&m->reasons);
+	pq_strlist_reset(&m->rcpts);
+	pq_strlist_reset(&m->reasons);
 	/* one message with a huge defer log must not keep its table */
 	if (rl->dups.nslots > 64)
-		strset_free(&rl->dups);
+		pq_strset_free(&rl->dups);
 	else
-		strset_clear(&rl->dups);
+		pq_strset_clear(&rl->dups);
 	rl->filtering = defer_log != NULL;
 	if (!rl->filtering)
 		return;
 	while (pq_bounce_log_read(defer_log, &rl->bentry)) {
-		const char *addr = buf_str(&rl->bentry.address);
+		const char *addr = pq_buf_str(&rl->bentry.address);
 		if (sp->dup_limit == 0 || (long)rl->dups.used < sp->dup_limit)
-			strset_add(&rl->dups, addr);
-		add(m, addr, buf_str(&rl->bentry.reason));
+			pq_strset_add(&rl->dups, addr);
+		add(m, addr, pq_buf_str(&rl->bentry.reason));
 	}
 	pq_bounce_log_close(defer_log);
 }
@@ -56,13 +56,13 @@ void pq_rcpt_list_pending(struct pq_rcpt_list *rl, struct pq_qmsg *m,
 {
 	const char *shown = pq_rcpt_list_show(rl, rl->sp, addr);
 
-	if (!rl->filtering || !strset_contains(&rl->dups, shown))
+	if (!rl->filtering || !pq_strset_contains(&rl->dups, shown))
 		add(m, shown, "");
 }
 
 void pq_rcpt_list_free(struct pq_rcpt_list *rl)
 {
-	strset_free(&rl->dups);
-	buf_free(&rl->quoted);
+	pq_strset_free(&rl->dups);
+	pq_buf_free(&rl->quoted);
 	pq_bounce_entry_free(&rl->bentry);
 }

@@ -29,8 +29,8 @@
 /* Scratch state for one thread; reused from message to message. */
 struct pq_rcpt_list {
 	struct pq_spool *sp;
-	struct strset dups;
-	struct buf quoted;
+	struct pq_strset dups;
+	struct pq_buf quoted;
 	struct pq_bounce_entry bentry;
 	bool filtering;		/* there was a defer log */
 };

@@ -134,9 +134,9 @@ static int getbyte(struct pq_rec_reader *r)
 }
 
 /* Copy len bytes at r->pos into data; false on a short file. */
-static bool read_data(struct pq_rec_reader *r, struct buf *data, size_t len)
+static bool read_data(struct pq_rec_reader *r, struct pq_buf *data, size_t len)
 {
-	buf_reset(data);
+	pq_buf_reset(data);
 	/* Size unknown (not opened yet): the preload is what is known. */
 	bool unknown = r->file_size < 0;
 	off_t end = unknown ? buf_end(r) : r->file_size;
@@ -151,13 +151,13 @@ static bool read_data(struct pq_rec_reader *r, struct buf *data, size_t len)
 		if ((off_t)len > r->file_size - r->pos)
 			return false;
 	}
-	buf_reserve(data, len);
+	pq_buf_reserve(data, len);
 	while (len > 0) {
 		if (!fill(r))
 			return false;
 		size_t avail = r->buf_len - (size_t)(r->pos - r->buf_off);
 		size_t n = avail < len ? avail : len;
-		buf_add(data, r->buf + (r->pos - r->buf_off), n);
+		pq_buf_add(data, r->buf + (r->pos - r->buf_off), n);
 		r->pos += (off_t)n;
 		len -= n;
 	}
@@ -223,7 +223,7 @@ static int follow_pointer(struct pq_rec_reader *r, const char *text)
 	return 0;
 }
 
-int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags)
+int pq_rec_get(struct pq_rec_reader *r, struct pq_buf *data, int flags)
 {
 	for (;;) {
 		int type = getbyte(r);
@@ -261,7 +261,7 @@ int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags)
 			return PQ_REC_ERROR;
 		}
 		if (type == PQ_REC_PTR && (flags & PQ_REC_FOLLOW_PTR)) {
-			if (follow_pointer(r, buf_str(data)) == PQ_REC_ERROR)
+			if (follow_pointer(r, pq_buf_str(data)) == PQ_REC_ERROR)
 				return PQ_REC_ERROR;
 			continue;
 		}

@@ -94,7 +94,7 @@ void pq_rec_free(struct pq_rec_reader *r);
 
 /* Read one record into data (NUL-terminated); returns its type or
  * PQ_REC_EOF / PQ_REC_ERROR. */
-int pq_rec_get(struct pq_rec_reader *r, struct buf *data, int flags);
+int pq_rec_get(struct pq_rec_reader *r, struct pq_buf *data, int flags);
 
 /*
  * Seek like lseek(SEEK_SET / SEEK_CUR); false, with the position kept,

@@ -55,11 +55,11 @@ void pq_showq_limits_default(struct pq_showq_limits *lim)
 		lim->max_message = (size_t)v;
 }
 
-const char *pq_showq_path(const struct pq_spool *sp, struct buf *out)
+const char *pq_showq_path(const struct pq_spool *sp, struct pq_buf *out)
 {
-	buf_reset(out);
-	buf_printf(out, "%s/public/showq", sp->root);
-	return buf_str(out);
+	pq_buf_reset(out);
+	pq_buf_printf(out, "%s/public/showq", sp->root);
+	return pq_buf_str(out);
 }
 
 /* Record the first error; later ones are consequences. */
@@ -80,12 +80,12 @@ static void fail(struct pq_showq *sq, int status, const char *fmt, ...)
 }
 
 /* What the peer sent, fit to quote in a message: printable, cut short. */
-static const char *shown(struct buf *scratch, const char *s)
+static const char *shown(struct pq_buf *scratch, const char *s)
 {
-	buf_reset(scratch);
-	buf_add(scratch, s, strnlen(s, 100));
+	pq_buf_reset(scratch);
+	pq_buf_add(scratch, s, strnlen(s, 100));
 	pq_printable(scratch->data, '?', false);
-	return buf_str(scratch);
+	return pq_buf_str(scratch);
 }
 
 static long ms_left(const struct pq_showq *sq)
@@ -159,10 +159,10 @@ static int peek(struct pq_showq *sq, const char *what)
  * One NUL-terminated string into out, at most max bytes; false (error
  * recorded) on EOF, a read error or a string too long.
  */
-static bool get_string(struct pq_showq *sq, struct buf *out, size_t max,
+static bool get_string(struct pq_showq *sq, struct pq_buf *out, size_t max,
 		       const char *what)
 {
-	buf_reset(out);
+	pq_buf_reset(out);
 	for (;;) {
 		if (sq->inpos == sq->inlen && !fill(sq, what)) {
 			fail(sq, MALFORMED, "malformed response: premature end of "
@@ -178,7 +178,7 @@ static bool get_string(struct pq_showq *sq, struct buf *out, size_t max,
 			     "%zu bytes", what, max);
 			return false;
 		}
-		buf_add(out, p, n);
+		pq_buf_add(out, p, n);
 		sq->inpos += n;
 		if (nul) {
 			sq->inpos++;
@@ -204,10 +204,10 @@ static bool get_attr(struct pq_showq *sq, const char *want)
 		return false;
 	}
 	if (strcmp(sq->name.data, want) != 0) {
-		struct buf tmp = BUF_INIT;
+		struct pq_buf tmp = PQ_BUF_INIT;
 		fail(sq, MALFORMED, "malformed response: unexpected attribute "
 		     "\"%s\" (expecting %s)", shown(&tmp, sq->name.data), want);
-		buf_free(&tmp);
+		pq_buf_free(&tmp);
 		return false;
 	}
 	snprintf(what, sizeof(what), "the value of %s", want);
@@ -216,7 +216,7 @@ static bool get_attr(struct pq_showq *sq, const char *want)
 	sq->msgbytes += sq->value.len + 1;
 	if (sq->msgbytes > sq->lim.max_message) {
 		fail(sq, MALFORMED, "malformed response: message %s holds more "
-		     "than %zu bytes", buf_str(&sq->msg.idbuf), sq->lim.max_message);
+		     "than %zu bytes", pq_buf_str(&sq->msg.idbuf), sq->lim.max_message);
 		return false;
 	}
 	return true;
@@ -238,10 +238,10 @@ static bool get_number(struct pq_showq *sq, const char *want,
 			v = v * 10 + (unsigned long)(*s - '0');
 	}
 	if (!ok) {
-		struct buf tmp = BUF_INIT;
+		struct pq_buf tmp = PQ_BUF_INIT;
 		fail(sq, MALFORMED, "malformed response: bad number for %s: \"%s\"",
 		     want, shown(&tmp, sq->value.data));
-		buf_free(&tmp);
+		pq_buf_free(&tmp);
 		return false;
 	}
 	*val = v;
@@ -249,10 +249,10 @@ static bool get_number(struct pq_showq *sq, const char *want,
 }
 
 /* ATTR_FLAG_PRINTABLE: every string postqueue receives is made printable. */
-static char *printable(struct pq_showq *sq, struct buf *b)
+static char *printable(struct pq_showq *sq, struct pq_buf *b)
 {
 	if (b->data == NULL)
-		buf_set(b, "");
+		pq_buf_set(b, "");
 	return pq_printable(b->data, '?', sq->utf8);
 }
 
@@ -261,7 +261,7 @@ static const char *queue_name(struct pq_showq *sq, const char *name)
 	for (size_t i = 0; queue_names[i]; i++)
 		if (strcmp(queue_names[i], name) == 0)
 			return queue_names[i];
-	buf_set(&sq->queue, name);
+	pq_buf_set(&sq->queue, name);
 	return sq->queue.data;
 }
 
@@ -272,20 +272,20 @@ static bool read_hello(struct pq_showq *sq)
 	if (!get_attr(sq, "protocol"))
 		return false;
 	if (strcmp(sq->value.data, "mail_queue_list_protocol") != 0) {
-		struct buf tmp = BUF_INIT;
+		struct pq_buf tmp = PQ_BUF_INIT;
 		fail(sq, MALFORMED, "not the showq service: protocol \"%s\"",
 		     shown(&tmp, sq->value.data));
-		buf_free(&tmp);
+		pq_buf_free(&tmp);
 		return false;
 	}
 	if (!get_string(sq, &sq->name, PQ_SHOWQ_MAX_NAME, "the end of the "
 			"protocol announcement"))
 		return false;
 	if (sq->name.len != 0) {
-		struct buf tmp = BUF_INIT;
+		struct pq_buf tmp = PQ_BUF_INIT;
 		fail(sq, MALFORMED, "malformed response: unexpected attribute "
 		     "\"%s\" after the protocol name", shown(&tmp, sq->name.data));
-		buf_free(&tmp);
+		pq_buf_free(&tmp);
 		return false;
 	}
 	return true;
@@ -297,15 +297,15 @@ static bool read_message(struct pq_showq *sq)
 	unsigned long v;
 
 	sq->msgbytes = 0;
-	buf_reset(&m->idbuf);
-	strlist_reset(&m->rcpts);
-	strlist_reset(&m->reasons);
+	pq_buf_reset(&m->idbuf);
+	pq_strlist_reset(&m->rcpts);
+	pq_strlist_reset(&m->reasons);
 	if (!get_attr(sq, "queue_name"))
 		return false;
 	m->queue = queue_name(sq, printable(sq, &sq->value));
 	if (!get_attr(sq, "queue_id"))
 		return false;
-	buf_set(&m->idbuf, printable(sq, &sq->value));
+	pq_buf_set(&m->idbuf, printable(sq, &sq->value));
 	m->id = m->idbuf.data;
 	if (!get_number(sq, "time", LONG_MAX, &v))
 		return false;
@@ -318,7 +318,7 @@ static bool read_message(struct pq_showq *sq)
 	m->forced_expire = v != 0;
 	if (!get_attr(sq, "sender"))
 		return false;
-	buf_set(&m->sender, printable(sq, &sq->value));
+	pq_buf_set(&m->sender, printable(sq, &sq->value));
 	memset(&m->st, 0, sizeof(m->st));
 	m->done_rcpts = 0;
 	m->status = PQ_ENV_OK;
@@ -336,10 +336,10 @@ static bool read_message(struct pq_showq *sq)
 		}
 		if (!get_attr(sq, "recipient"))
 			return false;
-		strlist_add(&m->rcpts, printable(sq, &sq->value));
+		pq_strlist_add(&m->rcpts, printable(sq, &sq->value));
 		if (!get_attr(sq, "reason"))
 			return false;
-		strlist_add(&m->reasons, printable(sq, &sq->value));
+		pq_strlist_add(&m->reasons, printable(sq, &sq->value));
 		/* The lists' own bookkeeping counts against the bound too. */
 		sq->msgbytes += 2 * sizeof(size_t);
 	}
@@ -491,9 +491,9 @@ void pq_showq_close(struct pq_showq *sq)
 		close(sq->fd);
 	free(sq->label);
 	free(sq->in);
-	buf_free(&sq->name);
-	buf_free(&sq->value);
-	buf_free(&sq->queue);
+	pq_buf_free(&sq->name);
+	pq_buf_free(&sq->value);
+	pq_buf_free(&sq->queue);
 	pq_qmsg_free(&sq->msg);
 	memset(sq, 0, sizeof(*sq));
 	sq->fd = -1;

@@ -86,8 +86,8 @@ struct pq_showq {
 	size_t inpos, inlen;
 	bool have_deadline;
 	struct timespec deadline;	/* CLOCK_MONOTONIC */
-	struct buf name, value;
-	struct buf queue;	/* a queue name showq should not send */
+	struct pq_buf name, value;
+	struct pq_buf queue;	/* a queue name showq should not send */
 	size_t msgbytes;
 	struct pq_qmsg msg;
 	bool started;		/* protocol announcement read */
@@ -99,7 +99,7 @@ struct pq_showq {
 void pq_showq_limits_default(struct pq_showq_limits *lim);
 
 /* The service's socket for spool sp (its root), in out. */
-const char *pq_showq_path(const struct pq_spool *sp, struct buf *out);
+const char *pq_showq_path(const struct pq_spool *sp, struct pq_buf *out);
 
 /*
  * pq_showq_connect - connect to the socket at path (lim NULL: defaults).

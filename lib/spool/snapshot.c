@@ -62,15 +62,15 @@ static void counts_merge(struct pq_snap_counts *into, const struct pq_snap_count
 static void table_init(struct pq_snap_table *t, size_t cap)
 {
 	memset(t, 0, sizeof(*t));
-	strmap_init(&t->map, sizeof(struct pq_snap_counts));
+	pq_strmap_init(&t->map, sizeof(struct pq_snap_counts));
 	t->cap = cap;
 	counts_init(&t->other);
 }
 
 static int row_cmp(const void *a, const void *b)
 {
-	const struct strmap_entry *x = *(struct strmap_entry *const *)a;
-	const struct strmap_entry *y = *(struct strmap_entry *const *)b;
+	const struct pq_strmap_entry *x = *(struct pq_strmap_entry *const *)a;
+	const struct pq_strmap_entry *y = *(struct pq_strmap_entry *const *)b;
 	const struct pq_snap_counts *cx = x->val, *cy = y->val;
 
 	if (cx->total != cy->total)
@@ -86,18 +86,18 @@ static int row_cmp(const void *a, const void *b)
  * Keep the keep keys with most recipients, fold the rest into other;
  * the entries kept, ranked, are returned (n of them; free the array).
  */
-static struct strmap_entry **table_fold(struct pq_snap_table *t, size_t keep,
+static struct pq_strmap_entry **table_fold(struct pq_snap_table *t, size_t keep,
 					size_t *n)
 {
 	size_t all;
-	struct strmap_entry **v = strmap_entries(&t->map, &all);
+	struct pq_strmap_entry **v = pq_strmap_entries(&t->map, &all);
 
 	qsort(v, all, sizeof(*v), row_cmp);
 	for (size_t i = keep; i < all; i++) {
 		counts_merge(&t->other, v[i]->val);
 		t->other_keys++;
 		/* Deleting frees only this entry; the others stay where they are. */
-		strmap_del(&t->map, v[i]->key, v[i]->klen);
+		pq_strmap_del(&t->map, v[i]->key, v[i]->klen);
 	}
 	*n = all < keep ? all : keep;
 	return v;
@@ -108,13 +108,13 @@ static void table_add(struct pq_snap_table *t, const char *key, size_t len,
 {
 	if (len > PQ_SNAP_KEY_MAX)
 		len = PQ_SNAP_KEY_MAX;
-	struct pq_snap_counts *c = strmap_get(&t->map, key, len);
+	struct pq_snap_counts *c = pq_strmap_get(&t->map, key, len);
 	if (c == NULL) {
 		if (t->map.used >= 2 * t->cap) {
 			size_t n;
 			free(table_fold(t, t->cap, &n));
 		}
-		c = strmap_put(&t->map, key, len, NULL);
+		c = pq_strmap_put(&t->map, key, len, NULL);
 		counts_init(c);
 	}
 	c->total++;
@@ -125,7 +125,7 @@ static void table_add(struct pq_snap_table *t, const char *key, size_t len,
 
 static void table_free(struct pq_snap_table *t)
 {
-	strmap_free(&t->map, NULL);
+	pq_strmap_free(&t->map, NULL);
 	free(t->rows);
 }
 
@@ -175,21 +175,21 @@ void pq_snapshot_add(struct pq_snapshot *s, const struct pq_qmsg *m)
 		if (arrival < q->oldest_arrival) {
 			q->oldest_arrival = arrival;
 			q->oldest_age = age;
-			buf_set(&q->oldest_id, m->id);
+			pq_buf_set(&q->oldest_id, m->id);
 		}
 	}
 	for (size_t i = 0; i < m->rcpts.n; i++) {
-		const char *dom = pq_address_domain(strlist_get(&m->rcpts, i));
+		const char *dom = pq_address_domain(pq_strlist_get(&m->rcpts, i));
 		size_t len = strlen(dom);
 		if (len > PQ_SNAP_KEY_MAX)
 			len = PQ_SNAP_KEY_MAX;
-		buf_reset(&s->scratch);
-		buf_add(&s->scratch, dom, len);
+		pq_buf_reset(&s->scratch);
+		pq_buf_add(&s->scratch, dom, len);
 		for (size_t k = 0; k < len; k++)
 			if (s->scratch.data[k] >= 'A' && s->scratch.data[k] <= 'Z')
 				s->scratch.data[k] += 'a' - 'A';
-		table_add(&s->domains, buf_str(&s->scratch), len, qi, arrival);
-		const char *why = strlist_get(&m->reasons, i);
+		table_add(&s->domains, pq_buf_str(&s->scratch), len, qi, arrival);
+		const char *why = pq_strlist_get(&m->reasons, i);
 		if (*why) {
 			const char *cls = pq_reason_class(&s->scratch, why);
 			table_add(&s->reasons, cls, strlen(cls), qi, arrival);
@@ -217,8 +217,8 @@ bool pq_snapshot_count_corrupt(struct pq_snapshot *s, struct pq_spool *sp)
 		return true;
 	}
 	while ((name = pq_scan_next(scan)) != NULL) {
-		buf_reset(&s->scratch);
-		buf_printf(&s->scratch, "%s/%s", pq_scan_dir(scan), name);
+		pq_buf_reset(&s->scratch);
+		pq_buf_printf(&s->scratch, "%s/%s", pq_scan_dir(scan), name);
 		/* Vanished meanwhile: not there any more. */
 		if (pq_spool_lstat(sp, s->scratch.data, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
@@ -234,7 +234,7 @@ bool pq_snapshot_count_corrupt(struct pq_snapshot *s, struct pq_spool *sp)
 static void table_finish(struct pq_snap_table *t)
 {
 	size_t n;
-	struct strmap_entry **v = table_fold(t, t->cap, &n);
+	struct pq_strmap_entry **v = table_fold(t, t->cap, &n);
 
 	free(t->rows);
 	t->rows = pq_xcalloc(n ? n : 1, sizeof(*t->rows));
@@ -302,8 +302,8 @@ bool pq_snapshot_from_showq(struct pq_snapshot *s, struct pq_showq *sq,
 void pq_snapshot_free(struct pq_snapshot *s)
 {
 	for (int i = 0; i < PQ_SNAP_NQUEUES; i++)
-		buf_free(&s->q[i].oldest_id);
+		pq_buf_free(&s->q[i].oldest_id);
 	table_free(&s->domains);
 	table_free(&s->reasons);
-	buf_free(&s->scratch);
+	pq_buf_free(&s->scratch);
 }

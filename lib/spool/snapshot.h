@@ -115,7 +115,7 @@ struct pq_snap_qstat {
 	unsigned long size_hist[PQ_SNAP_SIZE_BOUNDS + 1];
 	long oldest_arrival;	/* PQ_SNAP_NONE: no timed message */
 	long oldest_age;	/* -1: none */
-	struct buf oldest_id;
+	struct pq_buf oldest_id;
 };
 
 /* What a table keeps per key. */
@@ -132,7 +132,7 @@ struct pq_snap_row {
 };
 
 struct pq_snap_table {
-	struct strmap map;	/* key -> struct pq_snap_counts */
+	struct pq_strmap map;	/* key -> struct pq_snap_counts */
 	size_t cap;
 	struct pq_snap_counts other;	/* folded keys */
 	unsigned long other_keys;	/* how many keys were folded (with repeats) */
@@ -147,7 +147,7 @@ struct pq_snapshot {
 	struct pq_snap_table reasons;
 	int corrupt_errno;	/* why corrupt is not known (0: it is) */
 	unsigned long other_queue;	/* messages of a queue not listed above */
-	struct buf scratch;
+	struct pq_buf scratch;
 };
 
 void pq_snapshot_init(struct pq_snapshot *s, long now, size_t cap);

@@ -122,7 +122,7 @@ void pq_spool_close(struct pq_spool *sp)
 	free(sp->hash_names);
 	free(sp->root);
 	free(sp->empty_addr);
-	buf_free(&sp->scratch);
+	pq_buf_free(&sp->scratch);
 	memset(sp, 0, sizeof(*sp));
 	sp->rootfd = -1;
 }
@@ -136,20 +136,20 @@ bool pq_spool_queue_hashed(const struct pq_spool *sp, const char *queue)
 }
 
 const char *pq_spool_path(struct pq_spool *sp, const char *queue,
-			  const char *id, struct buf *out)
+			  const char *id, struct pq_buf *out)
 {
-	buf_reset(out);
-	buf_adds(out, queue);
-	buf_addc(out, '/');
+	pq_buf_reset(out);
+	pq_buf_adds(out, queue);
+	pq_buf_addc(out, '/');
 	if (pq_spool_queue_hashed(sp, queue)) {
 		const char *key = pq_qid_hash_key(id, &sp->scratch);
 		for (int n = 0; n < sp->hash_depth; n++) {
-			buf_addc(out, *key ? *key++ : '_');
-			buf_addc(out, '/');
+			pq_buf_addc(out, *key ? *key++ : '_');
+			pq_buf_addc(out, '/');
 		}
 	}
-	buf_adds(out, id);
-	return buf_str(out);
+	pq_buf_adds(out, id);
+	return pq_buf_str(out);
 }
 
 struct spool_dirfd {
@@ -244,7 +244,7 @@ int pq_spool_lstat(struct pq_spool *sp, const char *relpath, struct stat *st)
 }
 
 bool pq_spool_open_ok(struct pq_spool *sp, const char *queue, const char *id,
-		      struct stat *st, struct buf *path)
+		      struct stat *st, struct pq_buf *path)
 {
 	errno = 0;
 	if (!pq_qid_ok(id))
@@ -379,8 +379,8 @@ const char *pq_scan_next(struct pq_scan *scan)
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			continue;
 		if (scan->recursive && name[0] && name[1] == 0) {
-			struct buf sub = BUF_INIT;
-			buf_printf(&sub, "%s/%s", scan->current->path, name);
+			struct pq_buf sub = PQ_BUF_INIT;
+			pq_buf_printf(&sub, "%s/%s", scan->current->path, name);
 			/*
 			 * showq dies here when a one-letter name is not a
 			 * directory; an admin's listing should not.
@@ -395,7 +395,7 @@ const char *pq_scan_next(struct pq_scan *scan)
 					strerror(errno));
 				scan_error(scan, errno);
 			}
-			buf_free(&sub);
+			pq_buf_free(&sub);
 			continue;
 		}
 		/* Guard against a readdir loop, as showq does. */

@@ -43,7 +43,7 @@ struct pq_spool {
 	bool utf8;		/* smtputf8_enable: what printable() keeps */
 	char *empty_addr;	/* empty_address_recipient */
 	long dup_limit;		/* duplicate_filter_limit */
-	struct buf scratch;
+	struct pq_buf scratch;
 	/* Open queue subdirectories, so lookups walk one path component. */
 	struct spool_dirfd *dirfds;
 	size_t ndirfds;
@@ -74,7 +74,7 @@ bool pq_spool_queue_hashed(const struct pq_spool *sp, const char *queue);
 
 /* "queue/h/id" relative to the spool root, as mail_queue_path(). */
 const char *pq_spool_path(struct pq_spool *sp, const char *queue,
-			  const char *id, struct buf *out);
+			  const char *id, struct pq_buf *out);
 
 /*
  * pq_spool_open_ok - mail_open_ok(): true and *st filled if queue/id is
@@ -84,7 +84,7 @@ const char *pq_spool_path(struct pq_spool *sp, const char *queue,
  * at (lstat failed: warned about).
  */
 bool pq_spool_open_ok(struct pq_spool *sp, const char *queue, const char *id,
-		      struct stat *st, struct buf *path);
+		      struct stat *st, struct pq_buf *path);
 
 /*
  * Open a file relative to the spool root, read-only, not following a

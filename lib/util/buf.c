@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void buf_reserve(struct buf *b, size_t extra)
+void pq_buf_reserve(struct pq_buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 
@@ -34,48 +34,48 @@ void buf_reserve(struct buf *b, size_t extra)
 	b->cap = cap;
 }
 
-void buf_reset(struct buf *b)
+void pq_buf_reset(struct pq_buf *b)
 {
 	b->len = 0;
 	if (b->data)
 		b->data[0] = 0;
 }
 
-void buf_free(struct buf *b)
+void pq_buf_free(struct pq_buf *b)
 {
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
 
-void buf_add(struct buf *b, const void *p, size_t n)
+void pq_buf_add(struct pq_buf *b, const void *p, size_t n)
 {
-	buf_reserve(b, n);
+	pq_buf_reserve(b, n);
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = 0;
 }
 
-void buf_addc(struct buf *b, int c)
+void pq_buf_addc(struct pq_buf *b, int c)
 {
-	buf_reserve(b, 1);
+	pq_buf_reserve(b, 1);
 	b->data[b->len++] = (char)c;
 	b->data[b->len] = 0;
 }
 
-void buf_adds(struct buf *b, const char *s)
+void pq_buf_adds(struct pq_buf *b, const char *s)
 {
-	buf_add(b, s, strlen(s));
+	pq_buf_add(b, s, strlen(s));
 }
 
-void buf_set(struct buf *b, const char *s)
+void pq_buf_set(struct pq_buf *b, const char *s)
 {
 	b->len = 0;
-	buf_adds(b, s);
+	pq_buf_adds(b, s);
 }
 
-void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+void pq_buf_vprintf(struct pq_buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
 
@@ -85,24 +85,24 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	if (n < 0) {
 		/* Only a format the C library cannot render: add nothing. */
 		pq_warn("cannot format \"%s\": %s", fmt, strerror(errno));
-		buf_reserve(b, 0);
+		pq_buf_reserve(b, 0);
 		return;
 	}
-	buf_reserve(b, (size_t)n);
+	pq_buf_reserve(b, (size_t)n);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 }
 
-void buf_printf(struct buf *b, const char *fmt, ...)
+void pq_buf_printf(struct pq_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vprintf(b, fmt, ap);
+	pq_buf_vprintf(b, fmt, ap);
 	va_end(ap);
 }
 
-const char *buf_str(const struct buf *b)
+const char *pq_buf_str(const struct pq_buf *b)
 {
 	return b->data ? b->data : "";
 }

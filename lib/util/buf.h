@@ -14,25 +14,25 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-struct buf {
+struct pq_buf {
 	char *data;
 	size_t len;
 	size_t cap;
 };
 
-#define BUF_INIT { NULL, 0, 0 }
+#define PQ_BUF_INIT { NULL, 0, 0 }
 
-void buf_reserve(struct buf *b, size_t extra);
-void buf_reset(struct buf *b);
-void buf_free(struct buf *b);
-void buf_add(struct buf *b, const void *p, size_t n);
-void buf_addc(struct buf *b, int c);
-void buf_adds(struct buf *b, const char *s);
-void buf_set(struct buf *b, const char *s);
-void buf_printf(struct buf *b, const char *fmt, ...)
+void pq_buf_reserve(struct pq_buf *b, size_t extra);
+void pq_buf_reset(struct pq_buf *b);
+void pq_buf_free(struct pq_buf *b);
+void pq_buf_add(struct pq_buf *b, const void *p, size_t n);
+void pq_buf_addc(struct pq_buf *b, int c);
+void pq_buf_adds(struct pq_buf *b, const char *s);
+void pq_buf_set(struct pq_buf *b, const char *s);
+void pq_buf_printf(struct pq_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
-/* buf_str - the contents as a C string (never NULL). */
-const char *buf_str(const struct buf *b);
+void pq_buf_vprintf(struct pq_buf *b, const char *fmt, va_list ap);
+/* pq_buf_str - the contents as a C string (never NULL). */
+const char *pq_buf_str(const struct pq_buf *b);
 
 #endif

@@ -14,23 +14,23 @@
 
 #include "util/hashtab.h"
 
-struct counter_entry {
+struct pq_counter_entry {
 	char *key;
 	unsigned long count;
 };
 
-struct counter {
-	struct pq_htab tab;	/* of struct counter_entry * */
+struct pq_counter {
+	struct pq_htab tab;	/* of struct pq_counter_entry * */
 };
 
-#define COUNTER_INIT { PQ_HTAB_INIT }
+#define PQ_COUNTER_INIT { PQ_HTAB_INIT }
 
-void counter_add(struct counter *c, const char *key, unsigned long n);
+void pq_counter_add(struct pq_counter *c, const char *key, unsigned long n);
 /*
- * counter_sorted - the entries, most frequent first; the array is
+ * pq_counter_sorted - the entries, most frequent first; the array is
  * malloc'ed (free it), the keys stay owned by the counter.
  */
-struct counter_entry *counter_sorted(const struct counter *c, size_t *n);
-void counter_free(struct counter *c);
+struct pq_counter_entry *pq_counter_sorted(const struct pq_counter *c, size_t *n);
+void pq_counter_free(struct pq_counter *c);
 
 #endif

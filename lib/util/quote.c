@@ -23,29 +23,29 @@ static bool is_dot_atom(const char *start, const char *end)
 	return cp[-1] != '.';
 }
 
-void pq_quote_822_local(struct buf *out, const char *addr)
+void pq_quote_822_local(struct pq_buf *out, const char *addr)
 {
 	const char *start = addr, *end, *colon;
 
-	buf_reset(out);
+	pq_buf_reset(out);
 	/* Skip a source route such as "@a,@b:". */
 	if (addr[0] == '@' && (colon = strchr(addr, ':')) != NULL)
 		start = colon + 1;
 	if ((end = strrchr(start, '@')) == NULL)
 		end = start + strlen(start);
 	if (is_dot_atom(start, end)) {
-		buf_adds(out, addr);
+		pq_buf_adds(out, addr);
 		return;
 	}
-	buf_add(out, addr, (size_t)(start - addr));
-	buf_addc(out, '"');
+	pq_buf_add(out, addr, (size_t)(start - addr));
+	pq_buf_addc(out, '"');
 	for (const char *cp = start; cp < end && *cp; cp++) {
 		if (*cp == '"' || *cp == '\\' || *cp == '\r')
-			buf_addc(out, '\\');
-		buf_addc(out, *cp);
+			pq_buf_addc(out, '\\');
+		pq_buf_addc(out, *cp);
 	}
-	buf_addc(out, '"');
-	buf_adds(out, end);
+	pq_buf_addc(out, '"');
+	pq_buf_adds(out, end);
 }
 
 char *pq_printable(char *s, int replacement, bool utf8)

@@ -14,7 +14,7 @@
 
 #include "util/buf.h"
 
-void pq_quote_822_local(struct buf *out, const char *addr);
+void pq_quote_822_local(struct pq_buf *out, const char *addr);
 char *pq_printable(char *s, int replacement, bool utf8);
 
 #endif

@@ -31,7 +31,7 @@ int pq_regfile_open(int dirfd, const char *name, bool *noatime,
 	return fd;
 }
 
-ssize_t pq_regfile_read(int fd, struct buf *out, size_t cap, bool *cut)
+ssize_t pq_regfile_read(int fd, struct pq_buf *out, size_t cap, bool *cut)
 {
 	size_t start = out->len;
 
@@ -49,7 +49,7 @@ ssize_t pq_regfile_read(int fd, struct buf *out, size_t cap, bool *cut)
 			break;
 		}
 		size_t want = cap - got < 65536 ? cap - got : 65536;
-		buf_reserve(out, want);
+		pq_buf_reserve(out, want);
 		ssize_t n = read(fd, out->data + out->len, want);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -38,7 +38,7 @@
 
 int pq_regfile_open(int dirfd, const char *name, bool *noatime,
 		    struct stat *st);
-ssize_t pq_regfile_read(int fd, struct buf *out, size_t cap, bool *cut);
+ssize_t pq_regfile_read(int fd, struct pq_buf *out, size_t cap, bool *cut);
 const char *pq_regfile_strerror(int err);
 
 #endif

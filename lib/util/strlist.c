@@ -9,21 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-void strlist_reset(struct strlist *l)
+void pq_strlist_reset(struct pq_strlist *l)
 {
-	buf_reset(&l->arena);
+	pq_buf_reset(&l->arena);
 	l->n = 0;
 }
 
-void strlist_free(struct strlist *l)
+void pq_strlist_free(struct pq_strlist *l)
 {
-	buf_free(&l->arena);
+	pq_buf_free(&l->arena);
 	free(l->offsets);
 	l->offsets = NULL;
 	l->n = l->cap = 0;
 }
 
-void strlist_addn(struct strlist *l, const char *s, size_t len)
+void pq_strlist_addn(struct pq_strlist *l, const char *s, size_t len)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
@@ -32,16 +32,16 @@ void strlist_addn(struct strlist *l, const char *s, size_t len)
 			pq_oom(0);
 	}
 	l->offsets[l->n++] = l->arena.len;
-	buf_add(&l->arena, s, len);
-	buf_addc(&l->arena, 0);
+	pq_buf_add(&l->arena, s, len);
+	pq_buf_addc(&l->arena, 0);
 }
 
-void strlist_add(struct strlist *l, const char *s)
+void pq_strlist_add(struct pq_strlist *l, const char *s)
 {
-	strlist_addn(l, s, strlen(s));
+	pq_strlist_addn(l, s, strlen(s));
 }
 
-const char *strlist_get(const struct strlist *l, size_t i)
+const char *pq_strlist_get(const struct pq_strlist *l, size_t i)
 {
 	return l->arena.data + l->offsets[i];
 }

@@ -12,19 +12,19 @@
 
 #include "util/buf.h"
 
-struct strlist {
-	struct buf arena;
+struct pq_strlist {
+	struct pq_buf arena;
 	size_t *offsets;
 	size_t n;
 	size_t cap;
 };
 
-#define STRLIST_INIT { BUF_INIT, NULL, 0, 0 }
+#define PQ_STRLIST_INIT { PQ_BUF_INIT, NULL, 0, 0 }
 
-void strlist_reset(struct strlist *l);
-void strlist_free(struct strlist *l);
-void strlist_add(struct strlist *l, const char *s);
-void strlist_addn(struct strlist *l, const char *s, size_t len);
-const char *strlist_get(const struct strlist *l, size_t i);
+void pq_strlist_reset(struct pq_strlist *l);
+void pq_strlist_free(struct pq_strlist *l);
+void pq_strlist_add(struct pq_strlist *l, const char *s);
+void pq_strlist_addn(struct pq_strlist *l, const char *s, size_t len);
+const char *pq_strlist_get(const struct pq_strlist *l, size_t i);
 
 #endif

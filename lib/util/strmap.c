@@ -33,34 +33,34 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
 
 static bool is_key(const void *item, const void *key)
 {
-	const struct strmap_entry *e = item;
+	const struct pq_strmap_entry *e = item;
 	const struct key *k = key;
 
 	return e->klen == k->n && same_bytes(e->key, k->p, k->n);
 }
 
-void strmap_init(struct strmap *m, size_t vsize)
+void pq_strmap_init(struct pq_strmap *m, size_t vsize)
 {
 	m->tab = (struct pq_htab)PQ_HTAB_INIT;
 	m->vsize = vsize;
 }
 
-void *strmap_get_h(const struct strmap *m, uint64_t h, const char *key, size_t klen)
+void *pq_strmap_get_h(const struct pq_strmap *m, uint64_t h, const char *key, size_t klen)
 {
 	struct key k = { key, klen };
 	struct pq_hslot *s = pq_htab_find(&m->tab, h, is_key, &k);
 
-	return s ? ((struct strmap_entry *)s->v.p)->val : NULL;
+	return s ? ((struct pq_strmap_entry *)s->v.p)->val : NULL;
 }
 
-void *strmap_get(const struct strmap *m, const char *key, size_t klen)
+void *pq_strmap_get(const struct pq_strmap *m, const char *key, size_t klen)
 {
 	if (m->tab.used == 0)
 		return NULL;
-	return strmap_get_h(m, pq_hash(key, klen), key, klen);
+	return pq_strmap_get_h(m, pq_hash(key, klen), key, klen);
 }
 
-void *strmap_put_h(struct strmap *m, uint64_t h, const char *key, size_t klen, bool *isnew)
+void *pq_strmap_put_h(struct pq_strmap *m, uint64_t h, const char *key, size_t klen, bool *isnew)
 {
 	struct key k = { key, klen };
 	bool fresh;
@@ -69,11 +69,11 @@ void *strmap_put_h(struct strmap *m, uint64_t h, const char *key, size_t klen, b
 	if (isnew)
 		*isnew = fresh;
 	if (!fresh)
-		return ((struct strmap_entry *)s->v.p)->val;
+		return ((struct pq_strmap_entry *)s->v.p)->val;
 	/* one allocation: the entry, the 16-byte aligned value, the key */
-	size_t hs = (sizeof(struct strmap_entry) + 15) & ~(size_t)15;
+	size_t hs = (sizeof(struct pq_strmap_entry) + 15) & ~(size_t)15;
 	size_t vs = (m->vsize + 15) & ~(size_t)15;
-	struct strmap_entry *e = pq_xmalloc(hs + vs + klen + 1);
+	struct pq_strmap_entry *e = pq_xmalloc(hs + vs + klen + 1);
 	e->klen = klen;
 	e->val = (char *)e + hs;
 	e->key = (char *)e->val + vs;
@@ -84,12 +84,12 @@ void *strmap_put_h(struct strmap *m, uint64_t h, const char *key, size_t klen, b
 	return e->val;
 }
 
-void *strmap_put(struct strmap *m, const char *key, size_t klen, bool *isnew)
+void *pq_strmap_put(struct pq_strmap *m, const char *key, size_t klen, bool *isnew)
 {
-	return strmap_put_h(m, pq_hash(key, klen), key, klen, isnew);
+	return pq_strmap_put_h(m, pq_hash(key, klen), key, klen, isnew);
 }
 
-bool strmap_del_h(struct strmap *m, uint64_t h, const char *key, size_t klen)
+bool pq_strmap_del_h(struct pq_strmap *m, uint64_t h, const char *key, size_t klen)
 {
 	struct key k = { key, klen };
 	struct pq_hslot *s = pq_htab_find(&m->tab, h, is_key, &k);
@@ -101,16 +101,16 @@ bool strmap_del_h(struct strmap *m, uint64_t h, const char *key, size_t klen)
 	return true;
 }
 
-bool strmap_del(struct strmap *m, const char *key, size_t klen)
+bool pq_strmap_del(struct pq_strmap *m, const char *key, size_t klen)
 {
 	if (m->tab.used == 0)
 		return false;
-	return strmap_del_h(m, pq_hash(key, klen), key, klen);
+	return pq_strmap_del_h(m, pq_hash(key, klen), key, klen);
 }
 
-struct strmap_entry **strmap_entries(const struct strmap *m, size_t *n)
+struct pq_strmap_entry **pq_strmap_entries(const struct pq_strmap *m, size_t *n)
 {
-	struct strmap_entry **v = pq_xmalloc((m->tab.used ? m->tab.used : 1) * sizeof(*v));
+	struct pq_strmap_entry **v = pq_xmalloc((m->tab.used ? m->tab.used : 1) * sizeof(*v));
 	struct pq_hslot *s;
 	size_t i = 0, k = 0;
 
@@ -120,13 +120,13 @@ struct strmap_entry **strmap_entries(const struct strmap *m, size_t *n)
 	return v;
 }
 
-void strmap_free(struct strmap *m, void (*cb)(void *val))
+void pq_strmap_free(struct pq_strmap *m, void (*cb)(void *val))
 {
 	struct pq_hslot *s;
 	size_t i = 0;
 
 	while ((s = pq_htab_next(&m->tab, &i)) != NULL) {
-		struct strmap_entry *e = s->v.p;
+		struct pq_strmap_entry *e = s->v.p;
 		if (cb)
 			cb(e->val);
 		free(e);

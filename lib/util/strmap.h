@@ -12,15 +12,15 @@
  * process-keyed pq_hash (lib/util/hash.h), so log contents cannot be
  * chosen to collide.
  *
- *	strmap_get(m, key, klen)	the value, or NULL
- *	strmap_put(m, key, klen, &isnew) the value, inserted zeroed if new
- *	strmap_del(m, key, klen)	remove; false if it was not there
+ *	pq_strmap_get(m, key, klen)	the value, or NULL
+ *	pq_strmap_put(m, key, klen, &isnew) the value, inserted zeroed if new
+ *	pq_strmap_del(m, key, klen)	remove; false if it was not there
  *
  * A caller that looks one key up several times (get, then delete) can
  * hash it once with pq_hash(key, klen) and pass the hash to the _h
  * forms; the hash must be pq_hash of exactly that key.
  *
- * strmap_entries lists the entries in an order that changes from run to
+ * pq_strmap_entries lists the entries in an order that changes from run to
  * run (the hash is keyed per process): sort before printing.
  */
 #ifndef POSTQ_STRMAP_H
@@ -32,13 +32,13 @@
 
 #include "util/hashtab.h"
 
-struct strmap_entry {
+struct pq_strmap_entry {
 	size_t klen;
 	char *key;		/* NUL-terminated copy (may hold NULs) */
 	void *val;		/* vsize bytes, zeroed on insertion */
 };
 
-struct strmap {
+struct pq_strmap {
 	/*
 	 * The table, and its fields by name for readers of m->used (the
 	 * number of entries): the two structs share their layout, so
@@ -55,23 +55,23 @@ struct strmap {
 	size_t vsize;
 };
 
-void strmap_init(struct strmap *m, size_t vsize);
-/* strmap_get - the value for key, or NULL. */
-void *strmap_get(const struct strmap *m, const char *key, size_t klen);
-/* strmap_put - the value for key, inserted zeroed if new (*isnew says). */
-void *strmap_put(struct strmap *m, const char *key, size_t klen, bool *isnew);
-/* strmap_del - remove key; its value pointer becomes invalid. */
-bool strmap_del(struct strmap *m, const char *key, size_t klen);
+void pq_strmap_init(struct pq_strmap *m, size_t vsize);
+/* pq_strmap_get - the value for key, or NULL. */
+void *pq_strmap_get(const struct pq_strmap *m, const char *key, size_t klen);
+/* pq_strmap_put - the value for key, inserted zeroed if new (*isnew says). */
+void *pq_strmap_put(struct pq_strmap *m, const char *key, size_t klen, bool *isnew);
+/* pq_strmap_del - remove key; its value pointer becomes invalid. */
+bool pq_strmap_del(struct pq_strmap *m, const char *key, size_t klen);
 /* The same with h = pq_hash(key, klen) computed by the caller. */
-void *strmap_get_h(const struct strmap *m, uint64_t h, const char *key, size_t klen);
-void *strmap_put_h(struct strmap *m, uint64_t h, const char *key, size_t klen, bool *isnew);
-bool strmap_del_h(struct strmap *m, uint64_t h, const char *key, size_t klen);
+void *pq_strmap_get_h(const struct pq_strmap *m, uint64_t h, const char *key, size_t klen);
+void *pq_strmap_put_h(struct pq_strmap *m, uint64_t h, const char *key, size_t klen, bool *isnew);
+bool pq_strmap_del_h(struct pq_strmap *m, uint64_t h, const char *key, size_t klen);
 /*
- * strmap_entries - the entries in unspecified order, malloc'ed array of
+ * pq_strmap_entries - the entries in unspecified order, malloc'ed array of
  * pointers (free it); valid until the map changes.
  */
-struct strmap_entry **strmap_entries(const struct strmap *m, size_t *n);
-/* strmap_free - free everything; cb, if not NULL, is called on each value first. */
-void strmap_free(struct strmap *m, void (*cb)(void *val));
+struct pq_strmap_entry **pq_strmap_entries(const struct pq_strmap *m, size_t *n);
+/* pq_strmap_free - free everything; cb, if not NULL, is called on each value first. */
+void pq_strmap_free(struct pq_strmap *m, void (*cb)(void *val));
 
 #endif

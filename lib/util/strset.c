@@ -14,14 +14,14 @@ static bool is_key(const void *item, const void *key)
 	return strcmp(item, key) == 0;
 }
 
-bool strset_contains(const struct strset *s, const char *key)
+bool pq_strset_contains(const struct pq_strset *s, const char *key)
 {
 	if (s->tab.used == 0)
 		return false;
 	return pq_htab_find(&s->tab, pq_hash(key, strlen(key)), is_key, key) != NULL;
 }
 
-bool strset_add(struct strset *s, const char *key)
+bool pq_strset_add(struct pq_strset *s, const char *key)
 {
 	bool isnew;
 	struct pq_hslot *slot = pq_htab_insert(&s->tab, pq_hash(key, strlen(key)),
@@ -32,7 +32,7 @@ bool strset_add(struct strset *s, const char *key)
 	return isnew;
 }
 
-void strset_clear(struct strset *s)
+void pq_strset_clear(struct pq_strset *s)
 {
 	struct pq_hslot *slot;
 	size_t i = 0;
@@ -42,8 +42,8 @@ void strset_clear(struct strset *s)
 	pq_htab_clear(&s->tab);
 }
 
-void strset_free(struct strset *s)
+void pq_strset_free(struct pq_strset *s)
 {
-	strset_clear(s);
+	pq_strset_clear(s);
 	pq_htab_free(&s->tab);
 }

@@ -6,10 +6,10 @@
  * (lib/util/hash.h): the strings come from queue files and logs, and
  * must not be choosable so as to collide.
  *
- *	strset_add(s, key)	add a copy of key; false if it was there
- *	strset_contains(s, key)
- *	strset_clear(s)		empty it, keeping its table
- *	strset_free(s)		empty it and free the table
+ *	pq_strset_add(s, key)	add a copy of key; false if it was there
+ *	pq_strset_contains(s, key)
+ *	pq_strset_clear(s)		empty it, keeping its table
+ *	pq_strset_free(s)		empty it and free the table
  */
 #ifndef POSTQ_STRSET_H
 #define POSTQ_STRSET_H
@@ -19,7 +19,7 @@
 
 #include "util/hashtab.h"
 
-struct strset {
+struct pq_strset {
 	/*
 	 * The table, and its fields by name for readers of s->used (the
 	 * number of strings) and s->nslots (the table's size): the two
@@ -35,12 +35,12 @@ struct strset {
 	};
 };
 
-#define STRSET_INIT { { PQ_HTAB_INIT } }
+#define PQ_STRSET_INIT { { PQ_HTAB_INIT } }
 
-bool strset_contains(const struct strset *s, const char *key);
+bool pq_strset_contains(const struct pq_strset *s, const char *key);
 /* Adds key (copied); false if it was already there. */
-bool strset_add(struct strset *s, const char *key);
-void strset_clear(struct strset *s);
-void strset_free(struct strset *s);
+bool pq_strset_add(struct pq_strset *s, const char *key);
+void pq_strset_clear(struct pq_strset *s);
+void pq_strset_free(struct pq_strset *s);
 
 #endif

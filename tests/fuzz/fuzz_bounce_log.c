@@ -69,7 +69,7 @@ static void setup(void)
 	if (cfg == NULL || !pq_spool_open(&sp, cfg, root, &err))
 		abort();
 	pq_config_free(cfg);
-	struct buf p = BUF_INIT;
+	struct pq_buf p = PQ_BUF_INIT;
 	const char *queues[] = { "defer", "bounce" };
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, queues[i]);
@@ -80,12 +80,12 @@ static void setup(void)
 		snprintf(path, sizeof(path), "%s/%s", root, p.data);
 		mkdir(path, 0700);
 	}
-	buf_free(&p);
+	pq_buf_free(&p);
 	pq_msg_set_output(count_warning, NULL);
 }
 
 /* Every entry of log, with its fields, in out; the number of warnings. */
-static int entries(struct pq_bounce_log *log, struct buf *out)
+static int entries(struct pq_bounce_log *log, struct pq_buf *out)
 {
 	struct pq_bounce_entry e;
 	char num[32];
@@ -93,13 +93,13 @@ static int entries(struct pq_bounce_log *log, struct buf *out)
 	memset(&e, 0, sizeof(e));
 	warnings = 0;
 	while (pq_bounce_log_read(log, &e)) {
-		const struct buf *f[] = { &e.address, &e.orig_addr, &e.status, &e.action, &e.reason };
+		const struct pq_buf *f[] = { &e.address, &e.orig_addr, &e.status, &e.action, &e.reason };
 		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-			buf_add(out, f[i]->data ? f[i]->data : "", f[i]->len);
-			buf_add(out, "\0", 1);
+			pq_buf_add(out, f[i]->data ? f[i]->data : "", f[i]->len);
+			pq_buf_add(out, "\0", 1);
 		}
 		snprintf(num, sizeof(num), "%ld\n", e.offset);
-		buf_add(out, num, strlen(num));
+		pq_buf_add(out, num, strlen(num));
 	}
 	pq_bounce_entry_free(&e);
 	pq_bounce_log_close(log);
@@ -109,7 +109,7 @@ static int entries(struct pq_bounce_log *log, struct buf *out)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pq_bounce_log log;
-	struct buf mem = BUF_INIT, file = BUF_INIT, path = BUF_INIT;
+	struct pq_buf mem = PQ_BUF_INIT, file = PQ_BUF_INIT, path = PQ_BUF_INIT;
 	char full[512];
 
 	if (size < 1)
@@ -134,8 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (wm != wf || mem.len != file.len || (mem.len && memcmp(mem.data, file.data, mem.len) != 0))
 		abort();
-	buf_free(&mem);
-	buf_free(&file);
-	buf_free(&path);
+	pq_buf_free(&mem);
+	pq_buf_free(&file);
+	pq_buf_free(&path);
 	return 0;
 }

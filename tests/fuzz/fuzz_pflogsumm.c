@@ -45,26 +45,26 @@ static void strvec_free(void *v)
 
 static void pfl_free(struct pfl *P)
 {
-	strmap_free(&P->recip_dom, NULL);
-	strmap_free(&P->sendg_dom, NULL);
-	strmap_free(&P->recip_user, NULL);
-	strmap_free(&P->sendg_user, NULL);
-	strmap_free(&P->smtpd_dom, NULL);
-	strmap_free(&P->qids, qstate_free);
-	strmap_free(&P->conns, NULL);
-	strmap_free(&P->no_size, str_free);
-	strmap_free(&P->detail, strvec_free);
-	strmap_free(&P->hosts, NULL);
+	pq_strmap_free(&P->recip_dom, NULL);
+	pq_strmap_free(&P->sendg_dom, NULL);
+	pq_strmap_free(&P->recip_user, NULL);
+	pq_strmap_free(&P->sendg_user, NULL);
+	pq_strmap_free(&P->smtpd_dom, NULL);
+	pq_strmap_free(&P->qids, qstate_free);
+	pq_strmap_free(&P->conns, NULL);
+	pq_strmap_free(&P->no_size, str_free);
+	pq_strmap_free(&P->detail, strvec_free);
+	pq_strmap_free(&P->hosts, NULL);
 	struct nest *ns[] = { &P->deferred, &P->bounced, &P->rejects, &P->warns, &P->holds,
 		&P->discards, &P->smtp_msgs, &P->warnings, &P->fatals, &P->panics, &P->master };
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
 		nest_free(ns[i]);
 	ledger_free(&P->removed);
 	free(P->days);
-	struct buf *b[] = { &P->t1, &P->t2, &P->t3, &P->t4, &P->t5, &P->line,
+	struct pq_buf *b[] = { &P->t1, &P->t2, &P->t3, &P->t4, &P->t5, &P->line,
 		&P->sc.t1, &P->sc.t2, &P->sc.t3, &P->sc.t4, &P->sc.t5 };
 	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
-		buf_free(b[i]);
+		pq_buf_free(b[i]);
 }
 
 static void set_opts(struct pfl_opts *o, uint8_t a, uint8_t b)
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *devnull;
 	struct pfl_reader rd;
 	struct pfl_pre pr;
-	struct buf arena = BUF_INIT;
+	struct pq_buf arena = PQ_BUF_INIT;
 
 	if (size < 2)
 		return 0;
@@ -150,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fflush(devnull);
 
 	pfl_reader_free(&rd);
-	buf_free(&arena);
+	pq_buf_free(&arena);
 	pfl_free(&P);
 	free(text);
 	return 0;

@@ -28,10 +28,10 @@ static int same(const struct pq_envelope *a, const struct pq_envelope *b)
 	if (a->status != b->status || a->arrival != b->arrival
 	    || a->size_ok != b->size_ok || (a->size_ok && a->size != b->size)
 	    || a->rcpts.n != b->rcpts.n
-	    || strcmp(buf_str(&a->sender), buf_str(&b->sender)) != 0)
+	    || strcmp(pq_buf_str(&a->sender), pq_buf_str(&b->sender)) != 0)
 		return 0;
 	for (size_t i = 0; i < a->rcpts.n; i++)
-		if (strcmp(strlist_get(&a->rcpts, i), strlist_get(&b->rcpts, i)))
+		if (strcmp(pq_strlist_get(&a->rcpts, i), pq_strlist_get(&b->rcpts, i)))
 			return 0;
 	return 1;
 }

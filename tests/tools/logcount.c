@@ -6,7 +6,7 @@
  *	logcount [--syslog-name NAME] FILE...
  *
  * Reads each file (plain or gzip) through logread and every line
- * through ml_read_line, then prints one "name value" line per total,
+ * through pq_ml_read_line, then prints one "name value" line per total,
  * named as postq-pflogsumm --json names its grand totals: received,
  * delivered, forwarded, deferred, deferrals, bounced, rejected,
  * reject_warnings, held, discarded, expired.
@@ -53,75 +53,75 @@
 struct totals {
 	long long received, delivered, forwarded, deferred, deferrals, bounced;
 	long long rejected, reject_warnings, held, discarded, expired;
-	struct strset deferred_ids;
+	struct pq_strset deferred_ids;
 };
 
 /* the daemon as pflogsumm names it: none where a service other than smtps/submission comes first */
-static enum ml_daemon pfl_daemon(const struct ml_prog *p)
+static enum pq_ml_daemon pfl_daemon(const struct pq_ml_prog *p)
 {
 	if (p->service.n == 0 || IS(p->service, "smtps") || IS(p->service, "submission"))
 		return p->id;
-	return ML_D_OTHER;
+	return PQ_ML_D_OTHER;
 }
 
-static long long *reject_total(struct totals *t, enum ml_event type)
+static long long *reject_total(struct totals *t, enum pq_ml_event type)
 {
 	switch (type) {
-	case ML_EV_REJECT: return &t->rejected;
-	case ML_EV_REJECT_WARNING: case ML_EV_CLEANUP_WARNING: return &t->reject_warnings;
-	case ML_EV_HOLD: return &t->held;
-	case ML_EV_DISCARD: return &t->discarded;
+	case PQ_ML_EV_REJECT: return &t->rejected;
+	case PQ_ML_EV_REJECT_WARNING: case PQ_ML_EV_CLEANUP_WARNING: return &t->reject_warnings;
+	case PQ_ML_EV_HOLD: return &t->held;
+	case PQ_ML_EV_DISCARD: return &t->discarded;
 	default: return NULL;
 	}
 }
 
-static void count(struct totals *t, const struct ml_line *l, const char *name)
+static void count(struct totals *t, const struct pq_ml_line *l, const char *name)
 {
-	const struct ml_event_info *ev = &l->ev;
-	if (!l->postfix || !(l->f.stamp == ML_STAMP_RFC3164 || l->f.stamp == ML_STAMP_RFC3339))
+	const struct pq_ml_event_info *ev = &l->ev;
+	if (!l->postfix || !(l->f.stamp == PQ_ML_STAMP_RFC3164 || l->f.stamp == PQ_ML_STAMP_RFC3339))
 		return;
 	if (!(IS(l->p.syslog_name, "postfix") ||
 	    (name && l->p.syslog_name.n == strlen(name) && memcmp(l->p.syslog_name.p, name, l->p.syslog_name.n) == 0)))
 		return;
-	enum ml_daemon d = pfl_daemon(&l->p);
+	enum pq_ml_daemon d = pfl_daemon(&l->p);
 	bool pid = l->f.pid >= 0;
 	long long *rt = reject_total(t, ev->type);
 
-	if (rt && ev->qid.n == 0 && ev->type != ML_EV_CLEANUP_WARNING) {
+	if (rt && ev->qid.n == 0 && ev->type != PQ_ML_EV_CLEANUP_WARNING) {
 		(*rt)++;	/* the old form, "reject: RCPT from ...", from any program */
 		return;
 	}
 	switch (ev->type) {
-	case ML_EV_CLIENT:
-		if (d == ML_D_SMTPD && pid)
+	case PQ_ML_EV_CLIENT:
+		if (d == PQ_ML_D_SMTPD && pid)
 			t->received++;
 		return;
-	case ML_EV_PICKUP:
-		if (d == ML_D_PICKUP)
+	case PQ_ML_EV_PICKUP:
+		if (d == PQ_ML_D_PICKUP)
 			t->received++;
 		return;
-	case ML_EV_EXPIRED:
+	case PQ_ML_EV_EXPIRED:
 		t->expired++;
 		return;
-	case ML_EV_DELIVERY:
-		if (d == ML_D_SMTPD || d == ML_D_POSTSCREEN || d == ML_D_CLEANUP || d == ML_D_MASTER)
+	case PQ_ML_EV_DELIVERY:
+		if (d == PQ_ML_D_SMTPD || d == PQ_ML_D_POSTSCREEN || d == PQ_ML_D_CLEANUP || d == PQ_ML_D_MASTER)
 			return;
 		switch (ev->dstatus) {
-		case ML_ST_SENT:
+		case PQ_ML_ST_SENT:
 			if (ev->reason.n >= 13 && memcmp(ev->reason.p, "forwarded as ", 13) == 0)
 				t->forwarded++;
 			else
 				t->delivered++;
 			return;
-		case ML_ST_DEFERRED: {
+		case PQ_ML_ST_DEFERRED: {
 			t->deferrals++;
 			char qid[80];
 			snprintf(qid, sizeof(qid), "%.*s", (int)ev->qid.n, ev->qid.p);
-			if (strset_add(&t->deferred_ids, qid))
+			if (pq_strset_add(&t->deferred_ids, qid))
 				t->deferred++;
 			return;
 		}
-		case ML_ST_BOUNCED:
+		case PQ_ML_ST_BOUNCED:
 			t->bounced++;
 			return;
 		default:
@@ -132,10 +132,10 @@ static void count(struct totals *t, const struct ml_line *l, const char *name)
 	}
 	if (rt == NULL || !pid)
 		return;
-	if ((d == ML_D_SMTPD || d == ML_D_POSTSCREEN) && !ev->milter && ev->type != ML_EV_CLEANUP_WARNING)
+	if ((d == PQ_ML_D_SMTPD || d == PQ_ML_D_POSTSCREEN) && !ev->milter && ev->type != PQ_ML_EV_CLEANUP_WARNING)
 		(*rt)++;
-	else if (d == ML_D_CLEANUP && (IS(ev->reject_stage, "header") || IS(ev->reject_stage, "body") ||
-	    IS(ev->reject_stage, "END-OF-MESSAGE")) && ev->type != ML_EV_REJECT_WARNING)
+	else if (d == PQ_ML_D_CLEANUP && (IS(ev->reject_stage, "header") || IS(ev->reject_stage, "body") ||
+	    IS(ev->reject_stage, "END-OF-MESSAGE")) && ev->type != PQ_ML_EV_REJECT_WARNING)
 		(*rt)++;
 }
 
@@ -155,31 +155,31 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (; i < argc; i++) {
-		struct logread *r = logread_open(argv[i]);
+		struct pq_logread *r = pq_logread_open(argv[i]);
 		if (r == NULL) {
 			fprintf(stderr, "logcount: %s: %s\n", argv[i], strerror(errno));
 			rc = 1;
 			continue;
 		}
-		struct ml_frame_cache c;
+		struct pq_ml_frame_cache c;
 		memset(&c, 0, sizeof(c));
 		const char *line;
 		size_t len;
-		while ((line = logread_line(r, &len)) != NULL) {
-			struct ml_line l;
-			ml_read_line(&c, name, line, len, &l);
+		while ((line = pq_logread_line(r, &len)) != NULL) {
+			struct pq_ml_line l;
+			pq_ml_read_line(&c, name, line, len, &l);
 			count(&t, &l, name);
 		}
-		if (logread_error(r)) {
-			fprintf(stderr, "logcount: %s: %s\n", argv[i], logread_error(r));
+		if (pq_logread_error(r)) {
+			fprintf(stderr, "logcount: %s: %s\n", argv[i], pq_logread_error(r));
 			rc = 1;
 		}
-		logread_close(r);
+		pq_logread_close(r);
 	}
 	printf("received %lld\ndelivered %lld\nforwarded %lld\ndeferred %lld\ndeferrals %lld\n"
 	    "bounced %lld\nrejected %lld\nreject_warnings %lld\nheld %lld\ndiscarded %lld\nexpired %lld\n",
 	    t.received, t.delivered, t.forwarded, t.deferred, t.deferrals, t.bounced, t.rejected,
 	    t.reject_warnings, t.held, t.discarded, t.expired);
-	strset_free(&t.deferred_ids);
+	pq_strset_free(&t.deferred_ids);
 	return rc;
 }

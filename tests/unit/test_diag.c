@@ -70,7 +70,7 @@ int main(void)
 	pq_config_free(cfg);
 
 	/* Logread reports through the hook as well. */
-	struct logread *r = logread_open("/nonexistent/postq-log");
+	struct pq_logread *r = pq_logread_open("/nonexistent/postq-log");
 	CHECK(r == NULL && calls == 3, "missing log: NULL, nothing printed");
 
 	/* Out of memory calls the program's handler. */

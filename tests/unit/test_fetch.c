@@ -141,13 +141,13 @@ static void regfile_checks(int dfd)
 	bool noatime = true;
 	int fd = pq_regfile_open(dfd, "big", &noatime, &st);
 	CHECK(fd >= 0 && S_ISREG(st.st_mode), "regfile: a regular file opens");
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 	bool cut = false;
 	CHECK(pq_regfile_read(fd, &b, 10, &cut) == 10 && cut,
 	      "regfile: a read stops at the cap and says the file is longer");
 	close(fd);
 	fd = pq_regfile_open(dfd, "exact", &noatime, &st);
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	CHECK(pq_regfile_read(fd, &b, CAP, &cut) == CAP && !cut,
 	      "regfile: a file of exactly the cap is not cut");
 	close(fd);
@@ -162,7 +162,7 @@ static void regfile_checks(int dfd)
 		      && errno == PQ_ENOTREG, "regfile: a character device is refused");
 	CHECK_STR(pq_regfile_strerror(PQ_ENOTREG), "not a regular file",
 		  "regfile: PQ_ENOTREG reads as \"not a regular file\"");
-	buf_free(&b);
+	pq_buf_free(&b);
 }
 
 /* Defer logs planted as a FIFO, a device, a huge file, in a spool. */

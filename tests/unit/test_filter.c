@@ -13,10 +13,10 @@
 #include <time.h>
 
 /* Take the options as a tool would; false if one is refused. */
-static bool setup(struct pq_filter *f, const char *const *opts, struct buf *err)
+static bool setup(struct pq_filter *f, const char *const *opts, struct pq_buf *err)
 {
 	/* no message of an earlier refusal left to satisfy a check */
-	buf_reset(err);
+	pq_buf_reset(err);
 	pq_filter_init(f);
 	for (size_t i = 0; opts[i]; i += 2) {
 		int code = opts[i][0] == 'Q' ? PQ_OPT_QUEUE
@@ -44,18 +44,18 @@ static void message(struct pq_qmsg *m, long arrival, const char *sender,
 	m->id = "ABCDE12345";
 	m->arrival = arrival;
 	m->size = 1000;
-	buf_set(&m->sender, sender);
-	strlist_reset(&m->rcpts);
-	strlist_reset(&m->reasons);
-	strlist_add(&m->rcpts, rcpt);
-	strlist_add(&m->reasons, reason);
+	pq_buf_set(&m->sender, sender);
+	pq_strlist_reset(&m->rcpts);
+	pq_strlist_reset(&m->reasons);
+	pq_strlist_add(&m->rcpts, rcpt);
+	pq_strlist_add(&m->reasons, reason);
 }
 
 int main(void)
 {
 	struct pq_filter f;
 	struct pq_qmsg m = { 0 };
-	struct buf err = BUF_INIT;
+	struct pq_buf err = PQ_BUF_INIT;
 	const time_t t0 = 1700000000;
 
 	/* Ages by the clock of the pass, not of the filter's making. */
@@ -98,8 +98,8 @@ int main(void)
 			bool ok = setup(&f, (const char *[]){ opt[o], everything[i], NULL }, &err);
 			snprintf(name, sizeof(name), "--%s '%s' refused without --all", opt[o],
 				 everything[i]);
-			CHECK(!ok && strstr(buf_str(&err), opt[o]) != NULL
-			      && strstr(buf_str(&err), "--all") != NULL, name);
+			CHECK(!ok && strstr(pq_buf_str(&err), opt[o]) != NULL
+			      && strstr(pq_buf_str(&err), "--all") != NULL, name);
 			pq_filter_free(&f);
 			ok = setup(&f, (const char *[]){ opt[o], everything[i], "all", NULL }, &err);
 			snprintf(name, sizeof(name), "--%s '%s' --all taken", opt[o], everything[i]);
@@ -111,7 +111,7 @@ int main(void)
 	      "--ignore-case --from '[a-z]*' (empty match) refused");
 	pq_filter_free(&f);
 	CHECK(!setup(&f, (const char *[]){ "to", "^x", "from", "", NULL }, &err)
-	      && strstr(buf_str(&err), "--from") != NULL,
+	      && strstr(pq_buf_str(&err), "--from") != NULL,
 	      "--from '' refused even beside a real criterion");
 	pq_filter_free(&f);
 	/* Patterns that narrow, taken. */
@@ -126,7 +126,7 @@ int main(void)
 	}
 	/* Domains: empty (or "@") refused; with --all, no domain at all. */
 	CHECK(!setup(&f, (const char *[]){ "domain", "", NULL }, &err)
-	      && strstr(buf_str(&err), "--domain") != NULL, "--domain '' refused");
+	      && strstr(pq_buf_str(&err), "--domain") != NULL, "--domain '' refused");
 	pq_filter_free(&f);
 	CHECK(!setup(&f, (const char *[]){ "domain", "example.com", "domain", "@", NULL }, &err),
 	      "--domain '@' refused, also beside another domain");
@@ -144,6 +144,6 @@ int main(void)
 	pq_filter_free(&f);
 
 	pq_qmsg_free(&m);
-	buf_free(&err);
+	pq_buf_free(&err);
 	return unit_status();
 }

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 /* Messages the library sent, captured instead of printed. */
-static struct buf msgs = BUF_INIT;
+static struct pq_buf msgs = PQ_BUF_INIT;
 static int nwarn;
 
 static void capture(enum pq_msg_level level, const char *text, void *ctx)
@@ -31,10 +31,10 @@ static void capture(enum pq_msg_level level, const char *text, void *ctx)
 	(void)ctx;
 	if (level == PQ_MSG_WARN)
 		nwarn++;
-	buf_printf(&msgs, "%d %s\n", (int)level, text);
+	pq_buf_printf(&msgs, "%d %s\n", (int)level, text);
 }
 
-static bool parses(const char *text, struct pq_follow_state *st, struct buf *why)
+static bool parses(const char *text, struct pq_follow_state *st, struct pq_buf *why)
 {
 	return pq_fstate_parse(text, strlen(text), st, why);
 }
@@ -42,7 +42,7 @@ static bool parses(const char *text, struct pq_follow_state *st, struct buf *why
 static void test_state_text(void)
 {
 	struct pq_follow_state st = { 0 }, back;
-	struct buf out = BUF_INIT, why = BUF_INIT;
+	struct pq_buf out = PQ_BUF_INIT, why = PQ_BUF_INIT;
 
 	CHECK(pq_fstate_hash("", 0) == 0xcbf29ce484222325ull, "fnv-1a of nothing");
 	CHECK(pq_fstate_hash("a", 1) == 0xaf63dc4c8601ec8cull, "fnv-1a of \"a\"");
@@ -116,8 +116,8 @@ static void test_state_text(void)
 	}
 	CHECK(!pq_fstate_parse("postq-follow-state 1\n\0source file\n", 34, &back, &why) &&
 	      strcmp(why.data, "contains a NUL byte") == 0, "state: NUL refused");
-	buf_free(&out);
-	buf_free(&why);
+	pq_buf_free(&out);
+	pq_buf_free(&why);
 }
 
 static void test_state_file(void)
@@ -125,13 +125,13 @@ static void test_state_file(void)
 	char dir[] = "/tmp/test_follow.XXXXXX";
 	struct pq_follow_state st = { 0 }, back;
 	struct pq_err err = { 0 };
-	struct buf p = BUF_INIT;
+	struct pq_buf p = PQ_BUF_INIT;
 
 	if (mkdtemp(dir) == NULL) {
 		CHECK(0, "state file: temporary directory");
 		return;
 	}
-	buf_printf(&p, "%s/state", dir);
+	pq_buf_printf(&p, "%s/state", dir);
 	CHECK(pq_fstate_load(p.data, &back, &err) == 0, "state file: absent is 0");
 	st.kind = PQ_FSTATE_FILE;
 	st.path = pq_xstrdup("/var/log/mail.log");
@@ -142,27 +142,27 @@ static void test_state_file(void)
 	      "state file: loaded back");
 	pq_fstate_free(&back);
 	/* Nothing but the state itself is left in the directory. */
-	struct buf ls = BUF_INIT;
-	buf_printf(&ls, "test $(ls -A %s | wc -l) -eq 1", dir);
+	struct pq_buf ls = PQ_BUF_INIT;
+	pq_buf_printf(&ls, "test $(ls -A %s | wc -l) -eq 1", dir);
 	CHECK(system(ls.data) == 0, "state file: no temporary file left behind");
 	FILE *fp = fopen(p.data, "w");
 	fputs("postq-follow-state 1\nsource file\ngarbage\n", fp);
 	fclose(fp);
 	nwarn = 0;
-	buf_reset(&msgs);
+	pq_buf_reset(&msgs);
 	CHECK(pq_fstate_load(p.data, &back, &err) == -1 && back.path == NULL, "state file: corrupt is -1");
 	CHECK(nwarn == 1 && strstr(msgs.data, p.data) && strstr(msgs.data, "line 3: no value"),
 	      "state file: corrupt reported naming the file and line");
-	buf_reset(&ls);
-	buf_printf(&ls, "%s/no/such/dir/state", dir);
+	pq_buf_reset(&ls);
+	pq_buf_printf(&ls, "%s/no/such/dir/state", dir);
 	CHECK(!pq_fstate_save(ls.data, &st, &err) && strstr(err.text, ls.data),
 	      "state file: unwritable directory is an error naming the file");
-	buf_reset(&ls);
-	buf_printf(&ls, "rm -rf %s", dir);
+	pq_buf_reset(&ls);
+	pq_buf_printf(&ls, "rm -rf %s", dir);
 	CHECK(system(ls.data) == 0, "state file: cleaned up");
 	pq_fstate_free(&st);
-	buf_free(&ls);
-	buf_free(&p);
+	pq_buf_free(&ls);
+	pq_buf_free(&p);
 }
 
 static void test_rotated_names(void)
@@ -183,9 +183,9 @@ static void test_rotated_names(void)
 
 static void test_syslog_line(void)
 {
-	struct buf out = BUF_INIT;
+	struct pq_buf out = PQ_BUF_INIT;
 	struct pq_journal_entry e = { 0 };
-	struct ml_frame f;
+	struct pq_ml_frame f;
 
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -201,7 +201,7 @@ static void test_syslog_line(void)
 	CHECK(!pq_journal_syslog_line(&e, &out), "journal: not cut");
 	CHECK_STR(out.data, "Jan  5 03:04:05 mx1 postfix/smtpd[4242]: connect from unknown[192.0.2.1]",
 		  "journal: syslog form, day padded, trailing newline dropped");
-	CHECK(ml_parse_frame(out.data, out.len, &f) == ML_OK && f.stamp == ML_STAMP_RFC3164 &&
+	CHECK(pq_ml_parse_frame(out.data, out.len, &f) == PQ_ML_OK && f.stamp == PQ_ML_STAMP_RFC3164 &&
 	      f.mon == 0 && f.mday == 5 && f.hour == 3 && f.min == 4 && f.sec == 5 && f.pid == 4242 &&
 	      f.prog.n == 13 && memcmp(f.prog.p, "postfix/smtpd", 13) == 0 &&
 	      f.host.n == 3 && f.text.n == 31, "journal: the shared parser reads it back");
@@ -234,11 +234,11 @@ static void test_syslog_line(void)
 	CHECK(!pq_journal_ident_match("dovecot", 7, "postfix"), "journal: other ident");
 	CHECK(!pq_journal_ident_match(NULL, 0, "postfix"), "journal: no ident");
 	CHECK(pq_journal_ident_match(NULL, 0, NULL), "journal: no prefix takes all");
-	buf_free(&out);
+	pq_buf_free(&out);
 }
 
 /* Everything available now, concatenated one "line\n" each; count of lines. */
-static int drain(struct pq_follow *f, struct buf *got, enum pq_follow_status *last)
+static int drain(struct pq_follow *f, struct pq_buf *got, enum pq_follow_status *last)
 {
 	const char *l;
 	size_t n;
@@ -246,8 +246,8 @@ static int drain(struct pq_follow *f, struct buf *got, enum pq_follow_status *la
 	enum pq_follow_status s;
 
 	while ((s = pq_follow_next(f, &l, &n)) == PQ_FOLLOW_LINE) {
-		buf_add(got, l, n);
-		buf_addc(got, '\n');
+		pq_buf_add(got, l, n);
+		pq_buf_addc(got, '\n');
 		k++;
 	}
 	*last = s;
@@ -271,7 +271,7 @@ static void test_stream(void)
 {
 	int pfd[2];
 	struct pq_err err = { 0 };
-	struct buf got = BUF_INIT;
+	struct pq_buf got = PQ_BUF_INIT;
 	enum pq_follow_status s;
 
 	if (pipe(pfd) != 0) {
@@ -298,9 +298,9 @@ static void test_stream(void)
 	      memcmp(got.data, "one\ntwo\nbin\0\377ary\n", 17) == 0, "stream: completed, binary passed");
 
 	/* 3 MB line: the pipe holds 64 KB, so write and read in turns. */
-	buf_reset(&got);
+	pq_buf_reset(&got);
 	nwarn = 0;
-	buf_reset(&msgs);
+	pq_buf_reset(&msgs);
 	int fl = fcntl(pfd[1], F_GETFL);
 	fcntl(pfd[1], F_SETFL, fl | O_NONBLOCK);
 	char *big = pq_xmalloc(3u * 1024 * 1024 + 7);
@@ -323,7 +323,7 @@ static void test_stream(void)
 	CHECK(nwarn == 1 && strstr(msgs.data, "-: line 4: longer than 1048576 bytes; the rest of it is skipped"),
 	      "stream: one warning naming the input and the line");
 
-	buf_reset(&got);
+	pq_buf_reset(&got);
 	write_all(pfd[1], "last without newline", 20);
 	close(pfd[1]);
 	CHECK(drain(f, &got, &s) == 1 && s == PQ_FOLLOW_END && strcmp(got.data, "last without newline\n") == 0,
@@ -332,7 +332,7 @@ static void test_stream(void)
 	      "stream: stays at the end");
 	CHECK(pq_follow_save(f, &err), "stream: save is a no-op");
 	pq_follow_close(f);
-	buf_free(&got);
+	pq_buf_free(&got);
 }
 
 static void test_open_errors(void)
@@ -362,6 +362,6 @@ int main(void)
 	test_stream();
 	test_open_errors();
 	pq_msg_set_output(NULL, NULL);
-	buf_free(&msgs);
+	pq_buf_free(&msgs);
 	return unit_failures ? 1 : 0;
 }

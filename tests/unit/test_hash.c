@@ -242,45 +242,45 @@ static void test_htab(void)
 
 static void test_wrappers(void)
 {
-	struct strset s = STRSET_INIT;
+	struct pq_strset s = PQ_STRSET_INIT;
 	char key[32];
 	bool ok = true;
 
 	for (int i = 0; i < 1000; i++) {
 		snprintf(key, sizeof(key), "user%d@example.com", i);
-		ok = ok && strset_add(&s, key);
+		ok = ok && pq_strset_add(&s, key);
 	}
-	ok = ok && !strset_add(&s, "user5@example.com") && s.used == 1000;
-	ok = ok && strset_contains(&s, "user999@example.com") && !strset_contains(&s, "user1000@example.com");
+	ok = ok && !pq_strset_add(&s, "user5@example.com") && s.used == 1000;
+	ok = ok && pq_strset_contains(&s, "user999@example.com") && !pq_strset_contains(&s, "user1000@example.com");
 	CHECK(ok, "strset add and contains");
-	strset_clear(&s);
-	CHECK(s.used == 0 && s.nslots > 64 && !strset_contains(&s, "user5@example.com"),
+	pq_strset_clear(&s);
+	CHECK(s.used == 0 && s.nslots > 64 && !pq_strset_contains(&s, "user5@example.com"),
 	      "strset clear");
-	strset_free(&s);
+	pq_strset_free(&s);
 
-	struct counter c = COUNTER_INIT;
-	counter_add(&c, "b", 2);
-	counter_add(&c, "a", 2);
-	counter_add(&c, "c", 5);
-	counter_add(&c, "b", 1);
+	struct pq_counter c = PQ_COUNTER_INIT;
+	pq_counter_add(&c, "b", 2);
+	pq_counter_add(&c, "a", 2);
+	pq_counter_add(&c, "c", 5);
+	pq_counter_add(&c, "b", 1);
 	size_t n;
-	struct counter_entry *v = counter_sorted(&c, &n);
+	struct pq_counter_entry *v = pq_counter_sorted(&c, &n);
 	CHECK(n == 3 && strcmp(v[0].key, "c") == 0 && v[0].count == 5
 	      && strcmp(v[1].key, "b") == 0 && v[1].count == 3
 	      && strcmp(v[2].key, "a") == 0 && v[2].count == 2,
 	      "counter: by count, ties by key");
 	free(v);
-	counter_free(&c);
+	pq_counter_free(&c);
 
-	struct strmap m;
-	strmap_init(&m, sizeof(int));
+	struct pq_strmap m;
+	pq_strmap_init(&m, sizeof(int));
 	uint64_t h = pq_hash("QID1", 4);
-	*(int *)strmap_put_h(&m, h, "QID1", 4, NULL) = 3;
-	int *iv = strmap_get(&m, "QID1", 4);
-	ok = iv && *iv == 3 && strmap_get_h(&m, h, "QID1", 4) == iv;
-	ok = ok && strmap_del_h(&m, h, "QID1", 4) && !strmap_get(&m, "QID1", 4) && m.used == 0;
+	*(int *)pq_strmap_put_h(&m, h, "QID1", 4, NULL) = 3;
+	int *iv = pq_strmap_get(&m, "QID1", 4);
+	ok = iv && *iv == 3 && pq_strmap_get_h(&m, h, "QID1", 4) == iv;
+	ok = ok && pq_strmap_del_h(&m, h, "QID1", 4) && !pq_strmap_get(&m, "QID1", 4) && m.used == 0;
 	CHECK(ok, "strmap with the caller's hash");
-	strmap_free(&m, NULL);
+	pq_strmap_free(&m, NULL);
 }
 
 /*
@@ -381,9 +381,9 @@ static void test_fnv_collisions(void)
 	pq_htab_free(&t);
 	CHECK(fnv_run >= NKEYS, "under FNV-1a they form one cluster");
 
-	struct strset s = STRSET_INIT;
+	struct pq_strset s = PQ_STRSET_INIT;
 	for (int k = 0; k < NKEYS; k++)
-		strset_add(&s, keys[k]);
+		pq_strset_add(&s, keys[k]);
 	size_t run = longest_cluster(&s.tab);
 	printf("# longest cluster: %zu under FNV-1a, %zu under pq_hash (%zu slots)\n",
 	       fnv_run, run, s.nslots);
@@ -398,7 +398,7 @@ static void test_fnv_collisions(void)
 		hit[low] = 1;
 	}
 	CHECK(lows > NKEYS - 64, "under pq_hash their low 20 bits differ");
-	strset_free(&s);
+	pq_strset_free(&s);
 }
 
 int main(void)

@@ -14,7 +14,7 @@
 
 int main(void)
 {
-	struct buf b = BUF_INIT, s = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT, s = PQ_BUF_INIT;
 
 	CHECK(pq_qid_ok("3F1A2B4C5D"), "short id ok");
 	CHECK(pq_qid_ok("4SVLCh0sf8zgY7Q"), "long id ok");
@@ -25,21 +25,21 @@ int main(void)
 	CHECK(pq_qid_long_sep("3F1A2B4C5Dz") != NULL, "z at index 10 is long form");
 	CHECK(pq_qid_long_sep("3F1A2B4Cz") == NULL, "z before index 10 is short form");
 	/* usec 123456 = 0x1E240, encoded in base 52 as 4 digits. */
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	pq_safe_ultostr(&b, 123456, 52, 4);
-	buf_adds(&b, "z");
-	buf_reset(&s);
+	pq_buf_adds(&b, "z");
+	pq_buf_reset(&s);
 	pq_safe_ultostr(&s, 1700000000, 52, 6);
-	buf_add(&s, b.data, b.len);
-	buf_adds(&s, "gY7Q");
-	struct buf k = BUF_INIT;
+	pq_buf_add(&s, b.data, b.len);
+	pq_buf_adds(&s, "gY7Q");
+	struct pq_buf k = PQ_BUF_INIT;
 	CHECK_STR(pq_qid_hash_key(s.data, &k), "1E240", "long id hashes by usec hex");
 	CHECK_STR(pq_qid_hash_key("ABCDE123", &k), "ABCDE123", "short id hashes by itself");
 	time_t sec;
 	long usec;
 	CHECK(pq_qid_long_time(s.data, &sec, &usec) && sec == 1700000000
 	      && usec == 123456, "long id arrival time decodes");
-	buf_free(&k);
+	pq_buf_free(&k);
 
 	pq_quote_822_local(&b, "user@example.com");
 	CHECK_STR(b.data, "user@example.com", "dot-atom left alone");
@@ -108,7 +108,7 @@ int main(void)
 		unlink(path);
 		rmdir(dir);
 	}
-	buf_free(&b);
-	buf_free(&s);
+	pq_buf_free(&b);
+	pq_buf_free(&s);
 	return unit_status();
 }

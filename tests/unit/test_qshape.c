@@ -57,26 +57,26 @@ static void test_buckets(void)
 	CHECK(pq_qshape_columns(&c) == 3, "-b 2.5 shows 3 columns");
 }
 
-static const char *heads(struct pq_qshape_conf *c, struct buf *b)
+static const char *heads(struct pq_qshape_conf *c, struct pq_buf *b)
 {
 	size_t offs[64], n = pq_qshape_columns(c);
-	struct buf h = BUF_INIT;
+	struct pq_buf h = PQ_BUF_INIT;
 
 	pq_qshape_headings(c, &h, offs);
-	buf_reset(b);
+	pq_buf_reset(b);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			buf_addc(b, ' ');
-		buf_adds(b, h.data + offs[i]);
+			pq_buf_addc(b, ' ');
+		pq_buf_adds(b, h.data + offs[i]);
 	}
-	buf_free(&h);
-	return buf_str(b);
+	pq_buf_free(&h);
+	return pq_buf_str(b);
 }
 
 static void test_headings(void)
 {
 	struct pq_qshape_conf c;
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 
 	pq_qshape_conf_init(&c);
 	CHECK_STR(heads(&c, &b), "T 5 10 20 40 80 160 320 640 1280 1280+", "headings default");
@@ -102,18 +102,18 @@ static void test_headings(void)
 	c.tick = pq_pnum_from_string("1e19");
 	CHECK_STR(heads(&c, &b), "T 10000000000000000000 2e+19 2e+19+",
 		  "headings: past 2^64 as %.15g");
-	buf_free(&b);
+	pq_buf_free(&b);
 }
 
-static const char *dom(struct buf *b, const char *addr, size_t len)
+static const char *dom(struct pq_buf *b, const char *addr, size_t len)
 {
 	pq_qshape_domain(b, addr, len);
-	return buf_str(b);
+	return pq_buf_str(b);
 }
 
 static void test_domains(void)
 {
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 #define D(a, w) CHECK_STR(dom(&b, a, sizeof(a) - 1), w, "domain of " #a)
 	D("user@example.com", "example.com");
 	D("a@b@c.example.com", "c.example.com");
@@ -132,17 +132,17 @@ static void test_domains(void)
 	D("a@b.example.\n", "b.example\n");
 	D("abc\n\n", "abc\n\n");
 #undef D
-	buf_set(&b, "a.b.example.com");
+	pq_buf_set(&b, "a.b.example.com");
 	CHECK(pq_qshape_parent(&b) && strcmp(b.data, ".b.example.com") == 0, "parent of a.b.example.com");
 	CHECK(pq_qshape_parent(&b) && strcmp(b.data, ".example.com") == 0, "parent of .b.example.com");
 	CHECK(!pq_qshape_parent(&b), "no parent of .example.com (a TLD)");
-	buf_set(&b, "..a.b.c");
+	pq_buf_set(&b, "..a.b.c");
 	CHECK(!pq_qshape_parent(&b), "no parent of ..a.b.c");
-	buf_set(&b, "x\ny.a.b");
+	pq_buf_set(&b, "x\ny.a.b");
 	CHECK(pq_qshape_parent(&b) && strcmp(b.data, ".a.b") == 0, "[^.]+ crosses a newline");
-	buf_set(&b, "a.b\nc.d");
+	pq_buf_set(&b, "a.b\nc.d");
 	CHECK(!pq_qshape_parent(&b), "(.*\\.) does not cross a newline");
-	buf_free(&b);
+	pq_buf_free(&b);
 }
 
 static char *table(struct pq_qshape *q, double top)
@@ -292,15 +292,15 @@ static void test_numbers(void)
 	CHECK(pq_perl_atofs("1e3") == 1000, "atof: exponent");
 	CHECK(pq_perl_atofs("+.5") == 0.5, "atof: sign and fraction");
 	CHECK(pq_perl_atofs("abc") == 0, "atof: no number");
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 	pq_pnum_format(&b, pq_pnum_add(pq_pnum_from_string("0.1"), pq_pnum_from_string("0.2")));
 	CHECK_STR(b.data, "0.3", "0.1 + 0.2 prints as 0.3");
-	buf_free(&b);
+	pq_buf_free(&b);
 }
 
 static void test_reasons(void)
 {
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 
 	CHECK_STR(pq_reason_class(&b, "host mx1.example.com[192.0.2.1] said: 450 4.2.0 "
 				  "<a@example.com>: Recipient address rejected: busy "
@@ -329,7 +329,7 @@ static void test_reasons(void)
 	CHECK_STR(pq_reason_class(&b, "said: \"quoted text\" not an address"),
 		  "said: \"quoted text\" not an address",
 		  "reason class: quoted text that is not a local part");
-	buf_free(&b);
+	pq_buf_free(&b);
 }
 
 int main(void)

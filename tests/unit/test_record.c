@@ -18,24 +18,24 @@
 static char dir[] = "/tmp/postq-unit-XXXXXX";
 
 /* Append one record with Postfix's length encoding. */
-static void rec(struct buf *f, int type, const char *data, size_t len)
+static void rec(struct pq_buf *f, int type, const char *data, size_t len)
 {
-	buf_addc(f, type);
+	pq_buf_addc(f, type);
 	size_t n = len;
 	do {
 		int b = n & 0177;
 		n >>= 7;
-		buf_addc(f, n ? b | 0200 : b);
+		pq_buf_addc(f, n ? b | 0200 : b);
 	} while (n);
-	buf_add(f, data, len);
+	pq_buf_add(f, data, len);
 }
 
-static void recs(struct buf *f, int type, const char *s)
+static void recs(struct pq_buf *f, int type, const char *s)
 {
 	rec(f, type, s, strlen(s));
 }
 
-static const char *write_file(const char *name, const struct buf *f)
+static const char *write_file(const char *name, const struct pq_buf *f)
 {
 	static char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -114,10 +114,10 @@ static bool same_envelope(const struct pq_envelope *a,
 {
 	if (a->status != b->status || a->rcpts.n != b->rcpts.n
 	    || (a->size_ok && a->size != b->size) || a->arrival != b->arrival
-	    || strcmp(buf_str(&a->sender), buf_str(&b->sender)) != 0)
+	    || strcmp(pq_buf_str(&a->sender), pq_buf_str(&b->sender)) != 0)
 		return false;
 	for (size_t i = 0; i < a->rcpts.n; i++)
-		if (strcmp(strlist_get(&a->rcpts, i), strlist_get(&b->rcpts, i)))
+		if (strcmp(pq_strlist_get(&a->rcpts, i), pq_strlist_get(&b->rcpts, i)))
 			return false;
 	return true;
 }
@@ -158,7 +158,7 @@ static enum pq_env_status scan(const char *path, struct pq_envelope *env)
 }
 
 /* A message the way cleanup writes it, content and all. */
-static void good_message(struct buf *f, const char *content_size)
+static void good_message(struct pq_buf *f, const char *content_size)
 {
 	char size[100];
 	snprintf(size, sizeof(size), "%15s %15d %15d %15d %15s %15d",
@@ -175,7 +175,7 @@ static void good_message(struct buf *f, const char *content_size)
 
 int main(void)
 {
-	struct buf f = BUF_INIT;
+	struct pq_buf f = PQ_BUF_INIT;
 	struct pq_envelope env = PQ_ENVELOPE_INIT;
 
 	if (mkdtemp(dir) == NULL)
@@ -194,15 +194,15 @@ int main(void)
 	snprintf(good, sizeof(good), "%s", p);
 	CHECK(scan(p, &env) == PQ_ENV_OK, "well-formed file reads to the end");
 	CHECK(env.rcpts.n == 2, "envelope and extracted recipients both listed");
-	CHECK_STR(env.rcpts.n == 2 ? strlist_get(&env.rcpts, 1) : NULL,
+	CHECK_STR(env.rcpts.n == 2 ? pq_strlist_get(&env.rcpts, 1) : NULL,
 		  "two@example.com", "extracted recipient after the content jump");
 	CHECK(env.size == 20 && env.size_ok, "size is the C record's first field");
 	CHECK(env.arrival == 1700000000, "arrival from the T record seconds");
 	CHECK(env.done_rcpts == 1, "done recipients counted, not listed");
-	CHECK_STR(buf_str(&env.sender), "sender@example.org", "sender");
+	CHECK_STR(pq_buf_str(&env.sender), "sender@example.org", "sender");
 
 	/* Missing end marker: what was read is kept. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	good_message(&f, "0");
 	recs(&f, 'X', "");
 	p = write_file("noend", &f);
@@ -210,39 +210,39 @@ int main(void)
 	      "missing end record: damage, listed as far as it goes");
 
 	/* Truncated inside a length. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	good_message(&f, "0");
-	buf_addc(&f, 'R');
-	buf_addc(&f, 0x85);
+	pq_buf_addc(&f, 'R');
+	pq_buf_addc(&f, 0x85);
 	p = write_file("trunclen", &f);
 	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.rcpts.n == 1,
 	      "EOF inside a length is damage; earlier recipients kept");
 
 	/* Length far past EOF: no giant allocation, an error. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'S', "s@example.org");
-	buf_addc(&f, 'R');
-	buf_addc(&f, 0xff);
-	buf_addc(&f, 0xff);
-	buf_addc(&f, 0xff);
-	buf_addc(&f, 0x07);
-	buf_adds(&f, "short");
+	pq_buf_addc(&f, 'R');
+	pq_buf_addc(&f, 0xff);
+	pq_buf_addc(&f, 0xff);
+	pq_buf_addc(&f, 0xff);
+	pq_buf_addc(&f, 0x07);
+	pq_buf_adds(&f, "short");
 	p = write_file("pasteof", &f);
 	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.rcpts.n == 0,
 	      "length past end of file is damage");
 
 	/* Too many length bits. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'S', "s@example.org");
-	buf_addc(&f, 'R');
+	pq_buf_addc(&f, 'R');
 	for (int i = 0; i < 6; i++)
-		buf_addc(&f, 0x81);
-	buf_addc(&f, 0x01);
+		pq_buf_addc(&f, 0x81);
+	pq_buf_addc(&f, 0x01);
 	p = write_file("bits", &f);
 	CHECK(scan(p, &env) == PQ_ENV_CORRUPT, "too many length bits is damage");
 
 	/* Unknown record types are skipped. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'S', "s@example.org");
 	recs(&f, 'Z', "what is this");
 	recs(&f, 0x01, "binary");
@@ -253,14 +253,14 @@ int main(void)
 	      "unknown record types are ignored");
 
 	/* Recipient before sender: showq lists nothing. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'R', "r@example.org");
 	recs(&f, 'S', "s@example.org");
 	p = write_file("nosender", &f);
 	CHECK(scan(p, &env) == PQ_ENV_NO_SENDER, "recipient before sender");
 
 	/* Second sender stops the scan. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'S', "s@example.org");
 	recs(&f, 'R', "r1@example.org");
 	recs(&f, 'S', "t@example.org");
@@ -270,7 +270,7 @@ int main(void)
 	      "duplicate sender stops the scan");
 
 	/* A pointer loop ends in an error, not a hang. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'S', "s@example.org");
 	char ptr[32];
 	snprintf(ptr, sizeof(ptr), "%15ld", (long)f.len);
@@ -279,7 +279,7 @@ int main(void)
 	CHECK(scan(p, &env) == PQ_ENV_CORRUPT, "pointer loop is detected");
 
 	/* A pointer past EOF is just EOF. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'S', "s@example.org");
 	recs(&f, 'p', "        9999999");
 	p = write_file("ptrfar", &f);
@@ -287,14 +287,14 @@ int main(void)
 	      "pointer past the end reads as EOF before the end record");
 
 	/* Malformed pointer. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'S', "s@example.org");
 	recs(&f, 'p', "12x");
 	p = write_file("ptrbad", &f);
 	CHECK(scan(p, &env) == PQ_ENV_CORRUPT, "malformed pointer is damage");
 
 	/* Malformed size record: the file size is used. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'C', "12a");
 	recs(&f, 'S', "s@example.org");
 	recs(&f, 'M', "");
@@ -312,7 +312,7 @@ int main(void)
 	 * sanitizer build traps on a signed overflow), and what was read
 	 * before the content is kept. One less is a jump far past the end.
 	 */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	good_message(&f, "9223372036854775807");
 	recs(&f, 'N', "text");
 	recs(&f, 'X', "");
@@ -321,7 +321,7 @@ int main(void)
 	p = write_file("hugesize", &f);
 	CHECK(scan(p, &env) == PQ_ENV_CORRUPT && env.rcpts.n == 1
 	      && env.have_sender, "size record of 2^63-1: damage, no overflow");
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	good_message(&f, "9223372036854775000");
 	recs(&f, 'X', "");
 	recs(&f, 'E', "");
@@ -344,7 +344,7 @@ int main(void)
 	}
 
 	/* Padding records are skipped, data after E is unreachable. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	recs(&f, 'S', "s@example.org");
 	recs(&f, 'w', "0000");
 	recs(&f, 'R', "r@example.org");
@@ -365,10 +365,10 @@ int main(void)
 	CHECK(env.status == PQ_ENV_OK && opens == 0 && env.rcpts.n == 0
 	      && env.arrival == 1700000000 && env.size == 20,
 	      "head only: sender, time and size from the read-ahead, no open");
-	CHECK_STR(buf_str(&env.sender), "sender@example.org", "head only: sender");
+	CHECK_STR(pq_buf_str(&env.sender), "sender@example.org", "head only: sender");
 	scan_lazy(p, &env, 20, open_path);
 	CHECK(env.status == PQ_ENV_OK && opens == 1
-	      && strcmp(buf_str(&env.sender), "sender@example.org") == 0,
+	      && strcmp(pq_buf_str(&env.sender), "sender@example.org") == 0,
 	      "head only: sender past the read-ahead: opened once");
 	env.head_only = false;
 
@@ -378,12 +378,12 @@ int main(void)
 	      "opener fails: the read ends where the read-ahead did, marked");
 
 	/* Empty file. */
-	buf_reset(&f);
+	pq_buf_reset(&f);
 	p = write_file("empty", &f);
 	CHECK(scan(p, &env) == PQ_ENV_NO_SENDER, "empty file lists nothing");
 
 	pq_envelope_free(&env);
-	buf_free(&f);
+	pq_buf_free(&f);
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

@@ -20,24 +20,24 @@
 #include <unistd.h>
 
 /* An attribute list under construction: name NUL value NUL ... */
-static void attr(struct buf *b, const char *name, const char *value)
+static void attr(struct pq_buf *b, const char *name, const char *value)
 {
-	buf_add(b, name, strlen(name) + 1);
-	buf_add(b, value, strlen(value) + 1);
+	pq_buf_add(b, name, strlen(name) + 1);
+	pq_buf_add(b, value, strlen(value) + 1);
 }
 
-static void end(struct buf *b)
+static void end(struct pq_buf *b)
 {
-	buf_add(b, "", 1);
+	pq_buf_add(b, "", 1);
 }
 
-static void hello(struct buf *b)
+static void hello(struct pq_buf *b)
 {
 	attr(b, "protocol", "mail_queue_list_protocol");
 	end(b);
 }
 
-static void header(struct buf *b, const char *queue, const char *id,
+static void header(struct pq_buf *b, const char *queue, const char *id,
 		   const char *time, const char *size, const char *fe,
 		   const char *sender)
 {
@@ -56,7 +56,7 @@ enum tail { CLOSE, KEEP_OPEN, ENDLESS, TRICKLE };
  * while, writes 'A' until the reader goes, or writes one byte every
  * 20 ms. Returns the read end; *pid the child.
  */
-static int peer(const struct buf *data, enum tail tail, pid_t *pid)
+static int peer(const struct pq_buf *data, enum tail tail, pid_t *pid)
 {
 	int p[2];
 
@@ -117,7 +117,7 @@ struct outcome {
 	double seconds;
 };
 
-static struct outcome feed(const struct buf *data, enum tail tail,
+static struct outcome feed(const struct pq_buf *data, enum tail tail,
 			   const struct pq_showq_limits *lim)
 {
 	struct outcome o = { 0 };
@@ -143,7 +143,7 @@ static struct outcome feed(const struct buf *data, enum tail tail,
 	return o;
 }
 
-static void expect_error(const char *name, const struct buf *data, enum tail tail,
+static void expect_error(const char *name, const struct pq_buf *data, enum tail tail,
 			 const struct pq_showq_limits *lim, const char *want)
 {
 	struct outcome o = feed(data, tail, lim);
@@ -160,7 +160,7 @@ static void expect_error(const char *name, const struct buf *data, enum tail tai
 
 static void test_good(void)
 {
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 	struct pq_showq sq;
 	pid_t pid;
 
@@ -184,19 +184,19 @@ static void test_good(void)
 	const struct pq_qmsg *m = pq_showq_next(&sq);
 	CHECK(m && strcmp(m->queue, "maildrop") == 0 && strcmp(m->id, "4ABCDEF1") == 0
 	      && m->arrival == 1700000000 && m->size == 321 && !m->forced_expire
-	      && strcmp(buf_str(&m->sender), "user@example.com") == 0 && m->rcpts.n == 0,
+	      && strcmp(pq_buf_str(&m->sender), "user@example.com") == 0 && m->rcpts.n == 0,
 	      "message without recipients");
 	m = pq_showq_next(&sq);
 	CHECK(m && strcmp(m->queue, "deferred") == 0 && m->forced_expire
 	      && m->size == 4567 && m->rcpts.n == 2 && m->reasons.n == 2
-	      && strcmp(strlist_get(&m->rcpts, 0), "a@example.com") == 0
-	      && strcmp(strlist_get(&m->reasons, 0), "host said: 450 busy") == 0
-	      && strcmp(strlist_get(&m->reasons, 1), "") == 0,
+	      && strcmp(pq_strlist_get(&m->rcpts, 0), "a@example.com") == 0
+	      && strcmp(pq_strlist_get(&m->reasons, 0), "host said: 450 busy") == 0
+	      && strcmp(pq_strlist_get(&m->reasons, 1), "") == 0,
 	      "message with recipients and reasons");
-	CHECK(m && strcmp(strlist_get(&m->rcpts, 1), "b?@example.net") == 0,
+	CHECK(m && strcmp(pq_strlist_get(&m->rcpts, 1), "b?@example.net") == 0,
 	      "control characters made printable");
 	m = pq_showq_next(&sq);
-	CHECK(m && strcmp(buf_str(&m->sender), "s\xc3\xa9@example.org") == 0,
+	CHECK(m && strcmp(pq_buf_str(&m->sender), "s\xc3\xa9@example.org") == 0,
 	      "UTF-8 kept with smtputf8_enable");
 	CHECK(pq_showq_next(&sq) == NULL && !sq.failed && sq.done, "end of listing");
 	CHECK(pq_showq_next(&sq) == NULL && !sq.failed, "after the end, still NULL");
@@ -209,70 +209,70 @@ static void test_good(void)
 	pq_showq_next(&sq);
 	pq_showq_next(&sq);
 	m = pq_showq_next(&sq);
-	CHECK(m && strcmp(buf_str(&m->sender), "s??@example.org") == 0,
+	CHECK(m && strcmp(pq_buf_str(&m->sender), "s??@example.org") == 0,
 	      "8-bit bytes made '?' without smtputf8_enable");
 	pq_showq_close(&sq);
 	waitpid(pid, NULL, 0);
 
 	/* An empty queue. */
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
 	end(&b);
 	struct outcome o = feed(&b, CLOSE, NULL);
 	CHECK(o.messages == 0 && !o.failed, "empty queue: no messages, no error");
-	buf_free(&b);
+	pq_buf_free(&b);
 }
 
 static void test_bad(void)
 {
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 	struct pq_showq_limits lim;
 
 	pq_showq_limits_default(&lim);
 	lim.idle_ms = 300;
 
 	expect_error("nothing at all", &b, CLOSE, &lim, "premature end of input");
-	buf_set(&b, "HTTP/1.0 200 OK\r\n\r\n<html>");
+	pq_buf_set(&b, "HTTP/1.0 200 OK\r\n\r\n<html>");
 	expect_error("garbage without a NUL", &b, CLOSE, &lim, "premature end of input");
 	expect_error("garbage, peer stays", &b, KEEP_OPEN, &lim, "timeout");
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	expect_error("endless garbage", &b, ENDLESS, &lim,
 		     "attribute name (expecting protocol) longer than 256 bytes");
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	attr(&b, "protocol", "something_else");
 	end(&b);
 	expect_error("another protocol", &b, CLOSE, &lim, "not the showq service");
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	attr(&b, "protocol", "mail_queue_list_protocol");
 	attr(&b, "extra", "x");
 	end(&b);
 	expect_error("extra attribute in the announcement", &b, CLOSE, &lim,
 		     "unexpected attribute \"extra\" after the protocol name");
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
 	expect_error("no end of listing, peer closes", &b, CLOSE, &lim,
 		     "no end of listing");
 	expect_error("no end of listing, peer stays", &b, KEEP_OPEN, &lim,
 		     "timeout: nothing received for 300 ms");
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
-	buf_add(&b, "queue_name\0deferred\0queue_id\0", 29);
+	pq_buf_add(&b, "queue_name\0deferred\0queue_id\0", 29);
 	lim.max_string = 10000;
 	expect_error("endless value", &b, ENDLESS, &lim,
 		     "the value of queue_id longer than 10000 bytes");
 	lim.max_string = PQ_SHOWQ_MAX_STRING;
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
 	attr(&b, "queue_id", "ABC");
 	expect_error("attributes out of order", &b, CLOSE, &lim,
 		     "unexpected attribute \"queue_id\" (expecting queue_name)");
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
 	attr(&b, "queue_name", "deferred");
 	attr(&b, "queue_id", "ABC");
@@ -281,7 +281,7 @@ static void test_bad(void)
 
 	const char *bad_numbers[] = { "12x", "-1", "", " 5", "99999999999999999999999" };
 	for (size_t i = 0; i < sizeof(bad_numbers) / sizeof(*bad_numbers); i++) {
-		buf_reset(&b);
+		pq_buf_reset(&b);
 		hello(&b);
 		header(&b, "deferred", "ABC", bad_numbers[i], "1", "0", "s@x");
 		end(&b);
@@ -291,20 +291,20 @@ static void test_bad(void)
 		expect_error(name, &b, CLOSE, &lim, "bad number for time");
 	}
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
 	header(&b, "deferred", "ABC", "1", "1", "0", "s@x");
 	attr(&b, "recipient", "r@x");
 	expect_error("recipient without reason", &b, CLOSE, &lim,
 		     "premature end of input while reading attribute name (expecting reason)");
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
 	header(&b, "deferred", "ABC", "1", "1", "0", "s@x");
 	expect_error("message cut off", &b, CLOSE, &lim,
 		     "premature end of input in message ABC");
 
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
 	header(&b, "deferred", "BIG", "1", "1", "0", "s@x");
 	for (int i = 0; i < 2000; i++) {
@@ -321,12 +321,12 @@ static void test_bad(void)
 	CHECK(o.messages == 1 && !o.failed, "the same message within the default bound");
 
 	/* A trickle beats the idle timeout; the total one ends it. */
-	buf_reset(&b);
+	pq_buf_reset(&b);
 	hello(&b);
 	lim.idle_ms = 1000;
 	lim.total_ms = 500;
 	expect_error("trickle", &b, TRICKLE, &lim, "timeout after 500 ms");
-	buf_free(&b);
+	pq_buf_free(&b);
 }
 
 /* A server on a path longer than sun_path, and one that is not there. */
@@ -336,26 +336,26 @@ static void test_connect(void)
 	struct pq_err err;
 	char tmpl[] = "/tmp/test_showq.XXXXXX";
 	char *dir = mkdtemp(tmpl);
-	struct buf path = BUF_INIT, longdir = BUF_INIT;
+	struct pq_buf path = PQ_BUF_INIT, longdir = PQ_BUF_INIT;
 
 	if (dir == NULL) {
 		CHECK(0, "mkdtemp");
 		return;
 	}
-	buf_printf(&longdir, "%s/", dir);
+	pq_buf_printf(&longdir, "%s/", dir);
 	for (int i = 0; i < 12; i++)
-		buf_adds(&longdir, "a-long-directory-name/");
-	buf_reset(&path);
-	buf_printf(&path, "mkdir -p %s", longdir.data);
+		pq_buf_adds(&longdir, "a-long-directory-name/");
+	pq_buf_reset(&path);
+	pq_buf_printf(&path, "mkdir -p %s", longdir.data);
 	CHECK(system(path.data) == 0, "long directory made");
-	buf_reset(&path);
-	buf_printf(&path, "%sshowq", longdir.data);
+	pq_buf_reset(&path);
+	pq_buf_printf(&path, "%sshowq", longdir.data);
 
 	CHECK(!pq_showq_connect(&sq, path.data, NULL, true, &err)
 	      && err.status == 69 && strstr(err.text, "is Postfix running?"),
 	      "no socket: EX_UNAVAILABLE, asks whether Postfix runs");
 
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 	hello(&b);
 	header(&b, "active", "ID1", "1", "2", "0", "s@x");
 	end(&b);
@@ -390,13 +390,13 @@ static void test_connect(void)
 		printf("#   %s\n", err.text);
 	}
 	waitpid(pid, NULL, 0);
-	buf_reset(&b);
-	buf_printf(&b, "rm -rf %s", dir);
+	pq_buf_reset(&b);
+	pq_buf_printf(&b, "rm -rf %s", dir);
 	if (system(b.data) != 0)
 		printf("# could not remove %s\n", dir);
-	buf_free(&b);
-	buf_free(&path);
-	buf_free(&longdir);
+	pq_buf_free(&b);
+	pq_buf_free(&path);
+	pq_buf_free(&longdir);
 }
 
 int main(void)

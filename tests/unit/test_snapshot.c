@@ -53,9 +53,9 @@ static void expect_key(struct pq_snap_table *t, const char *key, int qi, long ar
 	size_t len = strlen(key);
 	if (len > PQ_SNAP_KEY_MAX)
 		len = PQ_SNAP_KEY_MAX;
-	struct pq_snap_counts *c = strmap_get(&t->map, key, len);
+	struct pq_snap_counts *c = pq_strmap_get(&t->map, key, len);
 	if (c == NULL) {
-		c = strmap_put(&t->map, key, len, NULL);
+		c = pq_strmap_put(&t->map, key, len, NULL);
 		for (int i = 0; i < PQ_SNAP_NQUEUES; i++)
 			c->oldest[i] = PQ_SNAP_NONE;
 	}
@@ -75,7 +75,7 @@ static bool read_oracle(const char *path, long now, struct expect *e)
 {
 	FILE *fp = fopen(path, "r");
 	char line[1 << 16];
-	struct buf cls = BUF_INIT;
+	struct pq_buf cls = PQ_BUF_INIT;
 	bool ok = true;
 	unsigned long messages = 0;
 
@@ -130,13 +130,13 @@ static bool read_oracle(const char *path, long now, struct expect *e)
 			json_object_object_get_ex(r, "address", &a);
 			const char *addr = json_object_get_string(a);
 			const char *at = strrchr(addr, '@');
-			struct buf dom = BUF_INIT;
-			buf_set(&dom, at ? at + 1 : "");
+			struct pq_buf dom = PQ_BUF_INIT;
+			pq_buf_set(&dom, at ? at + 1 : "");
 			for (size_t k = 0; k < dom.len; k++)
 				if (dom.data[k] >= 'A' && dom.data[k] <= 'Z')
 					dom.data[k] += 'a' - 'A';
-			expect_key(&e->keys.domains, buf_str(&dom), qi, arrival);
-			buf_free(&dom);
+			expect_key(&e->keys.domains, pq_buf_str(&dom), qi, arrival);
+			pq_buf_free(&dom);
 			if (json_object_object_get_ex(r, "delay_reason", &why))
 				expect_key(&e->keys.reasons,
 					   pq_reason_class(&cls, json_object_get_string(why)),
@@ -146,7 +146,7 @@ static bool read_oracle(const char *path, long now, struct expect *e)
 		json_object_put(o);
 	}
 	fclose(fp);
-	buf_free(&cls);
+	pq_buf_free(&cls);
 	return ok && messages > 0;
 }
 
@@ -161,7 +161,7 @@ static bool same_table(const char *what, struct pq_snap_table *want,
 		       got->other.total, want->map.used);
 	for (size_t i = 0; i < got->nrows; i++) {
 		const struct pq_snap_row *r = &got->rows[i];
-		const struct pq_snap_counts *w = strmap_get(&want->map, r->key, r->len);
+		const struct pq_snap_counts *w = pq_strmap_get(&want->map, r->key, r->len);
 		if (w == NULL || memcmp(w, r->c, sizeof(*w)) != 0) {
 			printf("#   %s: key \"%s\": %s\n", what, r->key,
 			       w ? "counts differ" : "not expected");
@@ -190,56 +190,56 @@ static void test_fixture(const char *kind)
 	const char *top = getenv("TOP") ? getenv("TOP") : ".";
 	char tmpl[] = "/tmp/test_snapshot.XXXXXX";
 	char *dir = mkdtemp(tmpl);
-	struct buf cmd = BUF_INIT, path = BUF_INIT;
+	struct pq_buf cmd = PQ_BUF_INIT, path = PQ_BUF_INIT;
 	char name[256];
 
 	if (dir == NULL) {
 		CHECK(0, "mkdtemp");
 		return;
 	}
-	buf_printf(&cmd, "mkdir -p %s/etc %s/spool && tar --warning=no-timestamp "
+	pq_buf_printf(&cmd, "mkdir -p %s/etc %s/spool && tar --warning=no-timestamp "
 		   "-xzf %s/tests/fixtures/spool-%s.tar.gz -C %s/spool && cp "
 		   "%s/tests/fixtures/spool-%s.main.cf %s/etc/main.cf",
 		   dir, dir, top, kind, dir, top, kind, dir);
 	snprintf(name, sizeof(name), "fixture %s unpacked", kind);
 	CHECK(system(cmd.data) == 0, name);
 	/* Three damaged files in corrupt, a directory and a symlink besides. */
-	buf_printf(&path, "%s/spool/corrupt/", dir);
+	pq_buf_printf(&path, "%s/spool/corrupt/", dir);
 	size_t base = path.len;
 	mkdir(path.data, 0700);
-	buf_adds(&path, "ABCDEF1234");
+	pq_buf_adds(&path, "ABCDEF1234");
 	bool made = write_file(path.data, 10);
 	path.len = base;
-	buf_adds(&path, "BCDEF12345");
+	pq_buf_adds(&path, "BCDEF12345");
 	made = made && write_file(path.data, 2000);
 	path.len = base;
-	buf_adds(&path, "CDEF123456");
+	pq_buf_adds(&path, "CDEF123456");
 	made = made && write_file(path.data, 0);
 	path.len = base;
-	buf_adds(&path, "X");
+	pq_buf_adds(&path, "X");
 	mkdir(path.data, 0700);
-	buf_adds(&path, "/XYZ12345678");
+	pq_buf_adds(&path, "/XYZ12345678");
 	made = made && write_file(path.data, 7);
 	path.len = base;
-	buf_adds(&path, "LINK123456");
+	pq_buf_adds(&path, "LINK123456");
 	made = made && symlink("ABCDEF1234", path.data) == 0;
 	CHECK(made, "corrupt files made");
 
 	struct pq_err err;
-	buf_reset(&path);
-	buf_printf(&path, "%s/etc", dir);
+	pq_buf_reset(&path);
+	pq_buf_printf(&path, "%s/etc", dir);
 	struct pq_config *cfg = pq_config_load(path.data, false, &err);
 	struct pq_spool sp;
-	buf_reset(&path);
-	buf_printf(&path, "%s/spool", dir);
+	pq_buf_reset(&path);
+	pq_buf_printf(&path, "%s/spool", dir);
 	if (cfg == NULL || !pq_spool_open(&sp, cfg, path.data, &err)) {
 		CHECK(0, "fixture config and spool open");
 		return;
 	}
 
 	struct expect e;
-	buf_reset(&path);
-	buf_printf(&path, "%s/tests/fixtures/spool-%s.postqueue-j", top, kind);
+	pq_buf_reset(&path);
+	pq_buf_printf(&path, "%s/tests/fixtures/spool-%s.postqueue-j", top, kind);
 	CHECK(read_oracle(path.data, 0, &e), "recorded postqueue -j read");
 	/* Ages spread over the buckets: now is a day after the newest. */
 	long now = e.max_arrival + 86400 + 1800;
@@ -289,7 +289,7 @@ static void test_fixture(const char *kind)
 	if (fp)
 		fclose(fp);
 	snprintf(name, sizeof(name), "fixture %s: oldest deferred id %s has the "
-		 "oldest arrival", kind, buf_str(&dq->oldest_id));
+		 "oldest arrival", kind, pq_buf_str(&dq->oldest_id));
 	CHECK(found, name);
 	snprintf(name, sizeof(name), "fixture %s: domains as postqueue -j (%zu)", kind,
 		 s.domains.nrows);
@@ -323,12 +323,12 @@ static void test_fixture(const char *kind)
 	pq_snapshot_free(&e.keys);
 	pq_spool_close(&sp);
 	pq_config_free(cfg);
-	buf_reset(&cmd);
-	buf_printf(&cmd, "rm -rf %s", dir);
+	pq_buf_reset(&cmd);
+	pq_buf_printf(&cmd, "rm -rf %s", dir);
 	if (system(cmd.data) != 0)
 		printf("# could not remove %s\n", dir);
-	buf_free(&cmd);
-	buf_free(&path);
+	pq_buf_free(&cmd);
+	pq_buf_free(&path);
 }
 
 /* A message made by hand. */
@@ -338,17 +338,17 @@ static void msg(struct pq_qmsg *m, const char *queue, const char *id, long arriv
 	pq_qmsg_free(m);
 	memset(m, 0, sizeof(*m));
 	m->queue = queue;
-	buf_set(&m->idbuf, id);
+	pq_buf_set(&m->idbuf, id);
 	m->id = m->idbuf.data;
 	m->arrival = arrival;
 	m->size = size;
-	buf_set(&m->sender, "s@example.com");
+	pq_buf_set(&m->sender, "s@example.com");
 }
 
 static void rcpt(struct pq_qmsg *m, const char *addr, const char *why)
 {
-	strlist_add(&m->rcpts, addr);
-	strlist_add(&m->reasons, why);
+	pq_strlist_add(&m->rcpts, addr);
+	pq_strlist_add(&m->reasons, why);
 }
 
 static void test_edges(void)
@@ -383,7 +383,7 @@ static void test_edges(void)
 		ok = ok && s.q[PQ_SNAP_HOLD].size_hist[i] == 2;
 	CHECK(ok, "size on a bound counts in that bucket, one byte more in the next");
 	CHECK(s.q[PQ_SNAP_DEFERRED].oldest_age == pq_snap_age_bounds[PQ_SNAP_AGE_BOUNDS - 1] + 1
-	      && strcmp(buf_str(&s.q[PQ_SNAP_DEFERRED].oldest_id), "B") == 0,
+	      && strcmp(pq_buf_str(&s.q[PQ_SNAP_DEFERRED].oldest_id), "B") == 0,
 	      "oldest message: id and age");
 
 	/* In the future: age 0. Without a time record: no age at all. */
@@ -395,7 +395,7 @@ static void test_edges(void)
 	pq_snapshot_add(&s, &m);
 	const struct pq_snap_qstat *a = &s.q[PQ_SNAP_ACTIVE];
 	CHECK(a->messages == 2 && a->untimed == 1 && a->age_hist[0] == 1 && a->age_sum == 0
-	      && a->oldest_age == 0 && strcmp(buf_str(&a->oldest_id), "F") == 0,
+	      && a->oldest_age == 0 && strcmp(pq_buf_str(&a->oldest_id), "F") == 0,
 	      "arrival after now: age 0; no T record: counted, not aged");
 	pq_snapshot_finish(&s);
 	CHECK(s.domains.nrows == 1 && strcmp(s.domains.rows[0].key, "example.com") == 0
@@ -449,17 +449,17 @@ static void test_edges(void)
 	/* A long key is cut. */
 	pq_snapshot_free(&s);
 	pq_snapshot_init(&s, now, 4);
-	struct buf longaddr = BUF_INIT;
-	buf_adds(&longaddr, "u@");
+	struct pq_buf longaddr = PQ_BUF_INIT;
+	pq_buf_adds(&longaddr, "u@");
 	for (int i = 0; i < 1000; i++)
-		buf_adds(&longaddr, "a");
+		pq_buf_adds(&longaddr, "a");
 	msg(&m, "deferred", "L", now, 1);
 	rcpt(&m, longaddr.data, "");
 	pq_snapshot_add(&s, &m);
 	pq_snapshot_finish(&s);
 	CHECK(s.domains.nrows == 1 && s.domains.rows[0].len == PQ_SNAP_KEY_MAX,
 	      "keys cut at PQ_SNAP_KEY_MAX bytes");
-	buf_free(&longaddr);
+	pq_buf_free(&longaddr);
 	pq_snapshot_free(&s);
 	pq_qmsg_free(&m);
 }

@@ -74,29 +74,29 @@ static void check_output(void)
 	}
 }
 
-static void count_message(struct counter *c, enum count_by by,
-			  const struct pq_qmsg *m, struct buf *reason)
+static void count_message(struct pq_counter *c, enum count_by by,
+			  const struct pq_qmsg *m, struct pq_buf *reason)
 {
 	if (by == BY_SENDER) {
-		counter_add(c, buf_str(&m->sender), 1);
+		pq_counter_add(c, pq_buf_str(&m->sender), 1);
 		return;
 	}
 	for (size_t i = 0; i < m->rcpts.n; i++) {
-		const char *addr = strlist_get(&m->rcpts, i);
-		const char *why = strlist_get(&m->reasons, i);
+		const char *addr = pq_strlist_get(&m->rcpts, i);
+		const char *why = pq_strlist_get(&m->reasons, i);
 		if (by == BY_RECIPIENT)
-			counter_add(c, addr, 1);
+			pq_counter_add(c, addr, 1);
 		else if (by == BY_DOMAIN)
-			counter_add(c, pq_address_domain(addr), 1);
+			pq_counter_add(c, pq_address_domain(addr), 1);
 		else if (*why)
-			counter_add(c, pq_reason_class(reason, why), 1);
+			pq_counter_add(c, pq_reason_class(reason, why), 1);
 	}
 }
 
-static void print_counts(const struct counter *c, bool json)
+static void print_counts(const struct pq_counter *c, bool json)
 {
 	size_t n;
-	struct counter_entry *v = counter_sorted(c, &n);
+	struct pq_counter_entry *v = pq_counter_sorted(c, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		if (json) {
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 	bool json = false;
 	enum count_by count_by = BY_SENDER;
 	struct pq_filter filter;
-	struct buf err = BUF_INIT;
+	struct pq_buf err = PQ_BUF_INIT;
 	int c;
 
 	pq_tool_init(argv[0]);
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 			case 1:
 				break;
 			case -1:
-				pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
+				pq_fatal(PQ_EX_USAGE, "%s", pq_buf_str(&err));
 			default:
 				/*
 				 * getopt said what is wrong. postqueue exits
@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 	if (output == OUT_TEXT && json)
 		output = OUT_JSON;
 	if (!pq_filter_finish(&filter, &err))
-		pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
+		pq_fatal(PQ_EX_USAGE, "%s", pq_buf_str(&err));
 
 	struct pq_err perr;
 	struct pq_config *cfg = pq_config_load(config_dir,
@@ -218,9 +218,9 @@ int main(int argc, char **argv)
 
 	struct pq_listing listing;
 	struct pq_mailq_text text;
-	struct counter counts = COUNTER_INIT;
-	struct buf reason = BUF_INIT;
-	struct buf scratch = BUF_INIT;
+	struct pq_counter counts = PQ_COUNTER_INIT;
+	struct pq_buf reason = PQ_BUF_INIT;
+	struct pq_buf scratch = PQ_BUF_INIT;
 	const struct pq_qmsg *m;
 	/* showq lists every queue: a --queue selection is a filter then. */
 	bool filtering = pq_filter_active(&filter) || (use_showq && filter.queues);
@@ -276,10 +276,10 @@ int main(int argc, char **argv)
 			 "root or as the mail_owner");
 	}
 
-	counter_free(&counts);
-	buf_free(&reason);
-	buf_free(&scratch);
-	buf_free(&err);
+	pq_counter_free(&counts);
+	pq_buf_free(&reason);
+	pq_buf_free(&scratch);
+	pq_buf_free(&err);
 	pq_listing_close(&listing);
 	if (use_showq)
 		pq_showq_close(&showq);

@@ -70,31 +70,31 @@ static json_object *jbytes(double v)
  * s as valid UTF-8 (see the top of this file), NUL-terminated, in b;
  * nul_ok: a NUL may stay (strings), else it becomes U+FFFD (keys).
  */
-static const char *utf8_clean(const char *s, size_t n, bool nul_ok, struct buf *b)
+static const char *utf8_clean(const char *s, size_t n, bool nul_ok, struct pq_buf *b)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	buf_reset(b);
+	pq_buf_reset(b);
 	for (size_t i = 0; i < n;) {
 		size_t k = u[i] ? utf8_seq(u + i, n - i) : 0;
 		if (k) {
-			buf_add(b, s + i, k);
+			pq_buf_add(b, s + i, k);
 			i += k;
 		} else if (u[i] == 0) {
 			if (nul_ok)
-				buf_addc(b, 0);
+				pq_buf_addc(b, 0);
 			else
-				buf_adds(b, "\xef\xbf\xbd");
+				pq_buf_adds(b, "\xef\xbf\xbd");
 			i++;
 		} else {
-			buf_addc(b, (char)(0xc0 | u[i] >> 6));
-			buf_addc(b, (char)(0x80 | (u[i] & 0x3f)));
+			pq_buf_addc(b, (char)(0xc0 | u[i] >> 6));
+			pq_buf_addc(b, (char)(0x80 | (u[i] & 0x3f)));
 			i++;
 		}
 	}
 	return b->data ? b->data : "";
 }
 
-static struct buf scratch = BUF_INIT;
+static struct pq_buf scratch = PQ_BUF_INIT;
 
 static json_object *jstr(const char *s, size_t n)
 {
@@ -108,16 +108,16 @@ static json_object *jcstr(const char *s)
 }
 
 /* an entry's key, valid UTF-8 and without NUL; valid until the next call */
-static const char *keydup(const struct strmap_entry *e)
+static const char *keydup(const struct pq_strmap_entry *e)
 {
 	return utf8_clean(e->key, e->klen, false, &scratch);
 }
 
-static json_object *domains(struct strmap *m, long limit, bool delivery)
+static json_object *domains(struct pq_strmap *m, long limit, bool delivery)
 {
 	json_object *arr = json_object_new_array();
 	size_t n;
-	struct strmap_entry **v = strmap_entries(m, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(m, &n);
 	qsort(v, n, sizeof(*v), pfl_cmp_count_size);
 	for (size_t i = 0; i < n && (limit < 0 || (long)i < limit); i++) {
 		const struct dom_stat *d = v[i]->val;
@@ -136,11 +136,11 @@ static json_object *domains(struct strmap *m, long limit, bool delivery)
 	return arr;
 }
 
-static json_object *users(struct strmap *m, long limit)
+static json_object *users(struct pq_strmap *m, long limit)
 {
 	json_object *arr = json_object_new_array();
 	size_t n;
-	struct strmap_entry **v = strmap_entries(m, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(m, &n);
 	qsort(v, n, sizeof(*v), pfl_cmp_count_size);
 	for (size_t i = 0; i < n && (limit < 0 || (long)i < limit); i++) {
 		const struct dom_stat *d = v[i]->val;
@@ -158,7 +158,7 @@ static json_object *nest_json(struct nest *nd, int depth)
 {
 	json_object *o = json_object_new_object();
 	size_t n;
-	struct strmap_entry **v = strmap_entries(&nd->kids, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(&nd->kids, &n);
 	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		struct nest *c = v[i]->val;
@@ -217,7 +217,7 @@ void pfl_json(struct pfl *P, FILE *out)
 		json_object_object_add(s, "total_connect_seconds", json_object_new_double(P->smtpd_tot_time));
 		json_object *sd = json_object_new_array();
 		size_t n;
-		struct strmap_entry **v = strmap_entries(&P->smtpd_dom, &n);
+		struct pq_strmap_entry **v = pq_strmap_entries(&P->smtpd_dom, &n);
 		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++) {
 			const struct smtpd_stat *st = v[i]->val;
@@ -282,7 +282,7 @@ void pfl_json(struct pfl *P, FILE *out)
 	json_object *ns = json_object_new_object();
 	{
 		size_t n;
-		struct strmap_entry **v = strmap_entries(&P->no_size, &n);
+		struct pq_strmap_entry **v = pq_strmap_entries(&P->no_size, &n);
 		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++)
 			{
@@ -312,7 +312,7 @@ void pfl_json(struct pfl *P, FILE *out)
 	if (o->per_host) {
 		json_object *hs = json_object_new_object();
 		size_t n;
-		struct strmap_entry **v = strmap_entries(&P->hosts, &n);
+		struct pq_strmap_entry **v = pq_strmap_entries(&P->hosts, &n);
 		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++) {
 			const struct host_stat *h = v[i]->val;
@@ -330,7 +330,7 @@ void pfl_json(struct pfl *P, FILE *out)
 	if (o->e) {
 		json_object *md = json_object_new_object();
 		size_t n;
-		struct strmap_entry **v = strmap_entries(&P->detail, &n);
+		struct pq_strmap_entry **v = pq_strmap_entries(&P->detail, &n);
 		qsort(v, n, sizeof(*v), pfl_cmp_key);
 		for (size_t i = 0; i < n; i++) {
 			struct strvec *sv = v[i]->val;
@@ -345,5 +345,5 @@ void pfl_json(struct pfl *P, FILE *out)
 	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED), out);
 	fputc('\n', out);
 	json_object_put(root);
-	buf_free(&scratch);
+	pq_buf_free(&scratch);
 }

@@ -121,14 +121,14 @@ bool perl_true(const char *s, size_t n)
 	return !(n == 0 || (n == 1 && s[0] == '0'));
 }
 
-void lc_buf(struct buf *b, size_t from)
+void lc_buf(struct pq_buf *b, size_t from)
 {
 	for (size_t i = from; i < b->len; i++)
 		b->data[i] = (char)lcc((unsigned char)b->data[i]);
 }
 
 /* Replace b's contents with b[from, to). */
-static void keep(struct buf *b, size_t from, size_t to)
+static void keep(struct pq_buf *b, size_t from, size_t to)
 {
 	memmove(b->data, b->data + from, to - from);
 	b->len = to - from;
@@ -136,11 +136,11 @@ static void keep(struct buf *b, size_t from, size_t to)
 }
 
 /* Replace b[from, to) with s (n bytes). */
-static void splice(struct buf *b, size_t from, size_t to, const char *s, size_t n)
+static void splice(struct pq_buf *b, size_t from, size_t to, const char *s, size_t n)
 {
 	size_t tail = b->len - to;
 	if (n > to - from)
-		buf_reserve(b, n - (to - from));
+		pq_buf_reserve(b, n - (to - from));
 	memmove(b->data + from + n, b->data + to, tail);
 	memcpy(b->data + from, s, n);
 	b->len = from + n + tail;
@@ -152,7 +152,7 @@ static void splice(struct buf *b, size_t from, size_t to, const char *s, size_t 
  * (gimme_domain); with reorder, the by_domain_then_user variant
  * s/.../$2.$3.$1/ (no lower-casing).
  */
-static void tld_transform(struct buf *b, bool reorder)
+static void tld_transform(struct pq_buf *b, bool reorder)
 {
 	/* label boundaries from the end */
 	size_t n = b->len;
@@ -174,13 +174,13 @@ static void tld_transform(struct buf *b, bool reorder)
 				keep(b, a, n);
 				lc_buf(b, 0);
 			} else {
-				struct buf t = BUF_INIT;
-				buf_add(&t, s + a, n - a);
-				buf_addc(&t, '.');
-				buf_add(&t, s, dots[1]);
-				buf_reset(b);
-				buf_add(b, t.data, t.len);
-				buf_free(&t);
+				struct pq_buf t = PQ_BUF_INIT;
+				pq_buf_add(&t, s + a, n - a);
+				pq_buf_addc(&t, '.');
+				pq_buf_add(&t, s, dots[1]);
+				pq_buf_reset(b);
+				pq_buf_add(b, t.data, t.len);
+				pq_buf_free(&t);
 			}
 			return;
 		}
@@ -195,20 +195,20 @@ static void tld_transform(struct buf *b, bool reorder)
 				keep(b, a, n);
 				lc_buf(b, 0);
 			} else {
-				struct buf t = BUF_INIT;
-				buf_add(&t, s + a, n - a);
-				buf_addc(&t, '.');
-				buf_add(&t, s, dots[2]);
-				buf_reset(b);
-				buf_add(b, t.data, t.len);
-				buf_free(&t);
+				struct pq_buf t = PQ_BUF_INIT;
+				pq_buf_add(&t, s + a, n - a);
+				pq_buf_addc(&t, '.');
+				pq_buf_add(&t, s, dots[2]);
+				pq_buf_reset(b);
+				pq_buf_add(b, t.data, t.len);
+				pq_buf_free(&t);
 			}
 		}
 	}
 }
 
-void domain_reorder(struct buf *b);
-void domain_reorder(struct buf *b)
+void domain_reorder(struct pq_buf *b);
+void domain_reorder(struct pq_buf *b)
 {
 	tld_transform(b, true);
 }
@@ -221,13 +221,13 @@ void domain_reorder(struct buf *b)
  * then the address if the name is "" or "unknown", else the TLD rule.
  * An unparsable argument gives undef, which we return as "".
  */
-void gimme_domain(const char *s, size_t n, struct buf *out)
+void gimme_domain(const char *s, size_t n, struct pq_buf *out)
 {
 	const char *dom = NULL, *ip = NULL;
 	size_t domn = 0, ipn = 0;
 	const char *lb = memchr(s, '[', n);
 
-	buf_reset(out);
+	pq_buf_reset(out);
 	if (lb) {
 		size_t i = (size_t)(lb - s) + 1;
 		bool ok = true;
@@ -290,10 +290,10 @@ void gimme_domain(const char *s, size_t n, struct buf *out)
 	if (!ip)
 		return;
 	if (domn == 0 || (domn == 7 && memcmp(dom, "unknown", 7) == 0)) {
-		buf_add(out, ip, ipn);
+		pq_buf_add(out, ip, ipn);
 		return;
 	}
-	buf_add(out, dom, domn);
+	pq_buf_add(out, dom, domn);
 	tld_transform(out, false);
 }
 
@@ -302,7 +302,7 @@ void gimme_domain(const char *s, size_t n, struct buf *out)
  * matches, else s/^.*?: {0,}// if there is a ':', else cut to max-3 and
  * append "...".
  */
-void said_string_trimmer(struct buf *b, size_t max)
+void said_string_trimmer(struct pq_buf *b, size_t max)
 {
 	while (b->len > max) {
 		const char *s = b->data;
@@ -324,21 +324,21 @@ void said_string_trimmer(struct buf *b, size_t max)
 			continue;
 		}
 		b->len = max - 3;
-		buf_adds(b, "...");
+		pq_buf_adds(b, "...");
 		break;
 	}
 }
 
-void string_trimmer(struct buf *b, size_t max, bool verbose)
+void string_trimmer(struct pq_buf *b, size_t max, bool verbose)
 {
 	if (!verbose && b->len > max) {
 		b->len = max - 3;
-		buf_adds(b, "...");
+		pq_buf_adds(b, "...");
 	}
 }
 
 /* s/(@.+)/\L$1/ unless -i; lc() with -i. */
-void addr_case(struct buf *b, bool ignore_case)
+void addr_case(struct pq_buf *b, bool ignore_case)
 {
 	if (ignore_case) {
 		lc_buf(b, 0);
@@ -354,7 +354,7 @@ void addr_case(struct buf *b, bool ignore_case)
  * (.*!)* is greedy: the longest prefix ending in '!' that lets the rest
  * match is tried first.
  */
-void uucp_mung(struct buf *b)
+void uucp_mung(struct pq_buf *b)
 {
 	const char *s = b->data;
 	size_t n = b->len;
@@ -380,16 +380,16 @@ void uucp_mung(struct buf *b)
 		size_t a4 = i;
 		if (a4 >= n || memchr(s + a4, '.', n - a4))
 			continue;
-		struct buf t = BUF_INIT;
-		buf_add(&t, s + a4, n - a4);
-		buf_addc(&t, '!');
-		buf_add(&t, s, k);
-		buf_add(&t, s + a3, e3 - a3);
-		buf_addc(&t, '@');
-		buf_add(&t, s + a2, e2 - a2);
-		buf_reset(b);
-		buf_add(b, t.data, t.len);
-		buf_free(&t);
+		struct pq_buf t = PQ_BUF_INIT;
+		pq_buf_add(&t, s + a4, n - a4);
+		pq_buf_addc(&t, '!');
+		pq_buf_add(&t, s, k);
+		pq_buf_add(&t, s + a3, e3 - a3);
+		pq_buf_addc(&t, '@');
+		pq_buf_add(&t, s + a2, e2 - a2);
+		pq_buf_reset(b);
+		pq_buf_add(b, t.data, t.len);
+		pq_buf_free(&t);
 		return;
 	}
 }
@@ -426,7 +426,7 @@ static size_t verp_reps(const char *s, size_t n, size_t k)
  * s/((?:bounce[ds]?|no(?:list|reply|response)|return|sentto|\d+).*?)(?:[\+_\.\*-]\d+\b)+/$1-ID/i;
  * and with N > 1: s/[\*-](\d+[\*-])?[^=\*-]+[=\*][^\@]+\@/\@/;
  */
-void verp_mung(const struct pfl_opts *o, struct buf *b)
+void verp_mung(const struct pfl_opts *o, struct pq_buf *b)
 {
 	if (!o->verp_set)
 		return;
@@ -513,7 +513,7 @@ static size_t first_of2(const char *s, size_t n, size_t i, char x, char y)
 }
 
 /* Reason normalisation of proc_smtpd_reject (unless --verbose-msg-detail). */
-void reject_reason(const char *typ, size_t typn, struct buf *b)
+void reject_reason(const char *typ, size_t typn, struct pq_buf *b)
 {
 	bool rdc = (typn == 4 && (memcmp(typ, "RCPT", 4) == 0 || memcmp(typ, "DATA", 4) == 0)) ||
 	    (typn == 7 && memcmp(typ, "CONNECT", 7) == 0);
@@ -648,17 +648,17 @@ void reject_reason(const char *typ, size_t typn, struct buf *b)
 	(void)is_one_of;
 }
 
-static void put_cp(struct buf *out, unsigned cp)
+static void put_cp(struct pq_buf *out, unsigned cp)
 {
 	if (cp < 0x80) {
-		buf_addc(out, (int)cp);
+		pq_buf_addc(out, (int)cp);
 	} else if (cp < 0x800) {
-		buf_addc(out, (int)(0xC0 | (cp >> 6)));
-		buf_addc(out, (int)(0x80 | (cp & 0x3F)));
+		pq_buf_addc(out, (int)(0xC0 | (cp >> 6)));
+		pq_buf_addc(out, (int)(0x80 | (cp & 0x3F)));
 	} else {
-		buf_addc(out, (int)(0xE0 | (cp >> 12)));
-		buf_addc(out, (int)(0x80 | ((cp >> 6) & 0x3F)));
-		buf_addc(out, (int)(0x80 | (cp & 0x3F)));
+		pq_buf_addc(out, (int)(0xE0 | (cp >> 12)));
+		pq_buf_addc(out, (int)(0x80 | ((cp >> 6) & 0x3F)));
+		pq_buf_addc(out, (int)(0x80 | (cp & 0x3F)));
 	}
 }
 
@@ -667,11 +667,11 @@ static void put_cp(struct buf *out, unsigned cp)
  * order of the original: code points written as UTF-8 (which sorts in
  * code point order), since pack('U4', ...) makes code points up to 999.
  */
-void normalize_host(const char *s, size_t n, struct buf *out)
+void normalize_host(const char *s, size_t n, struct pq_buf *out)
 {
 	size_t t = 0;
 
-	buf_reset(out);
+	pq_buf_reset(out);
 	while (t < n && !isspc((unsigned char)s[t]))
 		t++;
 	/* dotted quad? */
@@ -711,7 +711,7 @@ void normalize_host(const char *s, size_t n, struct buf *out)
 /* Perl's numification of a string: leading decimal number, else 0. */
 double perl_num(const char *s, size_t n)
 {
-	static struct buf nb = BUF_INIT;
+	static struct pq_buf nb = PQ_BUF_INIT;
 	size_t i = 0;
 
 	while (i < n && isspc((unsigned char)s[i]))
@@ -765,7 +765,7 @@ double perl_num(const char *s, size_t n)
 			return s[a] == '-' ? -v : v;
 		}
 	}
-	buf_reset(&nb);
-	buf_add(&nb, s + a, i - a);
+	pq_buf_reset(&nb);
+	pq_buf_add(&nb, s + a, i - a);
 	return strtod(nb.data, NULL);
 }

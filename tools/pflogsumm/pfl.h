@@ -53,7 +53,7 @@ struct pfl_opts {
 
 /* A nested tally: leaves count, inner nodes hold another level. */
 struct nest {
-	struct strmap kids;		/* of struct nest */
+	struct pq_strmap kids;		/* of struct nest */
 	long long cnt;
 };
 
@@ -100,7 +100,7 @@ struct strvec {
 #define PSCRN_N 12
 
 struct pfl_scratch {		/* buffers of one thread's per-line parsing */
-	struct buf t1, t2, t3, t4, t5;
+	struct pq_buf t1, t2, t3, t4, t5;
 };
 
 struct pfl {
@@ -122,33 +122,33 @@ struct pfl {
 	int last_day;
 	long day_cnt;
 	/* tables */
-	struct strmap recip_dom, sendg_dom, recip_user, sendg_user;	/* dom_stat */
-	struct strmap smtpd_dom;	/* smtpd_stat */
-	struct strmap qids;		/* qstate */
+	struct pq_strmap recip_dom, sendg_dom, recip_user, sendg_user;	/* dom_stat */
+	struct pq_strmap smtpd_dom;	/* smtpd_stat */
+	struct pq_strmap qids;		/* qstate */
 	struct ledger removed;		/* what pflogsumm remembers of removed qids */
-	struct strmap conns;		/* conn */
-	struct strmap no_size;		/* char * (address) */
-	struct strmap detail;		/* strvec, -e */
-	struct strmap hosts;		/* host_stat, --per-host */
+	struct pq_strmap conns;		/* conn */
+	struct pq_strmap no_size;		/* char * (address) */
+	struct pq_strmap detail;		/* strvec, -e */
+	struct pq_strmap hosts;		/* host_stat, --per-host */
 	struct nest deferred, bounced, rejects, warns, holds, discards, smtp_msgs;
 	struct nest warnings, fatals, panics, master;
 	/* scratch */
-	struct buf t1, t2, t3, t4, t5, line;
+	struct pq_buf t1, t2, t3, t4, t5, line;
 	struct pfl_scratch sc;
 	unsigned long long lines, skipped;
 };
 
 /* perlre.c */
 bool perl_true(const char *s, size_t n);
-void gimme_domain(const char *s, size_t n, struct buf *out);
-void said_string_trimmer(struct buf *b, size_t max);
-void string_trimmer(struct buf *b, size_t max, bool verbose);
-void lc_buf(struct buf *b, size_t from);
-void addr_case(struct buf *b, bool ignore_case);
-void uucp_mung(struct buf *b);
-void verp_mung(const struct pfl_opts *o, struct buf *b);
-void reject_reason(const char *typ, size_t typn, struct buf *reas);
-void normalize_host(const char *s, size_t n, struct buf *out);
+void gimme_domain(const char *s, size_t n, struct pq_buf *out);
+void said_string_trimmer(struct pq_buf *b, size_t max);
+void string_trimmer(struct pq_buf *b, size_t max, bool verbose);
+void lc_buf(struct pq_buf *b, size_t from);
+void addr_case(struct pq_buf *b, bool ignore_case);
+void uucp_mung(struct pq_buf *b);
+void verp_mung(const struct pfl_opts *o, struct pq_buf *b);
+void reject_reason(const char *typ, size_t typn, struct pq_buf *reas);
+void normalize_host(const char *s, size_t n, struct pq_buf *out);
 double perl_num(const char *s, size_t n);
 const char *find_bytes(const char *p, size_t n, const char *lit, size_t k);
 
@@ -197,7 +197,7 @@ _Static_assert(PQ_LOGREAD_MAX_LINE < UINT32_MAX, "line positions fit in 32 bits"
 
 /*
  * How pfl_apply treats a line, as pfl_pre worked out from lib/log's
- * classification (ml_classify) of it. A kind other than PK_GENERIC
+ * classification (pq_ml_classify) of it. A kind other than PK_GENERIC
  * means that pflogsumm's regexes, for all their quirks, see in this
  * line exactly the event that the classifier saw (pfl_pre checks the
  * few ways they could see more or other), so the tallies come from the
@@ -256,7 +256,7 @@ struct pfl_pre {
 	uint8_t smtpd_kind;		/* smtpd/postscreen: 0 none, 1 client=, 2.. 5 reject kinds */
 	uint8_t has_cmd;		/* 0: the program and queue id regexes did not match */
 	uint8_t kind;			/* enum pfl_kind */
-	uint8_t expired;		/* lib/log's ML_EV_EXPIRED, whatever the kind (--json counts it) */
+	uint8_t expired;		/* lib/log's PQ_ML_EV_EXPIRED, whatever the kind (--json counts it) */
 };
 _Static_assert(sizeof(struct pfl_pre) == 64, "struct pfl_pre is one cache line");
 
@@ -267,9 +267,9 @@ struct pfl_rej {
 
 /* What the thread running pfl_pre keeps from line to line (zero it first). */
 struct pfl_reader {
-	struct ml_frame_cache fc;
+	struct pq_ml_frame_cache fc;
 	struct pfl_scratch sc;
-	struct buf *arena;		/* strings derived from the lines; pfl_apply gets its data */
+	struct pq_buf *arena;		/* strings derived from the lines; pfl_apply gets its data */
 	/*
 	 * Leave the reject keys to pfl_apply: they are the costliest part
 	 * of pfl_pre that either thread can do, so the pipeline moves them
@@ -300,7 +300,7 @@ void pfl_report(struct pfl *P, FILE *out);
  * domain rows by count, then size (descending), then key. */
 int pfl_cmp_key(const void *x, const void *y);
 int pfl_cmp_count_size(const void *x, const void *y);
-void pfl_sort_entries(struct strmap_entry **v, size_t n, int (*cmp)(const void *, const void *));
+void pfl_sort_entries(struct pq_strmap_entry **v, size_t n, int (*cmp)(const void *, const void *));
 
 /* json.c */
 void pfl_json(struct pfl *P, FILE *out);

@@ -58,7 +58,7 @@ struct chunk {
 	size_t cap, used, done;
 	struct pfl_pre *pre;
 	size_t npre, precap;
-	struct buf arena;		/* pfl_pre's derived strings for these lines */
+	struct pq_buf arena;		/* pfl_pre's derived strings for these lines */
 	size_t main_from;		/* lines starting at or after this offset are left PRE_TODO */
 	int eof;
 };
@@ -246,9 +246,9 @@ static struct chunk *hand_off(struct feeder *F, struct chunk *c)
  * before its messages ("<fd:3>: unexpected end of file"); the file's
  * own name is said instead.
  */
-static const char *read_error(struct logread *r)
+static const char *read_error(struct pq_logread *r)
 {
-	const char *m = logread_error(r);
+	const char *m = pq_logread_error(r);
 	if (m && strncmp(m, "<fd:", 4) == 0) {
 		const char *c = strstr(m, ">: ");
 		if (c)
@@ -281,7 +281,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 	chunk_grow(c, MIN_READ);
 	set_main_from(F, c);
 	for (int i = 0; i < nfiles; i++) {
-		struct logread *r = logread_open(files[i]);
+		struct pq_logread *r = pq_logread_open(files[i]);
 		if (r == NULL) {
 			fprintf(stderr, "Can't open %s: %s.\n", files[i], strerror(errno));
 			rc = 1;
@@ -299,7 +299,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 					set_main_from(F, c);
 				}
 			}
-			size_t n = logread_read(r, c->data + c->used, c->cap - c->used);
+			size_t n = pq_logread_read(r, c->data + c->used, c->cap - c->used);
 			if (n == 0)
 				break;
 			char *p = c->data + c->used, *e = p + n;
@@ -347,7 +347,7 @@ static int read_files(char **files, int nfiles, struct feeder *F)
 			pq_warn("%s: %s", name, read_error(r));
 			rc = 1;
 		}
-		logread_close(r);
+		pq_logread_close(r);
 	}
 	c->eof = 1;
 	F->put(F->arg, c);
@@ -409,7 +409,7 @@ static int run_direct(struct pfl *P, char **files, int nfiles)
 	for (int i = 0; i < 2; i++) {
 		free(D.ch[i].data);
 		free(D.ch[i].pre);
-		buf_free(&D.ch[i].arena);
+		pq_buf_free(&D.ch[i].arena);
 	}
 	return rc;
 }
@@ -488,7 +488,7 @@ int pfl_run(struct pfl *P, char **files, int nfiles)
 	for (int i = 0; i < NCHUNK; i++) {
 		free(chunks[i].data);
 		free(chunks[i].pre);
-		buf_free(&chunks[i].arena);
+		pq_buf_free(&chunks[i].arena);
 	}
 	pthread_mutex_destroy(&S.mu);
 	pthread_cond_destroy(&S.cv);

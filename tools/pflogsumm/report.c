@@ -73,12 +73,12 @@ static void domain_summary_title(FILE *out, const char *what, long cnt)
 	subsect_title(out, title);
 }
 
-static void put_key(FILE *out, const struct strmap_entry *e)
+static void put_key(FILE *out, const struct pq_strmap_entry *e)
 {
 	fwrite(e->key, 1, e->klen, out);
 }
 
-static int keycmp(const struct strmap_entry *a, const struct strmap_entry *b)
+static int keycmp(const struct pq_strmap_entry *a, const struct pq_strmap_entry *b)
 {
 	size_t n = a->klen < b->klen ? a->klen : b->klen;
 	int c = memcmp(a->key, b->key, n);
@@ -89,12 +89,12 @@ static int keycmp(const struct strmap_entry *a, const struct strmap_entry *b)
 
 int pfl_cmp_key(const void *x, const void *y)
 {
-	return keycmp(*(struct strmap_entry *const *)x, *(struct strmap_entry *const *)y);
+	return keycmp(*(struct pq_strmap_entry *const *)x, *(struct pq_strmap_entry *const *)y);
 }
 
 int pfl_cmp_count_size(const void *x, const void *y)
 {
-	const struct strmap_entry *a = *(struct strmap_entry *const *)x, *b = *(struct strmap_entry *const *)y;
+	const struct pq_strmap_entry *a = *(struct pq_strmap_entry *const *)x, *b = *(struct pq_strmap_entry *const *)y;
 	const struct dom_stat *da = a->val, *db = b->val;
 	if (da->cnt != db->cnt)
 		return da->cnt > db->cnt ? -1 : 1;
@@ -105,7 +105,7 @@ int pfl_cmp_count_size(const void *x, const void *y)
 
 static int cmp_smtpd(const void *x, const void *y)
 {
-	const struct strmap_entry *a = *(struct strmap_entry *const *)x, *b = *(struct strmap_entry *const *)y;
+	const struct pq_strmap_entry *a = *(struct pq_strmap_entry *const *)x, *b = *(struct pq_strmap_entry *const *)y;
 	const struct smtpd_stat *da = a->val, *db = b->val;
 	if (da->cnt != db->cnt)
 		return da->cnt > db->cnt ? -1 : 1;
@@ -116,7 +116,7 @@ static int cmp_smtpd(const void *x, const void *y)
 
 /* value desc, normalize_host asc, key asc */
 struct vn {
-	struct strmap_entry *e;
+	struct pq_strmap_entry *e;
 	double v;
 	char *norm;
 	size_t nlen;
@@ -137,12 +137,12 @@ static int cmp_vn(const void *x, const void *y)
 }
 
 /* Sort entries by value (from get) then normalize_host; returns array of vn. */
-static struct vn *sort_by_value(const struct strmap *m, double (*get)(const void *val, int idx), int idx,
+static struct vn *sort_by_value(const struct pq_strmap *m, double (*get)(const void *val, int idx), int idx,
     size_t *n)
 {
-	struct strmap_entry **v = strmap_entries(m, n);
+	struct pq_strmap_entry **v = pq_strmap_entries(m, n);
 	struct vn *r = calloc(*n ? *n : 1, sizeof(*r));
-	struct buf nb = BUF_INIT;
+	struct pq_buf nb = PQ_BUF_INIT;
 	for (size_t i = 0; i < *n; i++) {
 		r[i].e = v[i];
 		r[i].v = get(v[i]->val, idx);
@@ -151,7 +151,7 @@ static struct vn *sort_by_value(const struct strmap *m, double (*get)(const void
 		r[i].norm = malloc(nb.len + 1);
 		memcpy(r[i].norm, nb.data ? nb.data : "", nb.len);
 	}
-	buf_free(&nb);
+	pq_buf_free(&nb);
 	free(v);
 	qsort(r, *n, sizeof(*r), cmp_vn);
 	return r;
@@ -271,7 +271,7 @@ static void recip_domain_summary(struct pfl *P, FILE *out)
 	fputs(" sent cnt  bytes   defers   avg dly max dly host/domain\n"
 	    " -------- -------  -------  ------- ------- -----------\n", out);
 	size_t n;
-	struct strmap_entry **v = strmap_entries(&P->recip_dom, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(&P->recip_dom, &n);
 	qsort(v, n, sizeof(*v), pfl_cmp_count_size);
 	for (size_t i = 0; i < n; i++) {
 		const struct dom_stat *d = v[i]->val;
@@ -303,7 +303,7 @@ static void sending_domain_summary(struct pfl *P, FILE *out)
 	fputs(" msg cnt   bytes   host/domain\n"
 	    " -------- -------  -----------\n", out);
 	size_t n;
-	struct strmap_entry **v = strmap_entries(&P->sendg_dom, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(&P->sendg_dom, &n);
 	qsort(v, n, sizeof(*v), pfl_cmp_count_size);
 	for (size_t i = 0; i < n; i++) {
 		const struct dom_stat *d = v[i]->val;
@@ -390,7 +390,7 @@ static void domain_smtpd_summary(struct pfl *P, FILE *out)
 	fputs(" connections  time conn.  avg./conn.  max. time  host/domain\n"
 	    " -----------  ----------  ----------  ---------  -----------\n", out);
 	size_t n;
-	struct strmap_entry **v = strmap_entries(&P->smtpd_dom, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(&P->smtpd_dom, &n);
 	qsort(v, n, sizeof(*v), cmp_smtpd);
 	for (size_t i = 0; i < n; i++) {
 		const struct smtpd_stat *s = v[i]->val;
@@ -408,7 +408,7 @@ static void domain_smtpd_summary(struct pfl *P, FILE *out)
 	free(v);
 }
 
-static void user_data(struct pfl *P, FILE *out, struct strmap *m, const char *title, int idx)
+static void user_data(struct pfl *P, FILE *out, struct pq_strmap *m, const char *title, int idx)
 {
 	long cnt = P->o.u;
 	if (cnt == 0)
@@ -445,7 +445,7 @@ static void no_size(struct pfl *P, FILE *out)
 		return;
 	subsect_title(out, "Messages with no size data");
 	size_t n;
-	struct strmap_entry **v = strmap_entries(&P->no_size, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(&P->no_size, &n);
 	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		fputc(' ', out);
@@ -480,7 +480,7 @@ static void walk_nested(FILE *out, struct nest *nd, long cnt, int level, int dep
 		return;
 	}
 	size_t n;
-	struct strmap_entry **v = strmap_entries(&nd->kids, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(&nd->kids, &n);
 	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		struct nest *c = v[i]->val;
@@ -491,7 +491,7 @@ static void walk_nested(FILE *out, struct nest *nd, long cnt, int level, int dep
 				fprintf(out, " (top %ld)", cnt);
 			long long sum = 0;
 			size_t m;
-			struct strmap_entry **w = strmap_entries(&c->kids, &m);
+			struct pq_strmap_entry **w = pq_strmap_entries(&c->kids, &m);
 			for (size_t j = 0; j < m; j++)
 				sum += ((struct nest *)w[j]->val)->cnt;
 			free(w);
@@ -546,11 +546,11 @@ static void problems(struct pfl *P, FILE *out)
 
 /* -e: by_domain_then_user */
 struct md {
-	struct strmap_entry *e;
-	struct buf dom, user;
+	struct pq_strmap_entry *e;
+	struct pq_buf dom, user;
 };
 
-static int cmp_buf(const struct buf *a, const struct buf *b)
+static int cmp_buf(const struct pq_buf *a, const struct pq_buf *b)
 {
 	size_t n = a->len < b->len ? a->len : b->len;
 	int c = n ? memcmp(a->data, b->data, n) : 0;
@@ -571,48 +571,48 @@ static int cmp_md(const void *x, const void *y)
 	return keycmp(a->e, b->e);
 }
 
-void domain_reorder(struct buf *b);
+void domain_reorder(struct pq_buf *b);
 
 static void md_keys(struct md *m, const char *s, size_t n)
 {
-	buf_reset(&m->dom);
-	buf_reset(&m->user);
+	pq_buf_reset(&m->dom);
+	pq_buf_reset(&m->user);
 	/* split(/\@/) */
 	const char *at = memchr(s, '@', n);
 	bool have_dom = false;
 	if (at) {
 		const char *d = at + 1, *e = s + n, *at2 = memchr(d, '@', (size_t)(e - d));
 		const char *de = at2 ? at2 : e;
-		buf_add(&m->user, s, (size_t)(at - s));
-		buf_add(&m->dom, d, (size_t)(de - d));
+		pq_buf_add(&m->user, s, (size_t)(at - s));
+		pq_buf_add(&m->dom, d, (size_t)(de - d));
 		have_dom = perl_true(m->dom.data, m->dom.len);
 		/* trailing empty fields are dropped: "user@" has no domain */
 	} else {
-		buf_add(&m->user, s, n);
+		pq_buf_add(&m->user, s, n);
 	}
 	if (!have_dom) {
 		/* (split(/!/, $x))[-1,-2], trailing empty fields dropped */
 		size_t end = n;
 		while (end > 0 && s[end - 1] == '!')
 			end--;
-		buf_reset(&m->dom);
-		buf_reset(&m->user);
+		pq_buf_reset(&m->dom);
+		pq_buf_reset(&m->user);
 		if (end > 0) {
 			const char *b1 = memrchr(s, '!', end);
 			size_t us = b1 ? (size_t)(b1 - s) + 1 : 0;
-			buf_add(&m->user, s + us, end - us);
+			pq_buf_add(&m->user, s + us, end - us);
 			if (b1) {
 				size_t de = (size_t)(b1 - s);
 				const char *b2 = de ? memrchr(s, '!', de) : NULL;
 				size_t ds = b2 ? (size_t)(b2 - s) + 1 : 0;
-				buf_add(&m->dom, s + ds, de - ds);
+				pq_buf_add(&m->dom, s + ds, de - ds);
 			}
 		}
 	}
 	if (perl_true(m->dom.data, m->dom.len))
 		domain_reorder(&m->dom);
 	else
-		buf_reset(&m->dom);
+		pq_buf_reset(&m->dom);
 	/* $userName =~ s/^.*!//; */
 	const char *u = m->user.data;
 	if (u) {
@@ -635,7 +635,7 @@ static void detailed_msgs(struct pfl *P, FILE *out)
 	}
 	subsect_title(out, "Message detail");
 	size_t n;
-	struct strmap_entry **v = strmap_entries(&P->detail, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(&P->detail, &n);
 	struct md *m = calloc(n, sizeof(*m));
 	for (size_t i = 0; i < n; i++) {
 		struct strvec *sv = v[i]->val;
@@ -651,8 +651,8 @@ static void detailed_msgs(struct pfl *P, FILE *out)
 		for (size_t j = 1; j < sv->n; j++)
 			fprintf(out, "   %s\n", sv->v[j]);
 		fputc('\n', out);
-		buf_free(&m[i].dom);
-		buf_free(&m[i].user);
+		pq_buf_free(&m[i].dom);
+		pq_buf_free(&m[i].user);
 	}
 	free(m);
 	free(v);
@@ -664,7 +664,7 @@ static void per_host(struct pfl *P, FILE *out)
 	fputs(" received  delivered   deferred    bounced   rejected  host\n"
 	    " --------  ---------   --------    -------   --------  ----\n", out);
 	size_t n;
-	struct strmap_entry **v = strmap_entries(&P->hosts, &n);
+	struct pq_strmap_entry **v = pq_strmap_entries(&P->hosts, &n);
 	qsort(v, n, sizeof(*v), pfl_cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		const struct host_stat *h = v[i]->val;

@@ -2,8 +2,8 @@
  * scan.c - one log line, exactly as pflogsumm 1.1.5-8's main loop
  * treats it (the Perl is quoted where the C is not obvious).
  *
- * Every line goes through lib/log's classifier (ml_split_frame,
- * ml_classify), the one postq's other log consumers count with, and
+ * Every line goes through lib/log's classifier (pq_ml_split_frame,
+ * pq_ml_classify), the one postq's other log consumers count with, and
  * what it counts (received, delivered, deferred, bounced, rejected,
  * held, discarded, expired) is tallied from its fields (pfl_pre's
  * classified(), pfl_apply's PK_* kinds). pflogsumm's own view of a line
@@ -39,29 +39,29 @@
 
 void pfl_init(struct pfl *P)
 {
-	strmap_init(&P->recip_dom, sizeof(struct dom_stat));
-	strmap_init(&P->sendg_dom, sizeof(struct dom_stat));
-	strmap_init(&P->recip_user, sizeof(struct dom_stat));
-	strmap_init(&P->sendg_user, sizeof(struct dom_stat));
-	strmap_init(&P->smtpd_dom, sizeof(struct smtpd_stat));
-	strmap_init(&P->qids, sizeof(struct qstate));
-	strmap_init(&P->conns, sizeof(struct conn));
-	strmap_init(&P->no_size, sizeof(char *));
-	strmap_init(&P->detail, sizeof(struct strvec));
-	strmap_init(&P->hosts, sizeof(struct host_stat));
+	pq_strmap_init(&P->recip_dom, sizeof(struct dom_stat));
+	pq_strmap_init(&P->sendg_dom, sizeof(struct dom_stat));
+	pq_strmap_init(&P->recip_user, sizeof(struct dom_stat));
+	pq_strmap_init(&P->sendg_user, sizeof(struct dom_stat));
+	pq_strmap_init(&P->smtpd_dom, sizeof(struct smtpd_stat));
+	pq_strmap_init(&P->qids, sizeof(struct qstate));
+	pq_strmap_init(&P->conns, sizeof(struct conn));
+	pq_strmap_init(&P->no_size, sizeof(char *));
+	pq_strmap_init(&P->detail, sizeof(struct strvec));
+	pq_strmap_init(&P->hosts, sizeof(struct host_stat));
 	struct nest *ns[] = { &P->deferred, &P->bounced, &P->rejects, &P->warns, &P->holds,
 		&P->discards, &P->smtp_msgs, &P->warnings, &P->fatals, &P->panics, &P->master };
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
-		strmap_init(&ns[i]->kids, sizeof(struct nest));
+		pq_strmap_init(&ns[i]->kids, sizeof(struct nest));
 	P->cur_day = -1;
 }
 
 struct nest *nest_child(struct nest *n, const char *k, size_t kn)
 {
 	bool isnew;
-	struct nest *c = strmap_put(&n->kids, k, kn, &isnew);
+	struct nest *c = pq_strmap_put(&n->kids, k, kn, &isnew);
 	if (isnew)
-		strmap_init(&c->kids, sizeof(struct nest));
+		pq_strmap_init(&c->kids, sizeof(struct nest));
 	return c;
 }
 
@@ -72,7 +72,7 @@ static void nest_free_cb(void *v)
 
 void nest_free(struct nest *n)
 {
-	strmap_free(&n->kids, nest_free_cb);
+	pq_strmap_free(&n->kids, nest_free_cb);
 }
 
 static void strvec_push(struct strvec *v, const char *s, size_t n)
@@ -119,11 +119,11 @@ static void day_inc(struct pfl *P, int col)
 		d->ncols = col + 1;
 }
 
-static struct host_stat *host_of(struct pfl *P, const struct ml_frame *f)
+static struct host_stat *host_of(struct pfl *P, const struct pq_ml_frame *f)
 {
 	if (!P->o.per_host)
 		return NULL;
-	return strmap_put(&P->hosts, f->host.p, f->host.n, NULL);
+	return pq_strmap_put(&P->hosts, f->host.p, f->host.n, NULL);
 }
 
 /*
@@ -179,18 +179,18 @@ static void reject_keys(const struct pfl_opts *o, struct pfl_scratch *sc, const 
 		rmdrn = n - q - 2;
 		break;
 	}
-	struct buf *reas = &sc->t1, *to = &sc->t2, *fr = &sc->t3, *data = &sc->t4;
-	buf_reset(reas);
-	buf_add(reas, rmdr, rmdrn);
+	struct pq_buf *reas = &sc->t1, *to = &sc->t2, *fr = &sc->t3, *data = &sc->t4;
+	pq_buf_reset(reas);
+	pq_buf_add(reas, rmdr, rmdrn);
 	if (!o->verbose)
 		reject_reason(typ, typn, reas);
 	/* to */
-	buf_reset(to);
+	pq_buf_reset(to);
 	bool got = false;
 	for (const char *p = rmdr, *e = rmdr + rmdrn; !got && (p = find_lit_at(p, (size_t)(e - p), "to=<", 3));) {
 		const char *a = p + 4, *g = memchr(a, '>', (size_t)(e - a));
 		if (g && g > a) {
-			buf_add(to, a, (size_t)(g - a));
+			pq_buf_add(to, a, (size_t)(g - a));
 			got = true;
 		}
 		p++;
@@ -204,7 +204,7 @@ static void reject_keys(const struct pfl_opts *o, struct pfl_scratch *sc, const 
 		const char *a = rmdr + i + 5, *e = rmdr + rmdrn;
 		const char *g = memchr(a, '>', (size_t)(e - a));
 		if (g && g > a && has_prefix(g, (size_t)(e - g), ">: User unknown ")) {
-			buf_add(to, a, (size_t)(g - a));
+			pq_buf_add(to, a, (size_t)(g - a));
 			got = true;
 		}
 	}
@@ -214,27 +214,27 @@ static void reject_keys(const struct pfl_opts *o, struct pfl_scratch *sc, const 
 			const char *a = p + 4, *q = a;
 			while (q < e && *q != ',' && *q != ' ')
 				q++;
-			buf_add(to, a, (size_t)(q - a));
+			pq_buf_add(to, a, (size_t)(q - a));
 			got = true;
 		}
 	}
 	if (!got)
-		buf_adds(to, "<>");
+		pq_buf_adds(to, "<>");
 	if (o->i)
 		lc_buf(to, 0);
 	/* from */
-	buf_reset(fr);
+	pq_buf_reset(fr);
 	got = false;
 	for (const char *p = rmdr, *e = rmdr + rmdrn; !got && (p = find_lit_at(p, (size_t)(e - p), "from=<", 5));) {
 		const char *a = p + 6, *g = memchr(a, '>', (size_t)(e - a));
 		if (g && g > a) {
-			buf_add(fr, a, (size_t)(g - a));
+			pq_buf_add(fr, a, (size_t)(g - a));
 			got = true;
 		}
 		p++;
 	}
 	if (!got)
-		buf_adds(fr, "<>");
+		pq_buf_adds(fr, "<>");
 	verp_mung(o, fr);
 	if (o->i)
 		lc_buf(fr, 0);
@@ -242,21 +242,21 @@ static void reject_keys(const struct pfl_opts *o, struct pfl_scratch *sc, const 
 
 	const char *r = reas->data ? reas->data : "";
 	size_t rn = reas->len;
-	buf_reset(data);
+	pq_buf_reset(data);
 	if (has_prefix(r, rn, "Sender address rejected:")) {
-		buf_add(data, fr->data, fr->len);
+		pq_buf_add(data, fr->data, fr->len);
 	} else if (has_prefix(r, rn, "Recipient address rejected:") ||
 	    (has_prefix(r, rn, "User unknown") && (rn == 12 || r[12] == ' '))) {
-		buf_add(data, to->data, to->len);
+		pq_buf_add(data, to->data, to->len);
 		if (add_from) {
-			buf_adds(data, "  (");
+			pq_buf_adds(data, "  (");
 			if (perl_true(fr->data, fr->len)) {
-				buf_add(data, fr->data, fr->len);
+				pq_buf_add(data, fr->data, fr->len);
 			} else {
 				gimme_domain(from, fromn, &sc->t5);
-				buf_add(data, sc->t5.data, sc->t5.len);
+				pq_buf_add(data, sc->t5.data, sc->t5.len);
 			}
-			buf_adds(data, ")");
+			pq_buf_adds(data, ")");
 		}
 	} else {
 		static const char *phr[] = { " Improper use of SMTP command pipelining;",
@@ -278,39 +278,39 @@ static void reject_keys(const struct pfl_opts *o, struct pfl_scratch *sc, const 
 		}
 		(void)pos;
 		if (which == 0) {
-			buf_set(reas, "Improper use of SMTP command pipelining");
+			pq_buf_set(reas, "Improper use of SMTP command pipelining");
 			/* my ($src) = $logLine =~ /^.+? from (\S+?):.*$/; */
 			for (const char *p = s + 1, *e = s + n; (p = find_lit(p, (size_t)(e - p), " from "));) {
 				const char *a = p + 6, *q = a;
 				while (q < e && !isspc((unsigned char)*q) && !(*q == ':' && q > a))
 					q++;
 				if (q > a && q < e && *q == ':') {
-					buf_add(data, a, (size_t)(q - a));
+					pq_buf_add(data, a, (size_t)(q - a));
 					break;
 				}
 				p++;
 			}
 		} else {
 			if (which == 1)
-				buf_set(reas, "Message size exceeds fixed limit");
+				pq_buf_set(reas, "Message size exceeds fixed limit");
 			else if (which == 2)
-				buf_set(reas, "(Local) Server configuration error");
+				pq_buf_set(reas, "(Local) Server configuration error");
 			else if (which == 3)
-				buf_set(reas, "(Local) Server configuration problem");
+				pq_buf_set(reas, "(Local) Server configuration problem");
 			gimme_domain(from, fromn, data);
 			if (add_from) {
-				buf_adds(data, "  (");
-				buf_add(data, fr->data, fr->len);
-				buf_adds(data, ")");
+				pq_buf_adds(data, "  (");
+				pq_buf_add(data, fr->data, fr->len);
+				pq_buf_adds(data, ")");
 			}
 		}
 	}
 	if (o->rej_add_to && !(has_prefix(r, rn, "Recipient address rejected:") ||
 	    (has_prefix(r, rn, "User unknown") && (rn == 12 || r[12] == ' ')))) {
 		/* --rej-add-to (extension): the recipient, as --rej-add-from adds the sender */
-		buf_adds(data, "  (");
-		buf_add(data, to->data, to->len);
-		buf_adds(data, ")");
+		pq_buf_adds(data, "  (");
+		pq_buf_add(data, to->data, to->len);
+		pq_buf_adds(data, ")");
 	}
 	*typp = typ;
 	*typnp = typn;
@@ -352,7 +352,7 @@ static void proc_smtpd_reject(struct pfl *P, const struct pfl_pre *pr, const cha
 }
 
 /* Apply -m, case and -i munging to an address in b. */
-static void munge_addr(struct pfl *P, struct buf *b)
+static void munge_addr(struct pfl *P, struct pq_buf *b)
 {
 	if (P->o.m)
 		uucp_mung(b);
@@ -373,13 +373,13 @@ static void munge_addr(struct pfl *P, struct buf *b)
 static void qstate_drop(struct pfl *P, const char *q, size_t qn, bool keep_waiting)
 {
 	uint64_t h = pq_hash(q, qn);
-	struct qstate *st = strmap_get_h(&P->qids, h, q, qn);
+	struct qstate *st = pq_strmap_get_h(&P->qids, h, q, qn);
 	if (st && !(keep_waiting && st->rcvd)) {
 		if (st->size_true || st->dfrd)
 			ledger_put(&P->removed, h,
 			    (uint64_t)st->size << 2 | (uint64_t)st->size_true << 1 | st->dfrd);
 		free(st->rcvd);
-		strmap_del_h(&P->qids, h, q, qn);
+		pq_strmap_del_h(&P->qids, h, q, qn);
 	}
 }
 
@@ -387,14 +387,14 @@ static void qstate_drop(struct pfl *P, const char *q, size_t qn, bool keep_waiti
 static struct qstate *qget(struct pfl *P, const char *q, size_t qn, bool create)
 {
 	uint64_t h = pq_hash(q, qn);
-	struct qstate *st = strmap_get_h(&P->qids, h, q, qn);
+	struct qstate *st = pq_strmap_get_h(&P->qids, h, q, qn);
 	if (st || (!create && ledger_empty(&P->removed)))
 		return st;
 	uint64_t v;
 	bool known = ledger_get(&P->removed, h, &v);
 	if (!create && !known)
 		return NULL;
-	st = strmap_put_h(&P->qids, h, q, qn, NULL);
+	st = pq_strmap_put_h(&P->qids, h, q, qn, NULL);
 	if (known) {
 		st->size = v >> 2;
 		st->size_true = (v >> 1) & 1;
@@ -608,7 +608,7 @@ static bool from_lt(const char *lo, const char *p, const char *e)
 	return false;
 }
 
-static bool has_byte(struct ml_str s, int c)
+static bool has_byte(struct pq_ml_str s, int c)
 {
 	return memchr(s.p, c, s.n) != NULL;
 }
@@ -640,24 +640,24 @@ static bool len16(size_t n, uint16_t *out)
  * "from=<" in the text after a status or a ':' in a message-id could
  * make them match elsewhere: such lines stay PK_GENERIC.
  */
-static void classified(const char *rest, size_t rn, enum ml_daemon cid, const char *cmd,
-    size_t cmdn, const struct ml_frame *f, const struct ml_event_info *ev, struct pfl_pre *pr)
+static void classified(const char *rest, size_t rn, enum pq_ml_daemon cid, const char *cmd,
+    size_t cmdn, const struct pq_ml_frame *f, const struct pq_ml_event_info *ev, struct pfl_pre *pr)
 {
 	const char *t = f->text.p, *e = rest + rn;
-	if (cid == ML_D_OTHER) {
+	if (cid == PQ_ML_D_OTHER) {
 		/* cmd is SERVICE/DAEMON or a daemon of no interest here */
 		if (str_eq(cmd, cmdn, "cleanup"))
-			cid = ML_D_CLEANUP;
+			cid = PQ_ML_D_CLEANUP;
 		else if (str_eq(cmd, cmdn, "master") || memchr(cmd, '<', cmdn))
 			return;
 		else if (str_eq(cmd, cmdn, "smtp"))
-			cid = ML_D_SMTP;
+			cid = PQ_ML_D_SMTP;
 		else if (str_eq(cmd, cmdn, "pickup"))
-			cid = ML_D_PICKUP;
+			cid = PQ_ML_D_PICKUP;
 	}
-	if (cid == ML_D_CLEANUP) {
+	if (cid == PQ_ML_D_CLEANUP) {
 		/* /\/cleanup\[\d+\]: .*?\b((?:milter-)?reject|warning|hold|discard): (header|body|END-OF-MESSAGE) (.*)$/ */
-		if (ev->type == ML_EV_MESSAGE_ID) {
+		if (ev->type == PQ_ML_EV_MESSAGE_ID) {
 			if (ev->reason.n > 0 && !memchr(ev->reason.p + 1, '<', ev->reason.n - 1) &&
 			    !has_byte(ev->reason, ':'))
 				pr->kind = PK_QUIET;
@@ -665,13 +665,13 @@ static void classified(const char *rest, size_t rn, enum ml_daemon cid, const ch
 		}
 		int k;
 		switch (ev->type) {
-		case ML_EV_REJECT: k = ev->milter ? 0 : 1; break;
-		case ML_EV_CLEANUP_WARNING: k = 2; break;
-		case ML_EV_HOLD: k = 3; break;
-		case ML_EV_DISCARD: k = 4; break;
+		case PQ_ML_EV_REJECT: k = ev->milter ? 0 : 1; break;
+		case PQ_ML_EV_CLEANUP_WARNING: k = 2; break;
+		case PQ_ML_EV_HOLD: k = 3; break;
+		case PQ_ML_EV_DISCARD: k = 4; break;
 		default: return;
 		}
-		struct ml_str st = ev->reject_stage;
+		struct pq_ml_str st = ev->reject_stage;
 		if (f->pid < 0 || st.p + st.n >= e || st.p[st.n] != ' ' ||
 		    !(str_eq(st.p, st.n, "header") || str_eq(st.p, st.n, "body") ||
 		    str_eq(st.p, st.n, "END-OF-MESSAGE")))
@@ -682,32 +682,32 @@ static void classified(const char *rest, size_t rn, enum ml_daemon cid, const ch
 		pr->kind = PK_CLEANUP;
 		return;
 	}
-	if (cid == ML_D_MASTER)
+	if (cid == PQ_ML_D_MASTER)
 		return;
 	switch (ev->type) {
-	case ML_EV_REMOVED:
+	case PQ_ML_EV_REMOVED:
 		pr->kind = PK_REMOVED;
 		return;
-	case ML_EV_QMGR_FROM:
+	case PQ_ML_EV_QMGR_FROM:
 		/* the first from=<...>, size=N is the classifier's if the address has no '>' */
 		if (has_byte(ev->from, '>') || !len16(ev->from.n, &pr->u.f.from_n) ||
 		    !off16(t, ev->size.p, &pr->u.f.size_off) || !len16(ev->size.n, &pr->u.f.size_n))
 			return;
 		pr->kind = PK_FROM;
 		return;
-	case ML_EV_EXPIRED: {
+	case PQ_ML_EV_EXPIRED: {
 		/* "from=<A>, status=expired, returned to sender" and nothing else */
 		const char *se = ev->status.p + ev->status.n;
-		if (has_byte(ev->from, '>') || cid == ML_D_SMTP || ev->status.p != ev->from.p + ev->from.n + 10 ||
+		if (has_byte(ev->from, '>') || cid == PQ_ML_D_SMTP || ev->status.p != ev->from.p + ev->from.n + 10 ||
 		    !(e - se == 20 && memcmp(se, ", returned to sender", 20) == 0))
 			return;
 		pr->kind = PK_EXPIRED;
 		return;
 	}
-	case ML_EV_PICKUP: {
+	case PQ_ML_EV_PICKUP: {
 		/* "uid=N from=<A>" and nothing else: only pflogsumm's pickup regex matches */
 		const char *u = ev->qid.p + ev->qid.n + 2, *d = u + 4;
-		if (cid != ML_D_PICKUP || !has_prefix(u, (size_t)(e - u), "uid=") || ev->from.n == 0 ||
+		if (cid != PQ_ML_D_PICKUP || !has_prefix(u, (size_t)(e - u), "uid=") || ev->from.n == 0 ||
 		    has_byte(ev->from, '>') || ev->from.p + ev->from.n + 1 != e)
 			return;
 		while (d < e && isdig(*d))
@@ -717,7 +717,7 @@ static void classified(const char *rest, size_t rn, enum ml_daemon cid, const ch
 		pr->kind = PK_PICKUP;
 		return;
 	}
-	case ML_EV_DELIVERY:
+	case PQ_ML_EV_DELIVERY:
 		/* status=(\S+): in a UTF-8 locale 0x85 and 0xA0 end it too */
 		if (ev->loose || has_byte(ev->to, '>') || has_byte(ev->orig_to, '>') ||
 		    from_lt(rest, ev->status.p, e) ||
@@ -744,7 +744,7 @@ static void classified(const char *rest, size_t rn, enum ml_daemon cid, const ch
 void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t len,
     struct pfl_pre *pr)
 {
-	struct ml_frame f;
+	struct pq_ml_frame f;
 
 	pr->status = PRE_FILTERED;
 	/* next if(defined($dateStr) && ! (/^${dateStr} / || /^${dateStrRFC3339}T/)); */
@@ -774,9 +774,9 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 			p++;
 		}
 	}
-	enum ml_bad bad = ml_parse_frame_next(&rd->fc, line, len, &f);
-	if (bad == ML_BAD_STAMP || bad == ML_BAD_HOST || f.stamp == ML_STAMP_RFC3164_FRAC ||
-	    f.stamp == ML_STAMP_ISO_NOCOLON) {
+	enum pq_ml_bad bad = pq_ml_parse_frame_next(&rd->fc, line, len, &f);
+	if (bad == PQ_ML_BAD_STAMP || bad == PQ_ML_BAD_HOST || f.stamp == PQ_ML_STAMP_RFC3164_FRAC ||
+	    f.stamp == PQ_ML_STAMP_ISO_NOCOLON) {
 		pr->status = PRE_SKIPPED;
 		return;
 	}
@@ -823,14 +823,14 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	 */
 	const char *cmd = NULL, *qid = NULL;
 	size_t cmdn = 0, qidn = 0;
-	struct ml_prog pp;
-	struct ml_event_info ev;
-	bool isp = bad == ML_OK && ml_split_frame(&f, o->syslog_name, &pp);
+	struct pq_ml_prog pp;
+	struct pq_ml_event_info ev;
+	bool isp = bad == PQ_ML_OK && pq_ml_split_frame(&f, o->syslog_name, &pp);
 	if (isp)
-		ml_classify(&f, &pp, &ev);
+		pq_ml_classify(&f, &pp, &ev);
 	else
-		ev.type = ML_EV_OTHER, ev.qid.n = ev.tag.n = 0;
-	pr->expired = ev.type == ML_EV_EXPIRED;
+		ev.type = PQ_ML_EV_OTHER, ev.qid.n = ev.tag.n = 0;
+	pr->expired = ev.type == PQ_ML_EV_EXPIRED;
 	bool fast = isp && !o->generic_only && f.text.n > 0 && f.text.p[0] != ':' && !isspc((unsigned char)f.text.p[0]) &&
 	    (str_eq(pp.syslog_name.p, pp.syslog_name.n, "postfix") || (o->syslog_name &&
 	    pp.syslog_name.n == o->syslog_name_n && memcmp(pp.syslog_name.p, o->syslog_name, pp.syslog_name.n) == 0)) &&
@@ -847,9 +847,9 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		if (ev.tag.n > 0) {
 			/* letters and digits, then ": ": the regex's [^:\s]+, and \w+ for smtpd_kind */
 			qidn = wordn = ev.tag.n;
-		} else if (ev.type == ML_EV_CONNECT || ev.type == ML_EV_DISCONNECT || ev.type == ML_EV_LOST) {
+		} else if (ev.type == PQ_ML_EV_CONNECT || ev.type == PQ_ML_EV_DISCONNECT || ev.type == PQ_ML_EV_LOST) {
 			/* "connect from ", "disconnect from ", "lost connection after " */
-			qidn = ev.type == ML_EV_CONNECT ? 7 : ev.type == ML_EV_DISCONNECT ? 10 : 4;
+			qidn = ev.type == PQ_ML_EV_CONNECT ? 7 : ev.type == PQ_ML_EV_DISCONNECT ? 10 : 4;
 		} else {
 			const char *q = f.text.p, *e = f.text.p + f.text.n;
 			unsigned allword = PFL_WORD;
@@ -876,16 +876,16 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 	if (!cmd)
 		return;
 	/* cmd as lib/log's daemon id, where cmd is the daemon */
-	enum ml_daemon cid = fast && cmd == pp.daemon.p ? pp.id : ML_D_OTHER;
-	if (cid == ML_D_SMTPD || cid == ML_D_POSTSCREEN ||
-	    (cid == ML_D_OTHER && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))) {
+	enum pq_ml_daemon cid = fast && cmd == pp.daemon.p ? pp.id : PQ_ML_D_OTHER;
+	if (cid == PQ_ML_D_SMTPD || cid == PQ_ML_D_POSTSCREEN ||
+	    (cid == PQ_ML_D_OTHER && (str_eq(cmd, cmdn, "smtpd") || str_eq(cmd, cmdn, "postscreen")))) {
 		const char *first = fast && f.prog.n < rn && rest[f.prog.n] == '[' ? rest + f.prog.n : NULL;
-		if (first && ev.type == ML_EV_CLIENT && ev.client.n > 0 && ev.client.p[0] != ',') {
+		if (first && ev.type == PQ_ML_EV_CLIENT && ev.client.n > 0 && ev.client.p[0] != ',') {
 			/* received: the first "[pid]: \w+: client=" is the classifier's */
 			pr->smtpd_kind = 1;
 			pr->u.g.val_off = (uint32_t)(ev.client.p - rest);
 			pr->u.g.valn = (uint32_t)ev.client.n;
-		} else if (first && ev.type == ML_EV_CONNECT && !memchr(ev.client.p, ' ', ev.client.n)) {
+		} else if (first && ev.type == PQ_ML_EV_CONNECT && !memchr(ev.client.p, ' ', ev.client.n)) {
 			/* "connect from host[ip]", no space after: no "[pid]: word: " past the program's */
 			pr->smtpd_kind = 0;
 		} else {
@@ -896,7 +896,7 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 			 * it does not end in ':'.
 			 */
 			const char *resume = NULL;
-			if (ev.type == ML_EV_DISCONNECT && ev.client.n > 0 && ev.client.p[ev.client.n - 1] != ':')
+			if (ev.type == PQ_ML_EV_DISCONNECT && ev.client.n > 0 && ev.client.p[ev.client.n - 1] != ':')
 				resume = ev.client.p + ev.client.n;
 			smtpd_kind(rest, rn, first, f.text.p, wordn, resume, pr);
 		}
@@ -911,22 +911,22 @@ void pfl_pre(const struct pfl_opts *o, struct pfl_reader *rd, char *line, size_t
 		size_t typn;
 		reject_keys(o, &rd->sc, rest, rn, &typ, &typn);
 		struct pfl_rej r = { typn ? (size_t)(typ - rest) : 0, typn, rd->sc.t1.len, rd->sc.t4.len };
-		struct buf *a = rd->arena;
+		struct pq_buf *a = rd->arena;
 		/* past 4 GB of arena (never, short of lines of gigabytes) pfl_apply works them out again */
 		if (a->len < UINT32_MAX - 1 - sizeof(r) - rd->sc.t1.len - rd->sc.t4.len) {
 			pr->u.g.rej = (uint32_t)(a->len + 1);
-			buf_add(a, &r, sizeof(r));
-			buf_add(a, rd->sc.t1.data ? rd->sc.t1.data : "", rd->sc.t1.len);
-			buf_add(a, rd->sc.t4.data ? rd->sc.t4.data : "", rd->sc.t4.len);
+			pq_buf_add(a, &r, sizeof(r));
+			pq_buf_add(a, rd->sc.t1.data ? rd->sc.t1.data : "", rd->sc.t1.len);
+			pq_buf_add(a, rd->sc.t4.data ? rd->sc.t4.data : "", rd->sc.t4.len);
 		}
 	}
 }
 
 void pfl_reader_free(struct pfl_reader *rd)
 {
-	struct buf *b[] = { &rd->sc.t1, &rd->sc.t2, &rd->sc.t3, &rd->sc.t4, &rd->sc.t5 };
+	struct pq_buf *b[] = { &rd->sc.t1, &rd->sc.t2, &rd->sc.t3, &rd->sc.t4, &rd->sc.t5 };
 	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
-		buf_free(b[i]);
+		pq_buf_free(b[i]);
 }
 
 /*
@@ -977,10 +977,10 @@ static void tally_cleanup(struct pfl *P, const char *cmd, size_t cmdn, const cha
     int k, const char *t, size_t tl, const char *e, int hr, struct host_stat *hs)
 {
 	struct pfl_opts *o = &P->o;
-	struct buf *b1 = &P->t1;
+	struct pq_buf *b1 = &P->t1;
 	const char *rm = t + tl + 1;
-	buf_reset(b1);
-	buf_add(b1, rm, (size_t)(e - rm));
+	pq_buf_reset(b1);
+	pq_buf_add(b1, rm, (size_t)(e - rm));
 	if (!o->verbose) {
 		/* s/( from \S+?)?; from=<.*$// */
 		const char *s = b1->data;
@@ -1051,14 +1051,14 @@ static void tally_from(struct pfl *P, const char *qid, size_t qidn, const char *
 	struct qstate *st = qget(P, qid, qidn, true);
 	if (st->size_true)
 		return;	/* avoid double-counting! */
-	struct buf *addr = &P->t1;
-	buf_reset(addr);
+	struct pq_buf *addr = &P->t1;
+	pq_buf_reset(addr);
 	if (g > a) {
-		buf_add(addr, a, (size_t)(g - a));
+		pq_buf_add(addr, a, (size_t)(g - a));
 		munge_addr(P, addr);
 		verp_mung(o, addr);
 	} else {
-		buf_adds(addr, "from=<>");
+		pq_buf_adds(addr, "from=<>");
 	}
 	unsigned long long size = 0;
 	for (const char *c = sz; c < sze; c++)
@@ -1066,7 +1066,7 @@ static void tally_from(struct pfl *P, const char *qid, size_t qidn, const char *
 	st->size = size;
 	st->size_true = perl_true(sz, (size_t)(sze - sz));
 	if (o->e)
-		strvec_push(strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
+		strvec_push(pq_strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
 	if (st->rcvd) {
 		const char *at = memchr(addr->data, '@', addr->len);
 		const char *dom;
@@ -1081,12 +1081,12 @@ static void tally_from(struct pfl *P, const char *qid, size_t qidn, const char *
 			dom = st->rcvd;
 			domn = strlen(st->rcvd);
 		}
-		struct dom_stat *ds = strmap_put(&P->sendg_dom, dom, domn, &isnew);
+		struct dom_stat *ds = pq_strmap_put(&P->sendg_dom, dom, domn, &isnew);
 		if (ds->cnt == 0)
 			P->sendg_dom_cnt++;
 		ds->cnt++;
 		ds->size += (double)size;
-		struct dom_stat *us = strmap_put(&P->sendg_user, addr->data, addr->len, &isnew);
+		struct dom_stat *us = pq_strmap_put(&P->sendg_user, addr->data, addr->len, &isnew);
 		if (us->cnt == 0)
 			P->sendg_user_cnt++;
 		us->cnt++;
@@ -1110,15 +1110,15 @@ static void tally_delivery(struct pfl *P, const char *rest, size_t rn, const cha
 	struct pfl_opts *o = &P->o;
 	const char *e = rest + rn, *g = a + an, *ote = ot ? ot + otn : NULL, *rle = rl + rln;
 	const char *dle = dl + dln, *tormdr = stp + stn;
-	struct buf *addr = &P->t1, *relay = &P->t2;
-	buf_reset(addr);
+	struct pq_buf *addr = &P->t1, *relay = &P->t2;
+	pq_buf_reset(addr);
 	if (o->use_orig_to && ot && ote > ot)
-		buf_add(addr, ot, (size_t)(ote - ot));	/* --use-orig-to (extension) */
+		pq_buf_add(addr, ot, (size_t)(ote - ot));	/* --use-orig-to (extension) */
 	else
-		buf_add(addr, a, (size_t)(g - a));
+		pq_buf_add(addr, a, (size_t)(g - a));
 	munge_addr(P, addr);
-	buf_reset(relay);
-	buf_add(relay, rl, (size_t)(rle - rl));
+	pq_buf_reset(relay);
+	pq_buf_add(relay, rl, (size_t)(rle - rl));
 	if (o->i)
 		lc_buf(relay, 0);
 	const char *dom = addr->data;
@@ -1135,14 +1135,14 @@ static void tally_delivery(struct pfl *P, const char *rest, size_t rn, const cha
 			return;
 		}
 		bool isnew;
-		struct dom_stat *ds = strmap_put(&P->recip_dom, dom, domn, &isnew);
+		struct dom_stat *ds = pq_strmap_put(&P->recip_dom, dom, domn, &isnew);
 		if (ds->cnt == 0)
 			P->recip_dom_cnt++;
 		ds->cnt++;
 		ds->dly_sum += delay;
 		if (ds->dly_max == 0 || delay > ds->dly_max)
 			ds->dly_max = delay;
-		struct dom_stat *us = strmap_put(&P->recip_user, addr->data, addr->len, &isnew);
+		struct dom_stat *us = pq_strmap_put(&P->recip_user, addr->data, addr->len, &isnew);
 		if (us->cnt == 0)
 			P->recip_user_cnt++;
 		us->cnt++;
@@ -1159,20 +1159,20 @@ static void tally_delivery(struct pfl *P, const char *rest, size_t rn, const cha
 		} else {
 			if (!o->no_no_msg_size) {
 				bool nn;
-				char **slot = strmap_put(&P->no_size, qid, qidn, &nn);
+				char **slot = pq_strmap_put(&P->no_size, qid, qidn, &nn);
 				free(*slot);
 				*slot = strdup(addr->data);
 			}
 			if (o->e)
-				strvec_push(strmap_put(&P->detail, qid, qidn, NULL), "(sender not in log)", 19);
+				strvec_push(pq_strmap_put(&P->detail, qid, qidn, NULL), "(sender not in log)", 19);
 		}
 		if (o->e)
-			strvec_push(strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
+			strvec_push(pq_strmap_put(&P->detail, qid, qidn, NULL), addr->data, addr->len);
 	} else if (stn == 8 && memcmp(stp, "deferred", 8) == 0) {
 		if (o->deferral_detail != 0) {
 			/* /, status=deferred \(([^\)]+)/ */
-			struct buf *r = &P->t3;
-			buf_reset(r);
+			struct pq_buf *r = &P->t3;
+			pq_buf_reset(r);
 			const char *m = find_lit(rest, rn, ", status=deferred (");
 			while (m && (m + 19 >= e || m[19] == ')'))
 				m = find_lit(m + 1, (size_t)(e - m - 1), ", status=deferred (");
@@ -1180,7 +1180,7 @@ static void tally_delivery(struct pfl *P, const char *rest, size_t rn, const cha
 				const char *c = m + 19, *ce = c;
 				while (ce < e && *ce != ')')
 					ce++;
-				buf_add(r, c, (size_t)(ce - c));
+				pq_buf_add(r, c, (size_t)(ce - c));
 			}
 			if (!o->verbose) {
 				said_string_trimmer(r, 65);
@@ -1202,21 +1202,21 @@ static void tally_delivery(struct pfl *P, const char *rest, size_t rn, const cha
 			if (hs)
 				hs->dfrd++;
 		}
-		struct dom_stat *ds = strmap_put(&P->recip_dom, dom, domn, NULL);
+		struct dom_stat *ds = pq_strmap_put(&P->recip_dom, dom, domn, NULL);
 		ds->dfrs++;
 		if (ds->dly_max == 0 || delay > ds->dly_max)
 			ds->dly_max = delay;
 	} else if (stn == 7 && memcmp(stp, "bounced", 7) == 0) {
 		if (o->bounce_detail != 0) {
 			/* /, status=bounced \((.+)\)/ */
-			struct buf *r = &P->t3;
-			buf_reset(r);
+			struct pq_buf *r = &P->t3;
+			pq_buf_reset(r);
 			const char *m = find_lit(rest, rn, ", status=bounced (");
 			const char *rp = memrchr(rest, ')', rn);
 			while (m && !(rp && rp > m + 18))
 				m = NULL;
 			if (m)
-				buf_add(r, m + 18, (size_t)(rp - m - 18));
+				pq_buf_add(r, m + 18, (size_t)(rp - m - 18));
 			if (!o->verbose) {
 				said_string_trimmer(r, 66);
 				if (r->len >= 4 && isdig(r->data[0]) && isdig(r->data[1]) &&
@@ -1252,7 +1252,7 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 		P->skipped++;
 	if (pr->status != PRE_GO)
 		return;
-	struct ml_frame f;
+	struct pq_ml_frame f;
 	f.year = pr->year;
 	f.mday = pr->mday;
 	f.hour = pr->hour;
@@ -1286,7 +1286,7 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 		}
 	}
 	struct host_stat *hs = host_of(P, &f);
-	struct buf *b1 = &P->t1;
+	struct pq_buf *b1 = &P->t1;
 	const char *text = qid;
 
 	/* lines whose event lib/log's classifier gave (see classified) */
@@ -1384,8 +1384,8 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 		for (const char *p = rest; (p = find_lit(p, (size_t)(e - p), kwd)); p++)
 			last = p;
 		const char *a = last ? last + strlen(kwd) : rest;
-		buf_reset(b1);
-		buf_add(b1, a, (size_t)(e - a));
+		pq_buf_reset(b1);
+		pq_buf_add(b1, a, (size_t)(e - a));
 		string_trimmer(b1, 66, o->verbose);
 		if (!(gen == &P->warnings && str_eq(cmd, cmdn, "smtpd") && o->no_smtpd_warnings))
 			nest_child(nest_child(gen, cmd, cmdn), b1->data, b1->len)->cnt++;
@@ -1483,7 +1483,7 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 			}
 		}
 		if (find_lit(rest, rn, ": connect from ")) {
-			struct conn *c = strmap_put(&P->conns, pidp, pidn, NULL);
+			struct conn *c = pq_strmap_put(&P->conns, pidp, pidn, NULL);
 			c->yr = yr;
 			c->mon = mon + 1;
 			c->day = f.mday;
@@ -1511,7 +1511,7 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 				pidn = 0;
 			}
 			(void)have_pid;
-			struct conn *c = strmap_get(&P->conns, pidp, pidn);
+			struct conn *c = pq_strmap_get(&P->conns, pidp, pidn);
 			if (c == NULL)
 				return;
 			gimme_domain(host ? host : "", hostn, &P->t2);
@@ -1519,12 +1519,12 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 			long d1 = days_from_civil(yr, mon + 1, f.mday);
 			double t = (double)((d1 - d0) * 86400L + (f.hour - c->hr) * 3600L +
 			    (f.min - c->min) * 60L + (f.sec - c->sec));
-			strmap_del(&P->conns, pidp, pidn);
+			pq_strmap_del(&P->conns, pidp, pidn);
 			smtpd_stat_add(&P->smtpd_hr[hr], t);
 			long di = P->cur_day >= 0 ? P->cur_day : day_index(P, LONG_MIN);
 			P->days[di].has_smtpd = true;
 			smtpd_stat_add(&P->days[di].smtpd, t);
-			smtpd_stat_add(strmap_put(&P->smtpd_dom, P->t2.data ? P->t2.data : "", P->t2.len, NULL), t);
+			smtpd_stat_add(pq_strmap_put(&P->smtpd_dom, P->t2.data ? P->t2.data : "", P->t2.len, NULL), t);
 			P->smtpd_conn_cnt++;
 			P->smtpd_tot_time += t;
 		}
@@ -1648,8 +1648,8 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 						xe++;
 					if (xe == x || !has_prefix(xe, (size_t)(e - xe), " port"))
 						continue;
-					buf_reset(&P->t3);
-					buf_add(&P->t3, r, (size_t)(re - r));
+					pq_buf_reset(&P->t3);
+					pq_buf_add(&P->t3, r, (size_t)(re - r));
 					lc_buf(&P->t3, 0);
 					nest_child(nest_child(&P->smtp_msgs, P->t3.data, P->t3.len), h, (size_t)(c - h))->cnt++;
 					return;
@@ -1673,8 +1673,8 @@ void pfl_apply(struct pfl *P, const struct pfl_pre *pr, const char *arena)
 						d--;
 					if (d == e - 1 || d - r < 7 || memcmp(d - 7, " (port ", 7) != 0 || d - 7 <= r)
 						continue;
-					buf_reset(&P->t3);
-					buf_add(&P->t3, r, (size_t)(d - 7 - r));
+					pq_buf_reset(&P->t3);
+					pq_buf_add(&P->t3, r, (size_t)(d - 7 - r));
 					lc_buf(&P->t3, 0);
 					nest_child(nest_child(&P->smtp_msgs, P->t3.data, P->t3.len), h, (size_t)(c - h))->cnt++;
 					return;

@@ -30,11 +30,11 @@ static const struct {
 };
 
 /* The directory this program lives in, with a trailing '/', or "". */
-static void self_dir(struct buf *dir)
+static void self_dir(struct pq_buf *dir)
 {
 	size_t size = 256;
 
-	buf_reset(dir);
+	pq_buf_reset(dir);
 	for (;;) {
 		char *p = malloc(size);
 		if (p == NULL)
@@ -47,7 +47,7 @@ static void self_dir(struct buf *dir)
 		if ((size_t)n < size) {
 			char *slash = memrchr(p, '/', (size_t)n);
 			if (slash)
-				buf_add(dir, p, (size_t)(slash - p) + 1);
+				pq_buf_add(dir, p, (size_t)(slash - p) + 1);
 			free(p);
 			return;
 		}
@@ -59,25 +59,25 @@ static void self_dir(struct buf *dir)
 /* Is postq-NAME beside us or on $PATH? */
 static bool installed(const char *dir, const char *name)
 {
-	struct buf path = BUF_INIT;
+	struct pq_buf path = PQ_BUF_INIT;
 	bool found = false;
 
-	buf_printf(&path, "%spostq-%s", dir, name);
+	pq_buf_printf(&path, "%spostq-%s", dir, name);
 	if (*dir && access(path.data, X_OK) == 0)
 		found = true;
 	const char *env = getenv("PATH");
 	while (!found && env && *env) {
 		const char *end = strchrnul(env, ':');
-		buf_reset(&path);
+		pq_buf_reset(&path);
 		if (end > env)
-			buf_add(&path, env, (size_t)(end - env));
+			pq_buf_add(&path, env, (size_t)(end - env));
 		else
-			buf_adds(&path, ".");
-		buf_printf(&path, "/postq-%s", name);
+			pq_buf_adds(&path, ".");
+		pq_buf_printf(&path, "/postq-%s", name);
 		found = access(path.data, X_OK) == 0;
 		env = *end ? end + 1 : end;
 	}
-	buf_free(&path);
+	pq_buf_free(&path);
 	return found;
 }
 
@@ -96,16 +96,16 @@ static int run_tool(const char *dir, const char *name, char **args)
 	if (name[0] == 0 || name[0] == '-' || strchr(name, '/') != NULL)
 		pq_fatal(PQ_EX_USAGE, "bad tool name: \"%s\" (see 'postq help')", name);
 
-	struct buf prog = BUF_INIT;
-	buf_printf(&prog, "postq-%s", name);
+	struct pq_buf prog = PQ_BUF_INIT;
+	pq_buf_printf(&prog, "postq-%s", name);
 	args[0] = prog.data;
 
 	/* Beside ourselves first, so an uninstalled bin/ works. */
 	if (*dir) {
-		struct buf path = BUF_INIT;
-		buf_printf(&path, "%s%s", dir, prog.data);
+		struct pq_buf path = PQ_BUF_INIT;
+		pq_buf_printf(&path, "%s%s", dir, prog.data);
 		execv(path.data, args);
-		buf_free(&path);
+		pq_buf_free(&path);
 	}
 	execvp(prog.data, args);
 	int saved = errno;
@@ -116,7 +116,7 @@ static int run_tool(const char *dir, const char *name, char **args)
 
 int main(int argc, char **argv)
 {
-	struct buf dir = BUF_INIT;
+	struct pq_buf dir = PQ_BUF_INIT;
 
 	pq_tool_init(argv[0]);
 	self_dir(&dir);

@@ -135,7 +135,7 @@ static struct {
 	bool dry;
 	bool logging;			/* records go to the mail log */
 	bool long_ids;
-	struct buf path, path2, scratch;
+	struct pq_buf path, path2, scratch;
 	/* postsuper's counters */
 	int requeued, held, released, deleted, expired;
 	int inode_fixed, inode_mismatch, position_mismatch;
@@ -147,19 +147,19 @@ static struct {
 /* Reports go to stderr as "postsuper: ..." and to the mail log. */
 static void vreport(const char *level, const char *fmt, va_list ap)
 {
-	static struct buf b, line;
+	static struct pq_buf b, line;
 
-	buf_reset(&b);
-	buf_vprintf(&b, fmt, ap);
+	pq_buf_reset(&b);
+	pq_buf_vprintf(&b, fmt, ap);
 	fflush(stdout);
 	/* One write per line: thousands of per-message reports are common. */
-	buf_reset(&line);
+	pq_buf_reset(&line);
 	if (level)
-		buf_printf(&line, "%s: %s: %s\n", COMMAND, level, buf_str(&b));
+		pq_buf_printf(&line, "%s: %s: %s\n", COMMAND, level, pq_buf_str(&b));
 	else
-		buf_printf(&line, "%s: %s\n", COMMAND, buf_str(&b));
+		pq_buf_printf(&line, "%s: %s\n", COMMAND, pq_buf_str(&b));
 	fwrite(line.data, 1, line.len, stderr);
-	if (g.logging && !pq_postlog(level, "%s", buf_str(&b))) {
+	if (g.logging && !pq_postlog(level, "%s", pq_buf_str(&b))) {
 		g.logging = false;
 		pq_fatal(1, "%s", pq_postlog_error());
 	}
@@ -239,7 +239,7 @@ static bool ready(const struct stat *st)
 }
 
 /* The path Postfix computes for id in queue (hashed where configured). */
-static const char *qpath(struct buf *out, const char *queue, const char *id)
+static const char *qpath(struct pq_buf *out, const char *queue, const char *id)
 {
 	return pq_spool_path(&g.sp, queue, id, out);
 }
@@ -343,13 +343,13 @@ static int do_remove(const char *path, const struct ident *expect)
 /* make_dirs(): the missing directories above path, mode 0700. */
 static int make_parent_dirs(const char *path)
 {
-	struct buf dir = BUF_INIT;
+	struct pq_buf dir = PQ_BUF_INIT;
 	const char *slash = strrchr(path, '/');
 	int ret = 0;
 
 	if (slash == NULL)
 		return 0;
-	buf_add(&dir, path, (size_t)(slash - path));
+	pq_buf_add(&dir, path, (size_t)(slash - path));
 	for (char *p = dir.data; ret == 0; p++) {
 		if (*p != '/' && *p != 0)
 			continue;
@@ -361,7 +361,7 @@ static int make_parent_dirs(const char *path)
 		if (saved == 0)
 			break;
 	}
-	buf_free(&dir);
+	pq_buf_free(&dir);
 	return ret;
 }
 
@@ -492,7 +492,7 @@ static void raced(const char *path)
 static void delete_one(const char *const *queues, const char *id)
 {
 	struct stat st;
-	struct buf logpath = BUF_INIT;
+	struct pq_buf logpath = PQ_BUF_INIT;
 	int found = 0;
 
 	/* Logs first, and only when the message file exists. */
@@ -521,7 +521,7 @@ static void delete_one(const char *const *queues, const char *id)
 		}
 	}
 done:
-	buf_free(&logpath);
+	pq_buf_free(&logpath);
 	g.deleted += found;
 }
 
@@ -702,30 +702,30 @@ static bool qid_inum(const char *id, unsigned long *inum, bool *long_name)
 static int fix_queue_id(const char *actual_path, const char *queue,
 			const char *id, const struct stat *st)
 {
-	struct buf new_id = BUF_INIT, from = BUF_INIT, to = BUF_INIT;
+	struct pq_buf new_id = PQ_BUF_INIT, from = PQ_BUF_INIT, to = PQ_BUF_INIT;
 	const char *sep = pq_qid_long_sep(id);
 	int ret;
 
 	if (sep == NULL) {
-		buf_printf(&new_id, "%.5s%lX", id, (unsigned long)st->st_ino);
+		pq_buf_printf(&new_id, "%.5s%lX", id, (unsigned long)st->st_ino);
 	} else if (g.long_ids) {
-		buf_add(&new_id, id, (size_t)(sep - id));
-		buf_addc(&new_id, 'z');
+		pq_buf_add(&new_id, id, (size_t)(sep - id));
+		pq_buf_addc(&new_id, 'z');
 		pq_safe_ultostr(&new_id, (unsigned long)st->st_ino, 51, 0);
 	} else {
-		buf_adds(&new_id, pq_qid_hash_key(id, &g.scratch));
-		buf_printf(&new_id, "%lX", (unsigned long)st->st_ino);
+		pq_buf_adds(&new_id, pq_qid_hash_key(id, &g.scratch));
+		pq_buf_printf(&new_id, "%lX", (unsigned long)st->st_ino);
 	}
 	/* Logs before the message, so an interrupted run can be resumed. */
 	bool logs[3] = { false };
 	for (size_t i = 0; log_queues[i]; i++) {
 		qpath(&from, log_queues[i], id);
-		qpath(&to, log_queues[i], buf_str(&new_id));
-		buf_adds(&to, FIX_SUFFIX);
+		qpath(&to, log_queues[i], pq_buf_str(&new_id));
+		pq_buf_adds(&to, FIX_SUFFIX);
 		logs[i] = do_rename(from.data, to.data, NULL) == 0;
 	}
-	qpath(&to, queue, buf_str(&new_id));
-	buf_adds(&to, FIX_SUFFIX);
+	qpath(&to, queue, pq_buf_str(&new_id));
+	pq_buf_adds(&to, FIX_SUFFIX);
 	ret = do_rename(actual_path, to.data, NULL);
 	/*
 	 * A real run takes the #FIX names home in a second pass. A dry run
@@ -736,16 +736,16 @@ static int fix_queue_id(const char *actual_path, const char *queue,
 		for (size_t i = 0; log_queues[i]; i++) {
 			if (!logs[i])
 				continue;
-			qpath(&to, log_queues[i], buf_str(&new_id));
+			qpath(&to, log_queues[i], pq_buf_str(&new_id));
 			printf("rename %s%s %s\n", to.data, FIX_SUFFIX, to.data);
 		}
-		qpath(&to, queue, buf_str(&new_id));
+		qpath(&to, queue, pq_buf_str(&new_id));
 		printf("rename %s%s %s\n", to.data, FIX_SUFFIX, to.data);
 		g.inode_fixed++;
 	}
-	buf_free(&new_id);
-	buf_free(&from);
-	buf_free(&to);
+	pq_buf_free(&new_id);
+	pq_buf_free(&from);
+	pq_buf_free(&to);
 	return ret;
 }
 
@@ -762,7 +762,7 @@ struct pass {
 	const char *queue;
 	int action;
 	int wanted;
-	struct buf actual, wanted_path;
+	struct pq_buf actual, wanted_path;
 	time_t now;
 };
 
@@ -776,8 +776,8 @@ static void pass_file(struct pass *ps, const char *dir, const char *name_in,
 
 	if (name == NULL)
 		pq_fatal(PQ_EX_OSERR, "out of memory");
-	buf_reset(&ps->actual);
-	buf_printf(&ps->actual, "%s/%s", dir, name);
+	pq_buf_reset(&ps->actual);
+	pq_buf_printf(&ps->actual, "%s/%s", dir, name);
 
 	/*
 	 * postsuper lstat()s every entry. The cheap passes (hold, release,
@@ -845,7 +845,7 @@ static void pass_file(struct pass *ps, const char *dir, const char *name_in,
 			goto done;
 		if (qp->message)
 			g.inode_fixed++;
-		buf_set(&ps->actual, ps->wanted_path.data);
+		pq_buf_set(&ps->actual, ps->wanted_path.data);
 	}
 	if (!pq_qid_ok(name)) {
 		warn("bogus file name: %s", ps->actual.data);
@@ -936,8 +936,8 @@ static void pass_dir(struct pass *ps, DIR *d, const char *dir, int depth)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (de->d_name[1] == 0 && ps->qp->recurse) {
-			struct buf sub = BUF_INIT;
-			buf_printf(&sub, "%s/%s", dir, de->d_name);
+			struct pq_buf sub = PQ_BUF_INIT;
+			pq_buf_printf(&sub, "%s/%s", dir, de->d_name);
 			DIR *subd = open_subdir(d, de->d_name, sub.data);
 			if (subd != NULL) {
 				pass_dir(ps, subd, sub.data, depth + 1);
@@ -945,7 +945,7 @@ static void pass_dir(struct pass *ps, DIR *d, const char *dir, int depth)
 				if (depth + 1 > ps->wanted)
 					do_rmdir(sub.data);
 			}
-			buf_free(&sub);
+			pq_buf_free(&sub);
 		} else {
 			pass_file(ps, dir, de->d_name, de->d_type);
 		}
@@ -975,8 +975,8 @@ static void super(const char *const *queues, int action)
 			fatal("scan_dir_push: open directory %s: %s", *q, strerror(errno));
 		pass_dir(&ps, d, *q, 0);
 	}
-	buf_free(&ps.actual);
-	buf_free(&ps.wanted_path);
+	pq_buf_free(&ps.actual);
+	pq_buf_free(&ps.wanted_path);
 }
 
 /* --- selection by filter (beyond postsuper) --- */
@@ -998,8 +998,8 @@ static bool op_applies(char letter, const char *queue)
 }
 
 struct selection {
-	struct strlist queues;
-	struct strlist ids;
+	struct pq_strlist queues;
+	struct pq_strlist ids;
 	struct ident *idents;	/* parallel to ids */
 	size_t cap;
 };
@@ -1058,8 +1058,8 @@ static void select_messages(struct pq_filter *filter, char letter,
 		}
 		sel->idents[sel->ids.n] = (struct ident){
 			m->st.st_dev, m->st.st_ino, m->st.st_ctim };
-		strlist_add(&sel->queues, m->queue);
-		strlist_add(&sel->ids, m->id);
+		pq_strlist_add(&sel->queues, m->queue);
+		pq_strlist_add(&sel->ids, m->id);
 	}
 	/* A selection with holes is not what was asked for: act on none. */
 	if (ls.unreadable > 0)
@@ -1186,20 +1186,20 @@ static void drop_privileges(struct pq_config *cfg)
 /* A trigger write to a public fifo; nobody listening is not an error. */
 static void kick(const char *service, const char *request)
 {
-	struct buf path = BUF_INIT;
+	struct pq_buf path = PQ_BUF_INIT;
 
-	buf_printf(&path, "public/%s", service);
+	pq_buf_printf(&path, "public/%s", service);
 	int fd = open(path.data, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0) {
 		if (write(fd, request, strlen(request)) < 0 && g.verbose)
 			info("trigger %s: %s", path.data, strerror(errno));
 		close(fd);
 	}
-	buf_free(&path);
+	pq_buf_free(&path);
 }
 
 /* Read queue ids from stdin, one a line, untrimmed, as postsuper does. */
-static void read_stdin_ids(struct strlist *ids)
+static void read_stdin_ids(struct pq_strlist *ids)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -1208,7 +1208,7 @@ static void read_stdin_ids(struct strlist *ids)
 	while ((n = getline(&line, &cap, stdin)) >= 0) {
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = 0;
-		strlist_add(ids, line);
+		pq_strlist_add(ids, line);
 	}
 	if (ferror(stdin))
 		pq_fatal(PQ_EX_IOERR, "read queue ids from stdin: %s", strerror(errno));
@@ -1235,7 +1235,7 @@ int main(int argc, char **argv)
 	bool yes = false, do_kick = false, any_selection = false;
 	long confirm_over = 1000;
 	struct pq_filter filter;
-	struct buf err = BUF_INIT;
+	struct pq_buf err = PQ_BUF_INIT;
 	int c;
 
 	if (ops == NULL)
@@ -1306,7 +1306,7 @@ int main(int argc, char **argv)
 			case 1:
 				break;
 			case -1:
-				pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
+				pq_fatal(PQ_EX_USAGE, "%s", pq_buf_str(&err));
 			default:
 				/* getopt said what is wrong; postsuper exits 1. */
 				fprintf(stderr, "Try 'postq-postsuper --help' for the "
@@ -1316,7 +1316,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!pq_filter_finish(&filter, &err))
-		pq_fatal(PQ_EX_USAGE, "%s", buf_str(&err));
+		pq_fatal(PQ_EX_USAGE, "%s", pq_buf_str(&err));
 	/* --all alone selects every message of the selection's queues. */
 	bool filtering = pq_filter_active(&filter) || filter.queues != NULL
 		|| filter.all;
@@ -1343,7 +1343,7 @@ int main(int argc, char **argv)
 		for (const char *const *q = filter.queues; *q; q++)
 			if (find_queue(*q) == NULL || !find_queue(*q)->message)
 				fatal("invalid message queue name: %s", *q);
-	struct strlist stdin_ids = STRLIST_INIT;
+	struct pq_strlist stdin_ids = PQ_STRLIST_INIT;
 	bool stdin_read = false;
 	for (size_t i = 0; i < nops; i++) {
 		const char *a = ops[i].arg;
@@ -1355,10 +1355,10 @@ int main(int argc, char **argv)
 				read_stdin_ids(&stdin_ids);
 			stdin_read = true;
 			for (size_t k = 0; k < stdin_ids.n; k++)
-				if (!pq_qid_ok(strlist_get(&stdin_ids, k)))
+				if (!pq_qid_ok(pq_strlist_get(&stdin_ids, k)))
 					fatal("invalid mail queue id on stdin, line %zu: "
 					      "\"%s\"; nothing done", k + 1,
-					      strlist_get(&stdin_ids, k));
+					      pq_strlist_get(&stdin_ids, k));
 		} else if (!pq_qid_ok(a)) {
 			fatal("invalid mail queue id: %s; nothing done", a);
 		}
@@ -1423,7 +1423,7 @@ int main(int argc, char **argv)
 		if (op->letter == 'r')
 			requeue_done = true;
 		if (op->arg == NULL) {
-			struct selection sel = { STRLIST_INIT, STRLIST_INIT, NULL, 0 };
+			struct selection sel = { PQ_STRLIST_INIT, PQ_STRLIST_INIT, NULL, 0 };
 			select_messages(&filter, op->letter, &sel);
 			/*
 			 * A big selection is asked about on a terminal; with
@@ -1446,20 +1446,20 @@ int main(int argc, char **argv)
 			if (pq_test_knob("postsuper_stop_selected", &stop) && stop)
 				raise(SIGSTOP);
 			for (size_t k = 0; k < sel.ids.n; k++) {
-				const char *q[2] = { strlist_get(&sel.queues, k), NULL };
+				const char *q[2] = { pq_strlist_get(&sel.queues, k), NULL };
 				g.expect = &sel.idents[k];
-				fn(q, strlist_get(&sel.ids, k));
+				fn(q, pq_strlist_get(&sel.ids, k));
 				g.expect = NULL;
 			}
-			strlist_free(&sel.queues);
-			strlist_free(&sel.ids);
+			pq_strlist_free(&sel.queues);
+			pq_strlist_free(&sel.ids);
 			free(sel.idents);
 		} else if (strcmp(op->arg, "ALL") == 0) {
 			super(g.queues, op_wildcard(op->letter));
 		} else if (strcmp(op->arg, "-") == 0) {
 			for (size_t k = 0; k < stdin_ids.n; k++)
-				fn(g.queues, strlist_get(&stdin_ids, k));
-			strlist_free(&stdin_ids);
+				fn(g.queues, pq_strlist_get(&stdin_ids, k));
+			pq_strlist_free(&stdin_ids);
 		} else {
 			fn(g.queues, op->arg);
 		}
@@ -1509,10 +1509,10 @@ int main(int argc, char **argv)
 	pq_spool_close(&g.sp);
 	pq_config_free(cfg);
 	pq_filter_free(&filter);
-	buf_free(&g.path);
-	buf_free(&g.path2);
-	buf_free(&g.scratch);
-	buf_free(&err);
+	pq_buf_free(&g.path);
+	pq_buf_free(&g.path2);
+	pq_buf_free(&g.scratch);
+	pq_buf_free(&err);
 	free(ops);
 	free(av);
 	return 0;

@@ -73,8 +73,8 @@ static void walk(int dirfd, const char *path, const char *top, pq_find_fn fn,
 			pq_fatal(PQ_EX_OSERR, "out of memory");
 	}
 	for (size_t i = 0; i < subs.n; i++) {
-		struct buf sub = BUF_INIT;
-		buf_printf(&sub, "%s/%s", path, subs.names[i]);
+		struct pq_buf sub = PQ_BUF_INIT;
+		pq_buf_printf(&sub, "%s/%s", path, subs.names[i]);
 		int fd = depth < 4096
 			 ? openat(dirfd, subs.names[i],
 				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -90,7 +90,7 @@ static void walk(int dirfd, const char *path, const char *top, pq_find_fn fn,
 		} else {
 			walk(fd, sub.data, top, fn, ctx, depth + 1, errs);
 		}
-		buf_free(&sub);
+		pq_buf_free(&sub);
 		free(subs.names[i]);
 	}
 	free(subs.names);
@@ -109,8 +109,8 @@ void pq_perl_find(int basefd, const char *const *tops, size_t ntops,
 			pq_find_error(errs, errno);
 			continue;
 		}
-		struct buf item = BUF_INIT;
-		buf_set(&item, top);
+		struct pq_buf item = PQ_BUF_INIT;
+		pq_buf_set(&item, top);
 		if (item.len > 1 && item.data[item.len - 1] == '/')
 			item.data[--item.len] = 0;
 		if (S_ISDIR(st.st_mode)) {
@@ -127,11 +127,11 @@ void pq_perl_find(int basefd, const char *const *tops, size_t ntops,
 			char *slash = strrchr(item.data, '/');
 			const char *base = item.data;
 			int fd = basefd;
-			struct buf d = BUF_INIT;
-			buf_set(&d, ".");
+			struct pq_buf d = PQ_BUF_INIT;
+			pq_buf_set(&d, ".");
 			if (slash) {
-				buf_reset(&d);
-				buf_add(&d, item.data, (size_t)(slash - item.data) + 1);
+				pq_buf_reset(&d);
+				pq_buf_add(&d, item.data, (size_t)(slash - item.data) + 1);
 				base = slash + 1;
 				fd = openat(basefd, d.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 				if (fd < 0) {
@@ -144,8 +144,8 @@ void pq_perl_find(int basefd, const char *const *tops, size_t ntops,
 				if (fd != basefd)
 					close(fd);
 			}
-			buf_free(&d);
+			pq_buf_free(&d);
 		}
-		buf_free(&item);
+		pq_buf_free(&item);
 	}
 }

@@ -109,8 +109,8 @@ struct run {
 	struct pq_filter *filter;
 	struct pq_spool *spool;
 	struct pq_qshape_msg qm;
-	struct buf path;
-	struct buf cls;
+	struct pq_buf path;
+	struct pq_buf cls;
 	struct pq_find_errors errs;	/* what could not be read */
 };
 
@@ -124,9 +124,9 @@ static void check_output(void)
 }
 
 /* The queue a top-level name stands for: its last path component. */
-static const char *queue_label(const char *top, struct buf *out)
+static const char *queue_label(const char *top, struct pq_buf *out)
 {
-	buf_set(out, top);
+	pq_buf_set(out, top);
 	while (out->len > 1 && out->data[out->len - 1] == '/')
 		out->data[--out->len] = 0;
 	const char *slash = strrchr(out->data, '/');
@@ -159,21 +159,21 @@ static void visit(void *ctx, int dirfd, const char *dir, const char *name,
 
 	if (!pq_qenv_name_ok(name))
 		return;
-	buf_reset(&run->path);
-	buf_printf(&run->path, "%s/%s", dir, name);
+	pq_buf_reset(&run->path);
+	pq_buf_printf(&run->path, "%s/%s", dir, name);
 	if (pq_qshape_read_file(&run->env, dirfd, name, d_type, run->path.data,
 				&st, &run->errs) == PQ_QENV_SKIP)
 		return;
 
 	const struct pq_qmsg *m = NULL;
 	if (run->need_msg) {
-		struct buf label = BUF_INIT;
+		struct pq_buf label = PQ_BUF_INIT;
 		m = pq_qshape_msg_build(&run->qm, run->spool, &run->env,
 					queue_label(top, &label), name, &st,
 					&run->errs);
 		bool keep = !pq_filter_active(run->filter)
 			    || pq_filter_match(run->filter, m);
-		buf_free(&label);
+		pq_buf_free(&label);
 		if (!keep)
 			return;
 	}
@@ -181,13 +181,13 @@ static void visit(void *ctx, int dirfd, const char *dir, const char *name,
 	struct pq_qshape *q = &run->table;
 	if (run->by_reason) {
 		size_t b = pq_qshape_bucket(&q->conf, q->now, run->env.time);
-		struct buf cls = BUF_INIT;
+		struct pq_buf cls = PQ_BUF_INIT;
 		for (size_t i = 0; i < m->rcpts.n; i++) {
-			const char *why = strlist_get(&m->reasons, i);
+			const char *why = pq_strlist_get(&m->reasons, i);
 			const char *c = *why ? pq_reason_class(&cls, why) : "(no reason)";
 			pq_qshape_add_key(q, b, c, strlen(c));
 		}
-		buf_free(&cls);
+		pq_buf_free(&cls);
 	} else {
 		pq_qshape_count(q, &run->env, run->senders);
 	}
@@ -201,7 +201,7 @@ static void count_showq(struct run *run, const char *path,
 	struct pq_showq sq;
 	struct pq_qshape_showq v = { 0 };
 	struct pq_err err;
-	struct buf def = BUF_INIT, cls = BUF_INIT;
+	struct pq_buf def = PQ_BUF_INIT, cls = PQ_BUF_INIT;
 	const struct pq_qmsg *m;
 	const char *empty = run->spool->empty_addr;
 	struct pq_qshape *q = &run->table;
@@ -217,7 +217,7 @@ static void count_showq(struct run *run, const char *path,
 		if (run->by_reason) {
 			size_t b = pq_qshape_bucket(&q->conf, q->now, (double)m->arrival);
 			for (size_t i = 0; i < m->rcpts.n; i++) {
-				const char *why = strlist_get(&m->reasons, i);
+				const char *why = pq_strlist_get(&m->reasons, i);
 				const char *c = *why ? pq_reason_class(&cls, why) : "(no reason)";
 				pq_qshape_add_key(q, b, c, strlen(c));
 			}
@@ -230,24 +230,24 @@ static void count_showq(struct run *run, const char *path,
 		pq_fatal(sq.err.status, "%s", sq.err.text);
 	pq_showq_close(&sq);
 	pq_qshape_showq_free(&v);
-	buf_free(&def);
-	buf_free(&cls);
+	pq_buf_free(&def);
+	pq_buf_free(&cls);
 }
 
 /* `clear`'s output, as qshape's $cls = `clear`. */
 static char *clear_sequence(void)
 {
-	struct buf b = BUF_INIT;
+	struct pq_buf b = PQ_BUF_INIT;
 	FILE *fp = popen("clear", "r");
 	char chunk[256];
 	size_t n;
 
 	if (fp != NULL) {
 		while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-			buf_add(&b, chunk, n);
+			pq_buf_add(&b, chunk, n);
 		pclose(fp);
 	}
-	buf_add(&b, "", 0);
+	pq_buf_add(&b, "", 0);
 	return b.data;
 }
 
@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 	const char *spool_dir = NULL, *showq_path = NULL;
 	bool use_showq = false;
 	struct pq_filter filter;
-	struct buf err = BUF_INIT;
+	struct pq_buf err = PQ_BUF_INIT;
 	struct run run;
 	double now = (double)time(NULL);
 	int i = 1, threads = 0;
@@ -374,7 +374,7 @@ int main(int argc, char **argv)
 				pq_version(pq_progname());
 			default:
 				if (pq_filter_option(&filter, lo->val, value, &err) < 0)
-					pq_fatal(255, "%s", buf_str(&err));
+					pq_fatal(255, "%s", pq_buf_str(&err));
 			}
 			continue;
 		}
@@ -411,7 +411,7 @@ int main(int argc, char **argv)
 	if (o.h)
 		usage(255);
 	if (!pq_filter_finish(&filter, &err))
-		pq_fatal(255, "%s", buf_str(&err));
+		pq_fatal(255, "%s", pq_buf_str(&err));
 
 	struct pq_qshape_conf conf;
 	pq_qshape_conf_init(&conf);
@@ -482,11 +482,11 @@ int main(int argc, char **argv)
 	if (relative && spool_dir == NULL) {
 		/* Fail as qshape does when postconf or chdir fails: status 1, errno. */
 		const char *dir = o.c ? o.c : getenv("MAIL_CONFIG");
-		struct buf mc = BUF_INIT;
-		buf_printf(&mc, "%s/main.cf", dir && *dir ? dir : "/etc/postfix");
+		struct pq_buf mc = PQ_BUF_INIT;
+		pq_buf_printf(&mc, "%s/main.cf", dir && *dir ? dir : "/etc/postfix");
 		if (access(mc.data, R_OK) < 0)
 			pq_fatal(1, "open %s: %s", mc.data, strerror(errno));
-		buf_free(&mc);
+		pq_buf_free(&mc);
 	}
 	if (relative || run.need_msg || use_showq) {
 		struct pq_err perr;
@@ -500,8 +500,8 @@ int main(int argc, char **argv)
 			if (fd < 0) {
 				/* qd lives in cfg: the message first, then cfg goes. */
 				int e = errno;
-				struct buf msg = BUF_INIT;
-				buf_printf(&msg, "chdir(%s): %s", qd, strerror(e));
+				struct pq_buf msg = PQ_BUF_INIT;
+				pq_buf_printf(&msg, "chdir(%s): %s", qd, strerror(e));
 				pq_config_free(cfg);
 				pq_fatal(e ? e : 1, "%s", msg.data);
 			}
@@ -567,8 +567,8 @@ int main(int argc, char **argv)
 			 "directly: run it as root or as the mail_owner");
 
 	free(run.clear);
-	buf_free(&run.path);
-	buf_free(&err);
+	pq_buf_free(&run.path);
+	pq_buf_free(&err);
 	pq_qenv_free(&run.env);
 	pq_qshape_msg_free(&run.qm);
 	pq_qshape_free(&run.table);

@@ -56,7 +56,7 @@ static int tail_record(struct pq_qenv *env, off_t pos)
 	for (ssize_t i = 1; i < n; i++)
 		if (b[i] != 0x80)
 			return EOF;
-	buf_set(&env->rec, "");
+	pq_buf_set(&env->rec, "");
 	pq_rec_seek(r, st.st_size, SEEK_SET);
 	return b[0];
 }
@@ -76,7 +76,7 @@ static int qget(struct pq_qenv *env)
 	if (pq_rec_tell(r) - pos - 1 - (off_t)env->rec.len > 3)
 		return EOF;
 	if (env->rec.data == NULL)
-		buf_set(&env->rec, "");
+		pq_buf_set(&env->rec, "");
 	return type;
 }
 
@@ -100,7 +100,7 @@ static void add_rcpt(struct pq_qenv *env, const char *s, size_t len)
 	}
 	env->offs[env->nrcpt] = env->arena.len;
 	env->lens[env->nrcpt++] = len;
-	buf_add(&env->arena, s, len);
+	pq_buf_add(&env->arena, s, len);
 }
 
 const char *pq_qenv_rcpt(const struct pq_qenv *env, size_t i, size_t *len)
@@ -174,8 +174,8 @@ static enum pq_qenv_status body(struct pq_qenv *env, const struct stat *st)
 		env->have_time = true;
 		if (type == 'F' && qget(env) != 'S')
 			return PQ_QENV_SKIP;
-		buf_reset(&env->sender);
-		buf_add(&env->sender, env->rec.data, env->rec.len);
+		pq_buf_reset(&env->sender);
+		pq_buf_add(&env->sender, env->rec.data, env->rec.len);
 		have_sender = true;
 	} else {
 		return PQ_QENV_UNDEF;
@@ -197,8 +197,8 @@ static enum pq_qenv_status body(struct pq_qenv *env, const struct stat *st)
 		} else if (type == 'R') {
 			add_rcpt(env, d, len);
 		} else if (type == 'S') {
-			buf_reset(&env->sender);
-			buf_add(&env->sender, d, len);
+			pq_buf_reset(&env->sender);
+			pq_buf_add(&env->sender, d, len);
 			have_sender = true;
 		} else if (type == 'M') {
 			if (!have_sender)
@@ -244,24 +244,24 @@ enum pq_qenv_status pq_qenv_read(struct pq_qenv *env, int fd,
 	env->have_time = false;
 	env->size = -1;
 	env->nrcpt = 0;
-	buf_reset(&env->arena);
-	buf_reset(&env->sender);
+	pq_buf_reset(&env->arena);
+	pq_buf_reset(&env->sender);
 	pq_rec_init(&env->reader, fd, path, st->st_size);
 	env->status = body(env, st);
 	if (env->status == PQ_QENV_UNDEF) {
 		env->time = 0;
 		env->have_time = false;
 		env->nrcpt = 0;
-		buf_reset(&env->sender);
+		pq_buf_reset(&env->sender);
 	}
 	return env->status;
 }
 
 void pq_qenv_free(struct pq_qenv *env)
 {
-	buf_free(&env->sender);
-	buf_free(&env->arena);
-	buf_free(&env->rec);
+	pq_buf_free(&env->sender);
+	pq_buf_free(&env->arena);
+	pq_buf_free(&env->rec);
 	free(env->offs);
 	free(env->lens);
 	pq_rec_free(&env->reader);

@@ -45,14 +45,14 @@ struct pq_qenv {
 	enum pq_qenv_status status;
 	double time;		/* arrival, numified as Perl does (0 if none) */
 	bool have_time;
-	struct buf sender;
-	struct buf arena;	/* recipients, back to back */
+	struct pq_buf sender;
+	struct pq_buf arena;	/* recipients, back to back */
 	size_t *offs;		/* start of recipient i in arena */
 	size_t *lens;
 	size_t nrcpt;
 	size_t cap;
 	long size;		/* C record first field, -1 if none */
-	struct buf rec;		/* scratch */
+	struct pq_buf rec;		/* scratch */
 	struct pq_rec_reader reader;
 };
 

@@ -9,9 +9,9 @@
 /* The raw address (not NUL-terminated in env) as a string. */
 static const char *raw(struct pq_qshape_msg *qm, const char *addr, size_t len)
 {
-	buf_reset(&qm->scratch);
-	buf_add(&qm->scratch, addr, len);
-	return buf_str(&qm->scratch);
+	pq_buf_reset(&qm->scratch);
+	pq_buf_add(&qm->scratch, addr, len);
+	return pq_buf_str(&qm->scratch);
 }
 
 const struct pq_qmsg *pq_qshape_msg_build(struct pq_qshape_msg *qm,
@@ -31,7 +31,7 @@ const struct pq_qmsg *pq_qshape_msg_build(struct pq_qshape_msg *qm,
 	m->st = *st;
 	m->done_rcpts = 0;
 	m->status = PQ_ENV_OK;
-	buf_set(&m->sender, pq_rcpt_list_show(&qm->rl, sp,
+	pq_buf_set(&m->sender, pq_rcpt_list_show(&qm->rl, sp,
 		raw(qm, env->sender.data ? env->sender.data : "", env->sender.len)));
 	struct pq_bounce_log log;
 	bool logged = pq_bounce_log_open(&log, sp, "defer", id);
@@ -50,10 +50,10 @@ const struct pq_qmsg *pq_qshape_msg_build(struct pq_qshape_msg *qm,
 
 void pq_qshape_msg_free(struct pq_qshape_msg *qm)
 {
-	buf_free(&qm->msg.sender);
-	buf_free(&qm->msg.idbuf);
-	strlist_free(&qm->msg.rcpts);
-	strlist_free(&qm->msg.reasons);
+	pq_buf_free(&qm->msg.sender);
+	pq_buf_free(&qm->msg.idbuf);
+	pq_strlist_free(&qm->msg.rcpts);
+	pq_strlist_free(&qm->msg.reasons);
 	pq_rcpt_list_free(&qm->rl);
-	buf_free(&qm->scratch);
+	pq_buf_free(&qm->scratch);
 }

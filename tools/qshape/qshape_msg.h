@@ -26,7 +26,7 @@
 struct pq_qshape_msg {
 	struct pq_qmsg msg;
 	struct pq_rcpt_list rl;
-	struct buf scratch;
+	struct pq_buf scratch;
 };
 
 /* Fill qm->msg for env (queue label, id, lstat st); valid until next call. */

@@ -111,7 +111,7 @@ void pq_qshape_count(struct pq_qshape *q, const struct pq_qenv *env,
 
 /* A chunk of "dir/name" paths (relative to basefd), NUL-separated. */
 struct chunk {
-	struct buf names;
+	struct pq_buf names;
 	size_t n;
 	struct chunk *next;
 };
@@ -133,7 +133,7 @@ struct scan {
 	/* single-threaded */
 	struct pq_qshape *q;
 	struct pq_qenv env;
-	struct buf path;
+	struct pq_buf path;
 	struct pq_find_errors errs;
 };
 
@@ -156,8 +156,8 @@ static void visit_direct(void *ctx, int dirfd, const char *dir,
 	(void)top;
 	if (!pq_qenv_name_ok(name))
 		return;
-	buf_reset(&s->path);
-	buf_printf(&s->path, "%s/%s", dir, name);
+	pq_buf_reset(&s->path);
+	pq_buf_printf(&s->path, "%s/%s", dir, name);
 	one_file(s->q, &s->env, dirfd, name, d_type, s->path.data, s->senders,
 		 &s->errs);
 }
@@ -197,12 +197,12 @@ static void visit_queue(void *ctx, int dirfd, const char *dir,
 		if (s->filling == NULL)
 			pq_fatal(PQ_EX_OSERR, "out of memory");
 	}
-	struct buf *b = &s->filling->names;
-	buf_addc(b, d_type ? d_type : 0xff);	/* DT_UNKNOWN is 0 */
-	buf_adds(b, dir);
-	buf_addc(b, '/');
-	buf_adds(b, name);
-	buf_addc(b, 0);
+	struct pq_buf *b = &s->filling->names;
+	pq_buf_addc(b, d_type ? d_type : 0xff);	/* DT_UNKNOWN is 0 */
+	pq_buf_adds(b, dir);
+	pq_buf_addc(b, '/');
+	pq_buf_adds(b, name);
+	pq_buf_addc(b, 0);
 	if (++s->filling->n == CHUNK_FILES)
 		push_chunk(s);
 }
@@ -243,7 +243,7 @@ static void *work(void *arg)
 				 &w->errs);
 			p += strlen(p) + 1;
 		}
-		buf_free(&c->names);
+		pq_buf_free(&c->names);
 		free(c);
 	}
 	pq_qenv_free(&env);
@@ -265,7 +265,7 @@ void pq_qshape_scan(struct pq_qshape *q, int basefd, const char *const *tops,
 		errs->n += s.errs.n;
 		errs->perm += s.errs.perm;
 		pq_qenv_free(&s.env);
-		buf_free(&s.path);
+		pq_buf_free(&s.path);
 		return;
 	}
 
@@ -307,7 +307,7 @@ void pq_qshape_scan(struct pq_qshape *q, int basefd, const char *const *tops,
 	pq_qshape_recount_subdomains(q);
 	free(w);
 	pq_qenv_free(&s.env);
-	buf_free(&s.path);
+	pq_buf_free(&s.path);
 	pthread_mutex_destroy(&s.lock);
 	pthread_cond_destroy(&s.more);
 	pthread_cond_destroy(&s.room);

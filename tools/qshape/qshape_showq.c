@@ -25,7 +25,7 @@ const struct pq_qmsg *pq_qshape_showq_view(struct pq_qshape_showq *v,
 	v->view.arrival = 0;
 	v->view.rcpts.n = 0;
 	v->view.reasons.n = 0;
-	buf_set(&v->sender, empty_addr);
+	pq_buf_set(&v->sender, empty_addr);
 	v->view.sender = v->sender;
 	return &v->view;
 }
@@ -37,19 +37,19 @@ void pq_qshape_count_qmsg(struct pq_qshape *q, const struct pq_qmsg *m,
 
 	q->messages++;
 	if (senders) {
-		const char *s = buf_str(&m->sender);
+		const char *s = pq_buf_str(&m->sender);
 		if (strcmp(s, empty_addr) == 0)
 			s = "";
 		pq_qshape_add_address(q, b, s, strlen(s));
 		return;
 	}
 	for (size_t i = 0; i < m->rcpts.n; i++) {
-		const char *a = strlist_get(&m->rcpts, i);
+		const char *a = pq_strlist_get(&m->rcpts, i);
 		pq_qshape_add_address(q, b, a, strlen(a));
 	}
 }
 
 void pq_qshape_showq_free(struct pq_qshape_showq *v)
 {
-	buf_free(&v->sender);
+	pq_buf_free(&v->sender);
 }

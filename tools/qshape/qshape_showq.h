@@ -35,7 +35,7 @@
 
 struct pq_qshape_showq {
 	struct pq_qmsg view;	/* a maildrop message as qshape sees it */
-	struct buf sender;
+	struct pq_buf sender;
 };
 
 /*
