@@ -35,7 +35,7 @@ void pq_rcpt_list_begin(struct pq_rcpt_list *rl, struct pq_spool *sp,
 	pq_strlist_reset(&m->rcpts);
 	pq_strlist_reset(&m->reasons);
 	/* one message with a huge defer log must not keep its table */
-	if (rl->dups.nslots > 64)
+	if (rl->dups.tab.nslots > 64)
 		pq_strset_free(&rl->dups);
 	else
 		pq_strset_clear(&rl->dups);
@@ -44,7 +44,7 @@ void pq_rcpt_list_begin(struct pq_rcpt_list *rl, struct pq_spool *sp,
 		return;
 	while (pq_bounce_log_read(defer_log, &rl->bentry)) {
 		const char *addr = pq_buf_str(&rl->bentry.address);
-		if (sp->dup_limit == 0 || (long)rl->dups.used < sp->dup_limit)
+		if (sp->dup_limit == 0 || (long)rl->dups.tab.used < sp->dup_limit)
 			pq_strset_add(&rl->dups, addr);
 		add(m, addr, pq_buf_str(&rl->bentry.reason));
 	}

@@ -110,7 +110,7 @@ static void table_add(struct pq_snap_table *t, const char *key, size_t len,
 		len = PQ_SNAP_KEY_MAX;
 	struct pq_snap_counts *c = pq_strmap_get(&t->map, key, len);
 	if (c == NULL) {
-		if (t->map.used >= 2 * t->cap) {
+		if (t->map.tab.used >= 2 * t->cap) {
 			size_t n;
 			free(table_fold(t, t->cap, &n));
 		}

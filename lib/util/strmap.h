@@ -39,19 +39,7 @@ struct pq_strmap_entry {
 };
 
 struct pq_strmap {
-	/*
-	 * The table, and its fields by name for readers of m->used (the
-	 * number of entries): the two structs share their layout, so
-	 * reading either is reading the table (C11 6.5.2.3).
-	 */
-	union {
-		struct pq_htab tab;
-		struct {
-			struct pq_hslot *slots;
-			size_t nslots;
-			size_t used;
-		};
-	};
+	struct pq_htab tab;	/* tab.used: the number of entries */
 	size_t vsize;
 };
 

@@ -20,22 +20,10 @@
 #include "util/hashtab.h"
 
 struct pq_strset {
-	/*
-	 * The table, and its fields by name for readers of s->used (the
-	 * number of strings) and s->nslots (the table's size): the two
-	 * structs share their layout (C11 6.5.2.3).
-	 */
-	union {
-		struct pq_htab tab;
-		struct {
-			struct pq_hslot *slots;
-			size_t nslots;
-			size_t used;
-		};
-	};
+	struct pq_htab tab;	/* tab.used: the number of strings */
 };
 
-#define PQ_STRSET_INIT { { PQ_HTAB_INIT } }
+#define PQ_STRSET_INIT { PQ_HTAB_INIT }
 
 bool pq_strset_contains(const struct pq_strset *s, const char *key);
 /* Adds key (copied); false if it was already there. */

@@ -250,11 +250,11 @@ static void test_wrappers(void)
 		snprintf(key, sizeof(key), "user%d@example.com", i);
 		ok = ok && pq_strset_add(&s, key);
 	}
-	ok = ok && !pq_strset_add(&s, "user5@example.com") && s.used == 1000;
+	ok = ok && !pq_strset_add(&s, "user5@example.com") && s.tab.used == 1000;
 	ok = ok && pq_strset_contains(&s, "user999@example.com") && !pq_strset_contains(&s, "user1000@example.com");
 	CHECK(ok, "strset add and contains");
 	pq_strset_clear(&s);
-	CHECK(s.used == 0 && s.nslots > 64 && !pq_strset_contains(&s, "user5@example.com"),
+	CHECK(s.tab.used == 0 && s.tab.nslots > 64 && !pq_strset_contains(&s, "user5@example.com"),
 	      "strset clear");
 	pq_strset_free(&s);
 
@@ -278,7 +278,7 @@ static void test_wrappers(void)
 	*(int *)pq_strmap_put_h(&m, h, "QID1", 4, NULL) = 3;
 	int *iv = pq_strmap_get(&m, "QID1", 4);
 	ok = iv && *iv == 3 && pq_strmap_get_h(&m, h, "QID1", 4) == iv;
-	ok = ok && pq_strmap_del_h(&m, h, "QID1", 4) && !pq_strmap_get(&m, "QID1", 4) && m.used == 0;
+	ok = ok && pq_strmap_del_h(&m, h, "QID1", 4) && !pq_strmap_get(&m, "QID1", 4) && m.tab.used == 0;
 	CHECK(ok, "strmap with the caller's hash");
 	pq_strmap_free(&m, NULL);
 }
@@ -386,8 +386,8 @@ static void test_fnv_collisions(void)
 		pq_strset_add(&s, keys[k]);
 	size_t run = longest_cluster(&s.tab);
 	printf("# longest cluster: %zu under FNV-1a, %zu under pq_hash (%zu slots)\n",
-	       fnv_run, run, s.nslots);
-	CHECK(s.used == NKEYS && run < 100, "under pq_hash they spread: no long cluster");
+	       fnv_run, run, s.tab.nslots);
+	CHECK(s.tab.used == NKEYS && run < 100, "under pq_hash they spread: no long cluster");
 
 	static uint8_t hit[1 << LOWBITS];
 	size_t lows = 0;

@@ -376,7 +376,7 @@ int main(void)
 		snprintf(key, sizeof(key), "k%ld", i);
 		pq_strmap_del(&m, key, strlen(key));
 	}
-	bool ok = m.used == 2500;
+	bool ok = m.tab.used == 2500;
 	for (long i = 0; i < 5000; i++) {
 		snprintf(key, sizeof(key), "k%ld", i);
 		long *v = pq_strmap_get(&m, key, strlen(key));

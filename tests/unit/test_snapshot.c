@@ -154,11 +154,11 @@ static bool read_oracle(const char *path, long now, struct expect *e)
 static bool same_table(const char *what, struct pq_snap_table *want,
 		       struct pq_snap_table *got)
 {
-	bool ok = got->nrows == want->map.used && got->other.total == 0;
+	bool ok = got->nrows == want->map.tab.used && got->other.total == 0;
 
 	if (!ok)
 		printf("#   %s: %zu rows (other %lu), want %zu\n", what, got->nrows,
-		       got->other.total, want->map.used);
+		       got->other.total, want->map.tab.used);
 	for (size_t i = 0; i < got->nrows; i++) {
 		const struct pq_snap_row *r = &got->rows[i];
 		const struct pq_snap_counts *w = pq_strmap_get(&want->map, r->key, r->len);
@@ -316,7 +316,7 @@ static void test_fixture(const char *kind)
 	snprintf(name, sizeof(name), "fixture %s: cap 3 keeps 3 domains and other, "
 		 "%lu recipients in all", kind, want_total);
 	CHECK(small.domains.nrows == 3 && small.domains.other.total > 0
-	      && got_total == want_total && small.domains.map.used <= 3, name);
+	      && got_total == want_total && small.domains.map.tab.used <= 3, name);
 	pq_snapshot_free(&small);
 
 	pq_snapshot_free(&s);
@@ -427,8 +427,8 @@ static void test_edges(void)
 			rcpt(&m, "y@second.example", "");
 		pq_snapshot_add(&s, &m);
 		all += m.rcpts.n;
-		if (s.domains.map.used > most)
-			most = s.domains.map.used;
+		if (s.domains.map.tab.used > most)
+			most = s.domains.map.tab.used;
 	}
 	CHECK(most <= 8, "the domain table never holds more than 2 x cap keys");
 	pq_snapshot_finish(&s);

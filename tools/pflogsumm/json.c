@@ -213,7 +213,7 @@ void pfl_json(struct pfl *P, FILE *out)
 	if (o->smtpd_stats) {
 		json_object *s = json_object_new_object();
 		add_int(s, "connections", P->smtpd_conn_cnt);
-		add_int(s, "hosts", (long long)P->smtpd_dom.used);
+		add_int(s, "hosts", (long long)P->smtpd_dom.tab.used);
 		json_object_object_add(s, "total_connect_seconds", json_object_new_double(P->smtpd_tot_time));
 		json_object *sd = json_object_new_array();
 		size_t n;

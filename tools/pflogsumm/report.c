@@ -418,7 +418,7 @@ static void user_data(struct pfl *P, FILE *out, struct pq_strmap *m, const char 
 		snprintf(t, sizeof(t), "top %ld %s", cnt, title);
 	else
 		snprintf(t, sizeof(t), "%s", title);
-	if (m->used == 0) {
+	if (m->tab.used == 0) {
 		if (P->o.q)
 			return;
 		fprintf(out, "\n%s: none\n", t);
@@ -441,7 +441,7 @@ static void user_data(struct pfl *P, FILE *out, struct pq_strmap *m, const char 
 
 static void no_size(struct pfl *P, FILE *out)
 {
-	if (P->no_size.used == 0)
+	if (P->no_size.tab.used == 0)
 		return;
 	subsect_title(out, "Messages with no size data");
 	size_t n;
@@ -505,7 +505,7 @@ static void walk_nested(FILE *out, struct nest *nd, long cnt, int level, int dep
 
 static void nested(struct pfl *P, FILE *out, struct nest *nd, const char *title, long cnt, int depth)
 {
-	if (nd->kids.used == 0) {
+	if (nd->kids.tab.used == 0) {
 		if (P->o.q)
 			return;
 		fprintf(out, "\n%s: none\n", title);
@@ -535,7 +535,7 @@ static void problems(struct pfl *P, FILE *out)
 	nested(P, out, &P->fatals, "Fatal Errors", 0, 2);
 	nested(P, out, &P->panics, "Panics", 0, 2);
 	/* print_hash_by_cnt_vals(\%masterMsgs, "Master daemon messages", 0, q) */
-	if (P->master.kids.used == 0) {
+	if (P->master.kids.tab.used == 0) {
 		if (!o->q)
 			fputs("\nMaster daemon messages: none\n", out);
 	} else {
@@ -627,7 +627,7 @@ static void md_keys(struct md *m, const char *s, size_t n)
 
 static void detailed_msgs(struct pfl *P, FILE *out)
 {
-	if (P->detail.used == 0) {
+	if (P->detail.tab.used == 0) {
 		if (P->o.q)
 			return;
 		fputs("\nMessage detail: none\n", out);
@@ -741,7 +741,7 @@ void pfl_report(struct pfl *P, FILE *out)
 		fputs("  ", out);
 		pu(out, (double)P->smtpd_conn_cnt);
 		fputs("  connections\n  ", out);
-		pu(out, (double)P->smtpd_dom.used);
+		pu(out, (double)P->smtpd_dom.tab.used);
 		fputs("  hosts/domains\n", out);
 		fprintf(out, "  %6lld   avg. connect time (seconds)\n",
 		    (long long)(P->smtpd_conn_cnt > 0 ? P->smtpd_tot_time / (double)P->smtpd_conn_cnt + .5 : 0));
